@@ -1,0 +1,50 @@
+/**
+ * The registry interface and its factory (go-anchors §4). Each implementation
+ * (zookeeper, etcd, file, direct) is one file that calls `registerRegistryType`
+ * when imported; `registry/index.ts` imports them all.
+ */
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import { ServiceUrl } from './service-url.js';
+
+/**
+ * Receives the full current provider list of a subscription each time it
+ * changes, and once right after subscribing. While the registry is
+ * unreachable no (empty) list is delivered: consumers keep the last one.
+ */
+export type ProviderListener = (providers: readonly ServiceUrl[]) => void;
+
+export type Unsubscribe = () => Promise<void>;
+
+export interface Registry {
+  /** The registry's own URL, e.g. `zookeeper://127.0.0.1:2181`. */
+  readonly url: ServiceUrl;
+  /** Publishes a provider (`dubbo://...&side=provider`) or consumer URL. */
+  register(url: ServiceUrl): Promise<void>;
+  /** Removes what `register` published. Unknown URLs are ignored. */
+  unregister(url: ServiceUrl): Promise<void>;
+  /** Watches the providers of the consumer URL's interface. */
+  subscribe(consumerUrl: ServiceUrl, listener: ProviderListener): Promise<Unsubscribe>;
+  /** The providers of the URL's interface right now. */
+  lookup(consumerUrl: ServiceUrl): Promise<ServiceUrl[]>;
+  /** Unregisters everything this instance registered and releases it. Idempotent. */
+  close(): Promise<void>;
+}
+
+export type RegistryFactory = (url: ServiceUrl) => Registry;
+
+const factories = new Map<string, RegistryFactory>();
+
+/** Called by each implementation's file, e.g. `registerRegistryType('zookeeper', ...)`. */
+export function registerRegistryType(protocol: string, factory: RegistryFactory): void {
+  factories.set(protocol, factory);
+}
+
+/** Creates a registry for `zookeeper://`, `etcd://`, `file://`, `dubbo://` ... URLs. */
+export function createRegistry(url: string | ServiceUrl): Registry {
+  const parsed = typeof url === 'string' ? ServiceUrl.parse(url) : url;
+  const factory = factories.get(parsed.protocol);
+  if (!factory) {
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, `no registry type '${parsed.protocol}' (known: ${[...factories.keys()].join(', ')})`);
+  }
+  return factory(parsed);
+}
