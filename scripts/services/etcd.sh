@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# etcd.sh - a disposable single-member etcd 3.4 (Debian package) on 127.0.0.1,
+# used by the registry tests and examples.
+#
+#   etcd.sh install                  install etcd-server and etcd-client when missing
+#   etcd.sh start PORT DIR [PEER]    run etcd in the background with its files in DIR (client
+#                                    port PORT, peer port PEER, default PORT+1); prints
+#                                    127.0.0.1:PORT once /health is true
+#   etcd.sh stop DIR                 stop the server started in DIR (no-op when none runs)
+#   etcd.sh status DIR               prints 127.0.0.1:PORT and exits 0 when healthy, else exits 1
+#
+# Environment: ETCD_START_TIMEOUT (s, 60), ETCD_LOG_LEVEL (warn). No other ETCD_* variable
+# reaches etcd: it reads them as flags and refuses to start when one shadows a flag.
+# Files in DIR: etcd.log, etcd.pid, etcd.port, etcd-data/ (etcd creates it, mode 0700).
+set -euo pipefail
+SERVICE_NAME=etcd.sh
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
+
+START_TIMEOUT=${ETCD_START_TIMEOUT:-60}
+LOG_LEVEL=${ETCD_LOG_LEVEL:-warn}
+
+installed() { command -v etcd >/dev/null 2>&1 && command -v etcdctl >/dev/null 2>&1; }
+
+do_install() {
+  installed && return 0
+  apt_install_quietly etcd-server etcd-client
+  installed || fail "installed, but etcd or etcdctl is not on PATH"
+}
+
+healthy() {
+  [[ "$(tcp_ask "$1" 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')" == *'"health":"true"'* ]]
+}
+
+marker() { echo "--data-dir $1/etcd-data"; }
+
+launch() {
+  local dir=$1 port=$2 peer=$3 name="etcd-$2"
+  local client_url="http://127.0.0.1:$port" peer_url="http://127.0.0.1:$peer"
+  (
+    cd "$dir"
+    for variable in $(compgen -e | grep '^ETCD_' || true); do unset "$variable"; done
+    # A single member still needs a peer listener, and --initial-cluster must name it.
+    exec setsid etcd --name "$name" --data-dir "$dir/etcd-data" \
+      --listen-client-urls "$client_url" --advertise-client-urls "$client_url" \
+      --listen-peer-urls "$peer_url" --initial-advertise-peer-urls "$peer_url" \
+      --initial-cluster "$name=$peer_url" --initial-cluster-state new \
+      --initial-cluster-token "$name-$$" --logger zap --log-outputs stderr --log-level "$LOG_LEVEL"
+  ) </dev/null >"$dir/etcd.log" 2>&1 &
+  echo $!
+}
+
+do_start() {
+  [ $# -eq 2 ] || [ $# -eq 3 ] || usage
+  local port=$1 peer=${3:-$(($1 + 1))} dir pid rc=0
+  valid_port "$port" || fail "bad port: $port"
+  valid_port "$peer" && [ "$peer" != "$port" ] || fail "bad peer port: $peer"
+  installed || fail "not installed; run '$0 install' first"
+  dir=$(absolute_dir "$2")
+  pid=$(pid_in "$dir/etcd.pid" || true)
+  if [ -n "$pid" ] && running_here "$pid" "$(marker "$dir")"; then
+    if [ "$(cat "$dir/etcd.port" 2>/dev/null)" = "$port" ] && healthy "$port"; then echo "127.0.0.1:$port"; return 0; fi
+    fail "a server already runs in $dir (pid $pid)"
+  fi
+  ! port_taken "$port" || fail "127.0.0.1:$port is already in use"
+  ! port_taken "$peer" || fail "127.0.0.1:$peer (peer port) is already in use"
+  echo "$port" >"$dir/etcd.port"
+  pid=$(launch "$dir" "$port" "$peer")
+  echo "$pid" >"$dir/etcd.pid"
+  wait_ready "$START_TIMEOUT" "$pid" healthy "$port" || rc=$?
+  if [ "$rc" -eq 0 ]; then echo "127.0.0.1:$port"; return 0; fi
+  tail -n 20 "$dir/etcd.log" >&2 || true
+  stop_pid "$pid" "$(marker "$dir")"
+  rm -f "$dir/etcd.pid"
+  fail "etcd did not become healthy on 127.0.0.1:$port (log: $dir/etcd.log)"
+}
+
+do_stop() {
+  [ $# -eq 1 ] || usage
+  [ -d "$1" ] || return 0
+  local dir pid
+  dir=$(cd "$1" && pwd -P)
+  pid=$(pid_in "$dir/etcd.pid" || true)
+  [ -n "$pid" ] || return 0
+  stop_pid "$pid" "$(marker "$dir")"
+  rm -f "$dir/etcd.pid"
+}
+
+do_status() {
+  [ $# -eq 1 ] || usage
+  [ -d "$1" ] || exit 1
+  local dir pid port
+  dir=$(cd "$1" && pwd -P)
+  pid=$(pid_in "$dir/etcd.pid" || true)
+  port=$(cat "$dir/etcd.port" 2>/dev/null || true)
+  [ -n "$pid" ] && [ -n "$port" ] && running_here "$pid" "$(marker "$dir")" && healthy "$port" || exit 1
+  echo "127.0.0.1:$port"
+}
+
+usage() { sed -n '4,11p' "$0" | cut -c3- >&2; exit 2; }
+
+command=${1:-}
+shift || true
+case "$command" in
+  install) do_install ;;
+  start) do_start "$@" ;;
+  stop) do_stop "$@" ;;
+  status) do_status "$@" ;;
+  *) usage ;;
+esac

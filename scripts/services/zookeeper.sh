@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# zookeeper.sh - a disposable standalone ZooKeeper 3.8 (Debian package) on 127.0.0.1,
+# used by the registry tests and examples.
+#
+#   zookeeper.sh install           install the Debian package when missing
+#   zookeeper.sh start PORT DIR    run ZooKeeper in the background with its files in DIR;
+#                                  prints 127.0.0.1:PORT once it serves requests
+#   zookeeper.sh stop DIR          stop the server started in DIR (no-op when none runs)
+#   zookeeper.sh status DIR        prints 127.0.0.1:PORT and exits 0 when it serves, else exits 1
+#
+# Environment: ZK_TICK_TIME (ms, 2000), ZK_MIN_SESSION_TIMEOUT (ms, 2 ticks),
+#   ZK_MAX_SESSION_TIMEOUT (ms, 30000), ZK_HEAP_MAX (256m), ZK_START_TIMEOUT (s, 60).
+# Files in DIR: zoo.cfg, log4j.properties, zookeeper.log, zookeeper.pid, zk-data/.
+set -euo pipefail
+SERVICE_NAME=zookeeper.sh
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
+
+JARS=(/usr/share/java/zookeeper.jar /usr/share/java/slf4j-log4j12.jar /usr/share/java/log4j-1.2.jar)
+
+installed() {
+  local jar
+  for jar in "${JARS[@]}"; do [ -r "$jar" ] || return 1; done
+  command -v java >/dev/null 2>&1
+}
+
+do_install() {
+  installed && return 0
+  # The package alone logs nothing (no SLF4J binding): add slf4j-log4j12 + log4j 1.2.
+  apt_install_quietly zookeeper libslf4j-java liblog4j1.2-java
+  installed || fail "installed, but the ZooKeeper jars or java are missing"
+}
+
+# `ruok` answers before the server accepts sessions; `srvr` saying standalone means it does.
+serving() { [[ "$(tcp_ask "$1" srvr)" == *"Mode: standalone"* ]]; }
+
+configured_port() { sed -n 's/^clientPort=//p' "$1/zoo.cfg" 2>/dev/null | head -n 1; }
+
+write_config() {
+  local dir=$1 port=$2 tick=${ZK_TICK_TIME:-2000}
+  cat >"$dir/zoo.cfg" <<CFG
+tickTime=$tick
+initLimit=10
+syncLimit=5
+dataDir=$dir/zk-data
+clientPort=$port
+clientPortAddress=127.0.0.1
+maxClientCnxns=0
+minSessionTimeout=${ZK_MIN_SESSION_TIMEOUT:-$((tick * 2))}
+maxSessionTimeout=${ZK_MAX_SESSION_TIMEOUT:-30000}
+admin.enableServer=false
+4lw.commands.whitelist=srvr,stat,ruok,cons,mntr
+autopurge.purgeInterval=0
+CFG
+  printf '%s\n' 'log4j.rootLogger=INFO, OUT' 'log4j.appender.OUT=org.apache.log4j.ConsoleAppender' \
+    'log4j.appender.OUT.layout=org.apache.log4j.PatternLayout' \
+    'log4j.appender.OUT.layout.ConversionPattern=%d{ISO8601} %-5p %c{1} - %m%n' >"$dir/log4j.properties"
+}
+
+launch() {
+  local dir=$1 cp
+  cp=$(IFS=:; echo "${JARS[*]}")
+  # setsid: Ctrl-C in a test runner must not reach the server; stdio to the log so that
+  # a caller reading our stdout ($(...), execFileSync) returns as soon as we print.
+  (
+    cd "$dir"
+    exec setsid java -Xms16m "-Xmx${ZK_HEAP_MAX:-256m}" -Xss512k -XX:+UseSerialGC \
+      -XX:TieredStopAtLevel=1 -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError \
+      -Djava.net.preferIPv4Stack=true -Dzookeeper.admin.enableServer=false \
+      -Dzookeeper.forceSync=no -Dzookeeper.preAllocSize=4096 \
+      "-Dlog4j.configuration=file:$dir/log4j.properties" \
+      -cp "$cp" org.apache.zookeeper.server.ZooKeeperServerMain "$dir/zoo.cfg"
+  ) </dev/null >"$dir/zookeeper.log" 2>&1 &
+  echo $!
+}
+
+do_start() {
+  [ $# -eq 2 ] || usage
+  local port=$1 dir pid rc=0
+  valid_port "$port" || fail "bad port: $port"
+  installed || fail "not installed; run '$0 install' first"
+  dir=$(absolute_dir "$2")
+  pid=$(pid_in "$dir/zookeeper.pid" || true)
+  if [ -n "$pid" ] && running_here "$pid" "$dir/zoo.cfg"; then
+    if [ "$(configured_port "$dir")" = "$port" ] && serving "$port"; then echo "127.0.0.1:$port"; return 0; fi
+    fail "a server already runs in $dir (pid $pid)"
+  fi
+  ! port_taken "$port" || fail "127.0.0.1:$port is already in use"
+  mkdir -p "$dir/zk-data"
+  write_config "$dir" "$port"
+  pid=$(launch "$dir")
+  echo "$pid" >"$dir/zookeeper.pid"
+  wait_ready "${ZK_START_TIMEOUT:-60}" "$pid" serving "$port" || rc=$?
+  if [ "$rc" -eq 0 ]; then echo "127.0.0.1:$port"; return 0; fi
+  tail -n 20 "$dir/zookeeper.log" >&2 || true
+  stop_pid "$pid" "$dir/zoo.cfg"
+  rm -f "$dir/zookeeper.pid"
+  fail "ZooKeeper did not come up on 127.0.0.1:$port (log: $dir/zookeeper.log)"
+}
+
+do_stop() {
+  [ $# -eq 1 ] || usage
+  [ -d "$1" ] || return 0
+  local dir pid
+  dir=$(cd "$1" && pwd -P)
+  pid=$(pid_in "$dir/zookeeper.pid" || true)
+  [ -n "$pid" ] || return 0
+  stop_pid "$pid" "$dir/zoo.cfg"
+  rm -f "$dir/zookeeper.pid"
+}
+
+do_status() {
+  [ $# -eq 1 ] || usage
+  [ -d "$1" ] || exit 1
+  local dir pid port
+  dir=$(cd "$1" && pwd -P)
+  pid=$(pid_in "$dir/zookeeper.pid" || true)
+  port=$(configured_port "$dir")
+  [ -n "$pid" ] && [ -n "$port" ] && running_here "$pid" "$dir/zoo.cfg" && serving "$port" || exit 1
+  echo "127.0.0.1:$port"
+}
+
+usage() { sed -n '4,10p' "$0" | cut -c3- >&2; exit 2; }
+
+command=${1:-}
+shift || true
+case "$command" in
+  install) do_install ;;
+  start) do_start "$@" ;;
+  stop) do_stop "$@" ;;
+  status) do_status "$@" ;;
+  *) usage ;;
+esac
