@@ -1,0 +1,17 @@
+/**
+ * The `echo` provider filter (go-anchors §5.3): `$echo(x)` with exactly one
+ * argument returns `x` without touching the service, as a health check.
+ */
+import { type Filter, registerFilter } from '../filter.js';
+
+export const ECHO_METHOD = '$echo';
+
+/** Answers `$echo` calls; everything else passes through. */
+export function echoFilter(): Filter {
+  return async (invocation, next) => {
+    if (invocation.methodName === ECHO_METHOD && invocation.args.length === 1) return invocation.args[0];
+    return next(invocation);
+  };
+}
+
+registerFilter('echo', echoFilter);
