@@ -1,0 +1,290 @@
+/**
+ * Java type names ↔ JVM descriptors, hessian wrapping of JS values for a
+ * declared Java type, and the inference of Java types from JS values for
+ * TS↔TS calls (go-anchors §3.2 step 5).
+ *
+ * Type names follow `Class.getName()`: `int`, `java.lang.String`, and for
+ * arrays the descriptor form with dots (`[I`, `[Ljava.lang.String;`). The
+ * source form `int[]` / `java.lang.String[]` is accepted too.
+ */
+import { ErrorCode, RpcError } from '../../common/rpc-error.js';
+
+const primitiveToCode: Record<string, string> = {
+  void: 'V',
+  boolean: 'Z',
+  byte: 'B',
+  char: 'C',
+  double: 'D',
+  float: 'F',
+  int: 'I',
+  long: 'J',
+  short: 'S',
+};
+const codeToPrimitive: Record<string, string> = Object.fromEntries(
+  Object.entries(primitiveToCode).map(([name, code]) => [code, name]),
+);
+
+/** Deepest nesting the value walkers accept (cycles end here instead of looping). */
+const MAX_DEPTH = 64;
+
+/** `java.lang.String` → `Ljava/lang/String;`, `int` → `I`, `int[]` → `[I`. */
+export function javaTypeToDescriptor(type: string): string {
+  if (type.endsWith('[]')) return '[' + javaTypeToDescriptor(type.slice(0, -2));
+  if (type.startsWith('[')) return type.replaceAll('.', '/');
+  const code = primitiveToCode[type];
+  if (code !== undefined) return code;
+  if (type.length === 0) throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'empty Java type name');
+  return 'L' + type.replaceAll('.', '/') + ';';
+}
+
+/** Concatenated descriptors of a parameter list, e.g. `Ljava/lang/String;I`. */
+export function parameterTypesToDescriptor(types: readonly string[]): string {
+  let out = '';
+  for (const type of types) out += javaTypeToDescriptor(type);
+  return out;
+}
+
+/** Reads one field descriptor starting at `pos`; returns the Java name and the next position. */
+function readOneDescriptor(desc: string, pos: number): [string, number] {
+  let dims = 0;
+  while (desc[pos] === '[') {
+    dims++;
+    pos++;
+  }
+  const c = desc[pos];
+  if (c === 'L') {
+    const end = desc.indexOf(';', pos);
+    if (end < 0 || end === pos + 1) throw badDescriptor(desc);
+    const body = desc.slice(pos, end + 1);
+    const name = dims > 0 ? '['.repeat(dims) + body.replaceAll('/', '.') : body.slice(1, -1).replaceAll('/', '.');
+    return [name, end + 1];
+  }
+  const primitive = c === undefined ? undefined : codeToPrimitive[c];
+  if (primitive === undefined || (primitive === 'void' && dims > 0)) throw badDescriptor(desc);
+  return [dims > 0 ? '['.repeat(dims) + c : primitive, pos + 1];
+}
+
+function badDescriptor(desc: string): RpcError {
+  return new RpcError(ErrorCode.BAD_REQUEST, `malformed parameter descriptor ${JSON.stringify(desc.slice(0, 200))}`);
+}
+
+/** `Ljava/lang/String;[I` → [`java.lang.String`, `[I`]; throws RpcError BAD_REQUEST when malformed. */
+export function descriptorToJavaTypes(desc: string): string[] {
+  const types: string[] = [];
+  let pos = 0;
+  while (pos < desc.length) {
+    const [name, next] = readOneDescriptor(desc, pos);
+    types.push(name);
+    pos = next;
+  }
+  return types;
+}
+
+/**
+ * The documented inference for TS↔TS calls without declared types:
+ * string → java.lang.String; integer number in int32 range → java.lang.Integer;
+ * other integers → java.lang.Long; non-integer number → java.lang.Double;
+ * boolean → java.lang.Boolean; bigint → java.lang.Long; Buffer/Uint8Array →
+ * `[B` (byte[]); Date → java.util.Date; array → java.util.List; Map or plain
+ * object → java.util.Map; `{ $class }` → that class; null/undefined →
+ * java.lang.Object.
+ */
+export function inferJavaType(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return 'java.lang.String';
+    case 'boolean':
+      return 'java.lang.Boolean';
+    case 'bigint':
+      return 'java.lang.Long';
+    case 'number':
+      return inferNumberType(value);
+    default:
+      return inferObjectType(value);
+  }
+}
+
+function inferNumberType(value: number): string {
+  if (!Number.isInteger(value)) return 'java.lang.Double';
+  return value >= -0x80000000 && value <= 0x7fffffff ? 'java.lang.Integer' : 'java.lang.Long';
+}
+
+function inferObjectType(value: unknown): string {
+  if (value === null || typeof value !== 'object') return 'java.lang.Object';
+  if (value instanceof Uint8Array) return '[B';
+  if (value instanceof Date) return 'java.util.Date';
+  if (Array.isArray(value)) return 'java.util.List';
+  const cls = (value as { $class?: unknown }).$class;
+  return typeof cls === 'string' ? cls : 'java.util.Map';
+}
+
+/** Hessian's short list-type names for arrays (Java's ArraySerializer writes these). */
+const hessianComponentNames: Record<string, string> = {
+  'java.lang.String': 'string',
+  'java.lang.Object': 'object',
+};
+
+/** `[I` → `[int`, `[Ljava.lang.String;` → `[string`, `[[J` → `[[long`. */
+function hessianArrayType(type: string): string {
+  const component = type.slice(1);
+  if (component.startsWith('[')) return '[' + hessianArrayType(component);
+  const primitive = codeToPrimitive[component];
+  if (primitive !== undefined) return '[' + primitive;
+  const name = component.startsWith('L') && component.endsWith(';') ? component.slice(1, -1) : component;
+  return '[' + (hessianComponentNames[name] ?? name);
+}
+
+/** Java name of an array's component: `[I` → `int`, `[Ljava.lang.String;` → `java.lang.String`. */
+function componentType(type: string): string {
+  const component = type.slice(1);
+  if (component.startsWith('[')) return component;
+  const primitive = codeToPrimitive[component];
+  if (primitive !== undefined) return primitive;
+  return component.startsWith('L') && component.endsWith(';') ? component.slice(1, -1) : component;
+}
+
+function normaliseArrayName(type: string): string {
+  if (!type.endsWith('[]')) return type;
+  return javaTypeToDescriptor(type).replaceAll('/', '.');
+}
+
+type Wrapper = (value: unknown, type: string, depth: number) => unknown;
+
+function wrapInt(value: unknown, type: string): unknown {
+  return { $class: type, $: toNumber(value, type) };
+}
+function wrapDouble(value: unknown, type: string): unknown {
+  return { $class: type, $: toNumber(value, type) };
+}
+function wrapLong(value: unknown, type: string): unknown {
+  if (typeof value === 'bigint') return { $class: 'long', $: value.toString() };
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return { $class: 'long', $: value };
+  return { $class: 'long', $: toNumber(value, type) };
+}
+function wrapBoolean(value: unknown, type: string): unknown {
+  if (typeof value !== 'boolean') throw mismatch(value, type);
+  return { $class: 'boolean', $: value };
+}
+function wrapString(value: unknown, type: string): unknown {
+  if (typeof value !== 'string') throw mismatch(value, type);
+  return value;
+}
+function wrapBytes(value: unknown, type: string): unknown {
+  if (!(value instanceof Uint8Array)) throw mismatch(value, type);
+  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+function wrapList(value: unknown, type: string, depth: number): unknown {
+  if (!Array.isArray(value)) throw mismatch(value, type);
+  return value.map((item) => toHessian(item, depth + 1));
+}
+function wrapMap(value: unknown, type: string, depth: number): unknown {
+  if (typeof value !== 'object' || Array.isArray(value)) throw mismatch(value, type);
+  return toHessian(value, depth);
+}
+function wrapObject(value: unknown, _type: string, depth: number): unknown {
+  return toHessian(value, depth);
+}
+
+function toNumber(value: unknown, type: string): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  throw mismatch(value, type);
+}
+
+function mismatch(value: unknown, type: string): RpcError {
+  const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  return new RpcError(ErrorCode.SERIALIZATION, `cannot send a JS ${got} as Java ${type}`);
+}
+
+const wrappers: Record<string, Wrapper> = {
+  int: wrapInt,
+  'java.lang.Integer': wrapInt,
+  short: wrapInt,
+  'java.lang.Short': wrapInt,
+  byte: wrapInt,
+  'java.lang.Byte': wrapInt,
+  long: wrapLong,
+  'java.lang.Long': wrapLong,
+  double: wrapDouble,
+  'java.lang.Double': wrapDouble,
+  float: wrapDouble,
+  'java.lang.Float': wrapDouble,
+  boolean: wrapBoolean,
+  'java.lang.Boolean': wrapBoolean,
+  'java.lang.String': wrapString,
+  char: wrapString,
+  'java.lang.Character': wrapString,
+  '[B': wrapBytes,
+  'java.util.List': wrapList,
+  'java.util.ArrayList': wrapList,
+  'java.util.Collection': wrapList,
+  'java.util.Set': wrapList,
+  'java.util.Map': wrapMap,
+  'java.util.HashMap': wrapMap,
+  'java.lang.Object': wrapObject,
+};
+
+/**
+ * Wraps a JS value so hessian.js writes it as the declared Java type:
+ * numbers become int/long/double per the type, bigint a long, Uint8Array a
+ * byte[], arrays typed lists, and a plain object for a class name becomes a
+ * hessian object of that class (`{ $class, $ }`). null stays null. Throws
+ * RpcError SERIALIZATION when the JS value cannot be that Java type.
+ */
+export function wrapForJava(type: string, value: unknown, depth = 0): unknown {
+  if (value === null || value === undefined) return null;
+  const name = normaliseArrayName(type);
+  const wrapper = wrappers[name];
+  if (wrapper !== undefined) return wrapper(value, name, depth);
+  if (name.startsWith('[')) return wrapArray(value, name, depth);
+  return wrapClass(value, name, depth);
+}
+
+function wrapArray(value: unknown, type: string, depth: number): unknown {
+  if (!Array.isArray(value)) throw mismatch(value, type);
+  checkDepth(depth);
+  const component = componentType(type);
+  return { $class: hessianArrayType(type), $: value.map((item) => wrapForJava(component, item, depth + 1)) };
+}
+
+function wrapClass(value: unknown, type: string, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) throw mismatch(value, type);
+  if (typeof (value as { $class?: unknown }).$class === 'string') return toHessian(value, depth);
+  return { $class: type, $: toHessianFields(value as Record<string, unknown>, depth + 1) };
+}
+
+function checkDepth(depth: number): void {
+  if (depth > MAX_DEPTH) throw new RpcError(ErrorCode.SERIALIZATION, `value nested deeper than ${MAX_DEPTH} levels`);
+}
+
+/**
+ * Prepares an undeclared value for hessian.js: bigint → long, Uint8Array →
+ * Buffer, Map → plain map, nested values likewise. hessian.js writes the
+ * rest by its own inference (int, long, double, string, list, map).
+ */
+export function toHessian(value: unknown, depth = 0): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return { $class: 'long', $: value.toString() };
+  if (typeof value !== 'object') return value;
+  checkDepth(depth);
+  if (Buffer.isBuffer(value) || value instanceof Date) return value;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (Array.isArray(value)) return value.map((item) => toHessian(item, depth + 1));
+  if (value instanceof Map) return toHessianFields(Object.fromEntries(value), depth + 1);
+  return toHessianObject(value as Record<string, unknown>, depth);
+}
+
+function toHessianObject(value: Record<string, unknown>, depth: number): unknown {
+  const cls = value.$class;
+  if (typeof cls !== 'string' || !('$' in value)) return toHessianFields(value, depth + 1);
+  const inner = value.$;
+  if (inner === null || typeof inner !== 'object' || Buffer.isBuffer(inner)) return value;
+  return { $class: cls, $: Array.isArray(inner) ? toHessian(inner, depth + 1) : toHessianFields(inner as Record<string, unknown>, depth + 1) };
+}
+
+function toHessianFields(fields: Record<string, unknown>, depth: number): Record<string, unknown> {
+  checkDepth(depth);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(fields)) out[key] = toHessian(fields[key], depth + 1);
+  return out;
+}
