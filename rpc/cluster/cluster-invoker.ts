@@ -1,0 +1,106 @@
+/**
+ * What every strategy shares: listing the directory, choosing a provider with
+ * the configured load balancer (avoiding ones already tried), and counting
+ * each attempt in RpcStatus for `leastactive` and `p2c`.
+ */
+import { performance } from 'node:perf_hooks';
+import { ErrorCode, RpcError } from '../../common/rpc-error.js';
+import type { Invocation } from '../invocation.js';
+import type { Invoker } from '../invoker.js';
+import { DEFAULT_LOAD_BALANCE, getLoadBalance } from '../load-balance/load-balance.js';
+import { RpcStatus } from '../load-balance/rpc-status.js';
+import type { Directory } from './directory.js';
+import { referenceNumberParam, referenceParam } from './reference-params.js';
+import { toRpcError } from './retriable-error.js';
+
+export abstract class ClusterInvoker implements Invoker {
+  private destroyed = false;
+
+  constructor(readonly directory: Directory) {}
+
+  /** The consumer's reference URL. */
+  get url() {
+    return this.directory.url;
+  }
+
+  protected get isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  isAvailable(): boolean {
+    return !this.destroyed && this.directory.isAvailable();
+  }
+
+  /** Destroys the directory too (and so the provider invokers). Idempotent. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.directory.destroy();
+  }
+
+  async invoke(invocation: Invocation): Promise<unknown> {
+    if (this.destroyed) throw new RpcError(ErrorCode.CLIENT_CLOSED, `reference to ${invocation.interfaceName} is destroyed`);
+    throwIfCancelled(invocation);
+    return this.doInvoke(invocation);
+  }
+
+  protected abstract doInvoke(invocation: Invocation): Promise<unknown>;
+
+  /** The directory's invokers; NO_PROVIDER when there are none. */
+  protected listInvokers(invocation: Invocation): readonly Invoker[] {
+    const invokers = this.destroyed ? [] : this.directory.list(invocation);
+    if (invokers.length === 0) {
+      throw new RpcError(ErrorCode.NO_PROVIDER, `no provider available for ${serviceOf(invocation)}`);
+    }
+    return invokers;
+  }
+
+  /**
+   * Picks one invoker, preferring available ones not in `tried`. When every
+   * invoker reports unavailable they are all offered anyway: a provider that
+   * is reconnecting may answer, and its own error says more than NO_PROVIDER.
+   */
+  protected select(invokers: readonly Invoker[], invocation: Invocation, tried: ReadonlySet<Invoker> = new Set()): Invoker {
+    const available = invokers.filter((invoker) => invoker.isAvailable());
+    const usable = available.length > 0 ? available : invokers;
+    const fresh = usable.filter((invoker) => !tried.has(invoker));
+    const pool = fresh.length > 0 ? fresh : usable;
+    if (pool.length === 1) return pool[0]!;
+    return this.loadBalanceFor(pool, invocation).select(pool, invocation) ?? pool[0]!;
+  }
+
+  /** One call on one provider, counted in RpcStatus; always rejects with an RpcError. */
+  protected async attempt(invoker: Invoker, invocation: Invocation): Promise<unknown> {
+    const method = invocation.methodName;
+    RpcStatus.begin(invoker.url, method);
+    const started = performance.now();
+    try {
+      const result = await invoker.invoke(invocation);
+      RpcStatus.end(invoker.url, method, performance.now() - started, true);
+      return result;
+    } catch (err) {
+      RpcStatus.end(invoker.url, method, performance.now() - started, false);
+      throw toRpcError(err);
+    }
+  }
+
+  /** A numeric setting for this call: reference URL, then the first provider's URL, then `fallback`. */
+  protected numberParam(invocation: Invocation, invokers: readonly Invoker[], key: string, fallback: number): number {
+    return referenceNumberParam(this.url, invokers[0]?.url, invocation.methodName, key, fallback);
+  }
+
+  private loadBalanceFor(invokers: readonly Invoker[], invocation: Invocation) {
+    const name = referenceParam(this.url, invokers[0]?.url, invocation.methodName, 'loadbalance');
+    return getLoadBalance(name ?? DEFAULT_LOAD_BALANCE);
+  }
+}
+
+export function throwIfCancelled(invocation: Invocation): void {
+  if (invocation.signal?.aborted) {
+    throw new RpcError(ErrorCode.CANCELLED, `call to ${serviceOf(invocation)} was cancelled`, { cause: invocation.signal.reason });
+  }
+}
+
+export function serviceOf(invocation: Invocation): string {
+  return `${invocation.interfaceName}.${invocation.methodName}`;
+}
