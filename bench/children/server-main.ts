@@ -1,0 +1,42 @@
+/**
+ * Server child: starts one system's echo server on 127.0.0.1, reports the
+ * port, answers CPU/RSS samples, and exits on `stop` or when the runner goes
+ * away (so no server outlives its runner).
+ */
+import { performance } from 'node:perf_hooks';
+import type { ServerCommand, ServerReady, ServerUsage } from '../lib/ipc-messages.js';
+import type { EchoServer } from '../systems/bench-system.js';
+import { getSystem } from '../systems/all-systems.js';
+
+function usage(requestId: number): ServerUsage {
+  const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
+  return {
+    type: 'usage',
+    requestId,
+    cpuMicros: cpu.user + cpu.system,
+    atMs: performance.now(),
+    rssBytes: mem.rss,
+    heapUsedBytes: mem.heapUsed,
+  };
+}
+
+async function stop(server: EchoServer): Promise<never> {
+  await server.close().catch(() => undefined);
+  process.exit(0);
+}
+
+async function main(): Promise<void> {
+  const server = await getSystem(process.argv[2]).startServer('127.0.0.1');
+  process.on('message', (msg: ServerCommand) => {
+    if (msg.type === 'usage') process.send!(usage(msg.requestId));
+    else void stop(server);
+  });
+  process.on('disconnect', () => void stop(server));
+  process.send!({ type: 'ready', port: server.port } satisfies ServerReady);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

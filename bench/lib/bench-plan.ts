@@ -1,0 +1,46 @@
+/** Shapes, timings and the quick/full plans (issue 5 "Shapes"). */
+
+export interface Shape {
+  connections: number;
+  inFlight: number;
+  payloadBytes: number;
+}
+
+export interface Timing {
+  /** Load before the first window, in ms (systems may add their own extra warm-up). */
+  warmupMs: number;
+  /** Length of one measuring window (= one trial), in ms. */
+  windowMs: number;
+  /** Back-to-back windows per cell; the cell reports their median and spread. */
+  windows: number;
+}
+
+export interface BenchPlan {
+  mode: 'quick' | 'full' | 'custom';
+  shapes: Shape[];
+  timing: Timing;
+  systems: string[];
+}
+
+/** The getty benchmark's message is ~915 bytes (go-anchors / perf-go-getty). */
+export const GETTY_PAYLOAD_BYTES = 915;
+export const SMALL_PAYLOAD_BYTES = 64;
+
+export const FULL_SHAPES: Shape[] = [
+  ...[1, 16, 256].flatMap((inFlight) =>
+    [SMALL_PAYLOAD_BYTES, GETTY_PAYLOAD_BYTES].map((payloadBytes) => ({ connections: 1, inFlight, payloadBytes })),
+  ),
+  { connections: 100, inFlight: 1, payloadBytes: GETTY_PAYLOAD_BYTES },
+];
+
+export const QUICK_SHAPES: Shape[] = [
+  { connections: 1, inFlight: 256, payloadBytes: SMALL_PAYLOAD_BYTES },
+  { connections: 100, inFlight: 1, payloadBytes: GETTY_PAYLOAD_BYTES },
+];
+
+export const FULL_TIMING: Timing = { warmupMs: 1000, windowMs: 1500, windows: 3 };
+export const QUICK_TIMING: Timing = { warmupMs: 300, windowMs: 700, windows: 1 };
+
+export function shapeName(shape: Shape): string {
+  return `${shape.connections}×${shape.inFlight}×${shape.payloadBytes} B`;
+}

@@ -1,0 +1,100 @@
+/**
+ * Runs a plan: one server child per available system (kept for the whole
+ * run), then for every shape every system in turn, each cell with a fresh
+ * load child. Interleaving systems within a shape keeps the ratio to raw net
+ * fair when the machine's background load drifts during the run.
+ */
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { BenchPlan, Shape } from './bench-plan.js';
+import { shapeName } from './bench-plan.js';
+import type { BenchResult, CellResult, MachineInfo } from './bench-result.js';
+import { runCell } from './cell-run.js';
+import { summarize } from './cell-summary.js';
+import { ServerProcess } from './server-process.js';
+import { getSystem } from '../systems/all-systems.js';
+
+export type Log = (line: string) => void;
+
+interface Contender {
+  id: string;
+  label: string;
+  extraWarmupMs: number;
+  server?: ServerProcess;
+  skipped?: string;
+}
+
+export async function runBench(plan: BenchPlan, log: Log = () => undefined): Promise<BenchResult> {
+  const startedMs = performance.now();
+  const contenders = await Promise.all(plan.systems.map(prepare));
+  try {
+    await startServers(contenders, log);
+    const cells: CellResult[] = [];
+    for (const shape of plan.shapes) {
+      for (const c of contenders) cells.push(await runOne(c, shape, plan, log));
+    }
+    addRatios(cells);
+    return { date: new Date().toISOString(), machine: machineInfo(), plan, cells, durationMs: performance.now() - startedMs };
+  } finally {
+    await Promise.all(contenders.map((c) => c.server?.stop()));
+  }
+}
+
+async function prepare(id: string): Promise<Contender> {
+  const system = getSystem(id);
+  const skipped = await system.unavailableReason();
+  return { id, label: system.label, extraWarmupMs: system.extraWarmupMs ?? 0, skipped };
+}
+
+/** Sequential: servers starting together would compete for the 2 cores. */
+async function startServers(contenders: Contender[], log: Log): Promise<void> {
+  for (const c of contenders) {
+    if (c.skipped !== undefined) {
+      log(`skip ${c.id}: ${c.skipped}`);
+      continue;
+    }
+    try {
+      c.server = await ServerProcess.start(c.id);
+    } catch (err) {
+      c.skipped = `server did not start: ${(err as Error).message}`;
+      log(`skip ${c.id}: ${c.skipped}`);
+    }
+  }
+}
+
+async function runOne(c: Contender, shape: Shape, plan: BenchPlan, log: Log): Promise<CellResult> {
+  const base = { system: c.id, label: c.label, shape };
+  if (c.server === undefined) return { ...base, skipped: c.skipped ?? 'server not running' };
+  try {
+    const trials = await runCell(c.server, c.id, shape, plan.timing, c.extraWarmupMs);
+    const summary = summarize(trials);
+    log(`${c.id.padEnd(16)} ${shapeName(shape).padEnd(16)} ${Math.round(summary.median.callsPerSec)} calls/s`);
+    return { ...base, trials, summary };
+  } catch (err) {
+    log(`${c.id} ${shapeName(shape)} failed: ${(err as Error).message}`);
+    return { ...base, skipped: `run failed: ${(err as Error).message}` };
+  }
+}
+
+function addRatios(cells: CellResult[]): void {
+  for (const cell of cells) {
+    const raw = cells.find((c) => c.system === 'raw-net' && sameShape(c.shape, cell.shape));
+    const rawCalls = raw?.summary?.median.callsPerSec ?? 0;
+    if (cell.summary && rawCalls > 0) cell.ratioToRawNet = cell.summary.median.callsPerSec / rawCalls;
+  }
+}
+
+function sameShape(a: Shape, b: Shape): boolean {
+  return a.connections === b.connections && a.inFlight === b.inFlight && a.payloadBytes === b.payloadBytes;
+}
+
+export function machineInfo(): MachineInfo {
+  return {
+    nproc: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    totalMemBytes: os.totalmem(),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    fdLimitNote: 'see `ulimit -n` (20 000 on the reference machine)',
+  };
+}

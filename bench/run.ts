@@ -1,0 +1,75 @@
+/**
+ * `npm run bench` (full, ≤ 10 min) and `npm run bench:quick` (≤ 1 min).
+ * Prints a markdown table and writes bench/results/{latest.json,latest.svg}
+ * (quick runs write quick-latest.* instead, so they never replace a full run).
+ *
+ * Options: --quick, --systems=a,b (ids, see systems/all-systems.ts),
+ * --windows=N, --window-ms=N, --warmup-ms=N, --no-write.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import { type BenchPlan, FULL_SHAPES, FULL_TIMING, QUICK_SHAPES, QUICK_TIMING } from './lib/bench-plan.js';
+import type { BenchResult } from './lib/bench-result.js';
+import { runBench } from './lib/bench-runner.js';
+import { endAllChildren } from './lib/child-process-handle.js';
+import { renderSvg } from './lib/report-svg.js';
+import { renderTable } from './lib/report-table.js';
+import { systemIds } from './systems/all-systems.js';
+
+const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+
+function option(name: string): string | undefined {
+  const prefix = `--${name}=`;
+  return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+}
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = option(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `--${name} must be a positive integer`);
+  return value;
+}
+
+function planFromArgs(): BenchPlan {
+  const quick = process.argv.includes('--quick');
+  const base = quick ? QUICK_TIMING : FULL_TIMING;
+  const systems = option('systems')?.split(',') ?? systemIds();
+  const known = new Set(systemIds());
+  const unknown = systems.filter((s) => !known.has(s));
+  if (unknown.length > 0) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `unknown systems: ${unknown.join(', ')}`);
+  if (!systems.includes('raw-net')) systems.unshift('raw-net');
+  const timing = {
+    warmupMs: positiveInt('warmup-ms', base.warmupMs),
+    windowMs: positiveInt('window-ms', base.windowMs),
+    windows: positiveInt('windows', base.windows),
+  };
+  return { mode: quick ? 'quick' : 'full', shapes: quick ? QUICK_SHAPES : FULL_SHAPES, timing, systems };
+}
+
+async function writeResults(result: BenchResult): Promise<void> {
+  const prefix = result.plan.mode === 'quick' ? 'quick-latest' : 'latest';
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const json = JSON.stringify(result, null, 2) + '\n';
+  await writeFile(`${RESULTS_DIR}${prefix}.json`, json);
+  await writeFile(`${RESULTS_DIR}${prefix}.svg`, renderSvg(result));
+  await writeFile(`${RESULTS_DIR}run-${result.date.replace(/[:.]/g, '-')}.json`, json);
+}
+
+async function main(): Promise<void> {
+  const plan = planFromArgs();
+  process.once('SIGINT', () => {
+    endAllChildren();
+    process.exit(130);
+  });
+  const result = await runBench(plan, (line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(renderTable(result) + '\n');
+  if (!process.argv.includes('--no-write')) await writeResults(result);
+}
+
+main().catch((err: unknown) => {
+  endAllChildren();
+  console.error(err);
+  process.exitCode = 1;
+});

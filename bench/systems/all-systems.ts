@@ -1,0 +1,4 @@
+/** Imports every system (each registers itself) in table order. */
+import './raw-net.js';
+
+export { getSystem, systemIds } from './system-registry.js';

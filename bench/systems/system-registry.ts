@@ -1,0 +1,22 @@
+/**
+ * The registry map of benchmarked systems. Each system file registers itself
+ * on import; `all-systems.ts` imports them in table order.
+ */
+import type { BenchSystem } from './bench-system.js';
+
+const systems = new Map<string, BenchSystem>();
+
+export function registerSystem(system: BenchSystem): void {
+  systems.set(system.id, system);
+}
+
+export function getSystem(id: string): BenchSystem {
+  const system = systems.get(id);
+  if (system === undefined) throw new Error(`unknown bench system "${id}" (known: ${systemIds().join(', ')})`);
+  return system;
+}
+
+/** Registered ids, in registration (= table) order. */
+export function systemIds(): string[] {
+  return [...systems.keys()];
+}
