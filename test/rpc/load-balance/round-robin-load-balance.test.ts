@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RoundRobinLoadBalance } from '../../../rpc/load-balance/round-robin-load-balance.js';
+import { invocation, TestInvoker, tally } from '../cluster/test-invoker.js';
+
+describe('RoundRobinLoadBalance', () => {
+  it('gives exact proportions 100/200/300 for weights 1:2:3 over 600 calls', () => {
+    const invokers = [1, 2, 3].map((weight) => new TestInvoker(20000 + weight, undefined, { weight: String(weight) }));
+    const balancer = new RoundRobinLoadBalance();
+    const picks = Array.from({ length: 600 }, () => balancer.select(invokers, invocation()));
+    const counts = tally(picks);
+    assert.equal(counts.get(20001), 100);
+    assert.equal(counts.get(20002), 200);
+    assert.equal(counts.get(20003), 300);
+  });
+
+  it('interleaves smoothly instead of sending runs to the heaviest provider', () => {
+    const invokers = [new TestInvoker(1, undefined, { weight: '5' }), new TestInvoker(2, undefined, { weight: '1' }), new TestInvoker(3, undefined, { weight: '1' })];
+    const balancer = new RoundRobinLoadBalance();
+    const ports = Array.from({ length: 7 }, () => balancer.select(invokers, invocation())!.url.port);
+    // nginx's smooth sequence for 5:1:1 is a a b a c a a: never more than two of `a` in a row.
+    assert.deepEqual(ports, [1, 1, 2, 1, 3, 1, 1]);
+  });
+
+  it('keeps separate state per method', () => {
+    const invokers = [new TestInvoker(1), new TestInvoker(2)];
+    const balancer = new RoundRobinLoadBalance();
+    const first = balancer.select(invokers, invocation('a'))!.url.port;
+    assert.equal(balancer.select(invokers, invocation('b'))!.url.port, first);
+    assert.notEqual(balancer.select(invokers, invocation('a'))!.url.port, first);
+  });
+
+  it('gives equal weights an even share and skips weight 0', () => {
+    const invokers = [new TestInvoker(1), new TestInvoker(2), new TestInvoker(3, undefined, { weight: '0' })];
+    const balancer = new RoundRobinLoadBalance();
+    const counts = tally(Array.from({ length: 100 }, () => balancer.select(invokers, invocation())));
+    assert.equal(counts.get(1), 50);
+    assert.equal(counts.get(2), 50);
+    assert.equal(counts.get(3), undefined);
+  });
+
+  it('returns undefined for an empty list and the only invoker for a list of one', () => {
+    const balancer = new RoundRobinLoadBalance();
+    const only = new TestInvoker(1);
+    assert.equal(balancer.select([], invocation()), undefined);
+    assert.equal(balancer.select([only], invocation()), only);
+  });
+});
