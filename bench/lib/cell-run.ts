@@ -55,14 +55,16 @@ export async function runCell(
 function collectTrials(load: ChildHandle, server: ServerProcess): Promise<TrialFigures[]> {
   const trials: Promise<TrialFigures>[] = [];
   let opened: Edge | undefined;
+  let finished = false;
   return new Promise<TrialFigures[]>((resolve, reject) => {
     load.child.on('message', (event: LoadEvent) => {
       if (event.type === 'window-open') opened = edgeNow(server, event);
       else if (event.type === 'window-closed' && opened) trials.push(trialOf(opened, edgeNow(server, event), event.figures));
       else if (event.type === 'failed') reject(new Error(`load generator failed: ${event.message}`));
-      else if (event.type === 'done') Promise.all(trials).then(resolve, reject);
+      if (event.type === 'done' || event.type === 'failed') finished = true;
+      if (event.type === 'done') Promise.all(trials).then(resolve, reject);
     });
-    load.child.once('exit', () => reject(new Error('load generator exited before finishing')));
+    load.child.once('exit', (code) => finished || reject(new Error(`load generator exited (code ${code}) before finishing`)));
   });
 }
 

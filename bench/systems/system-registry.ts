@@ -2,6 +2,7 @@
  * The registry map of benchmarked systems. Each system file registers itself
  * on import; `all-systems.ts` imports them in table order.
  */
+import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import type { BenchSystem } from './bench-system.js';
 
 const systems = new Map<string, BenchSystem>();
@@ -12,7 +13,9 @@ export function registerSystem(system: BenchSystem): void {
 
 export function getSystem(id: string): BenchSystem {
   const system = systems.get(id);
-  if (system === undefined) throw new Error(`unknown bench system "${id}" (known: ${systemIds().join(', ')})`);
+  if (system === undefined) {
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, `unknown bench system "${id}" (known: ${systemIds().join(', ')})`);
+  }
   return system;
 }
 

@@ -1,0 +1,83 @@
+/**
+ * Keeps the harness from rotting: one tiny cell end to end (server child,
+ * load child, IPC, CPU sampling, table and chart). Asserts only that figures
+ * were produced — never how fast anything is.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isRpcError } from '../../common/rpc-error.js';
+import type { BenchResult } from '../../bench/lib/bench-result.js';
+import { machineInfo, runBench } from '../../bench/lib/bench-runner.js';
+import { runCell } from '../../bench/lib/cell-run.js';
+import { summarize } from '../../bench/lib/cell-summary.js';
+import { renderSvg } from '../../bench/lib/report-svg.js';
+import { renderTable } from '../../bench/lib/report-table.js';
+import { ServerProcess } from '../../bench/lib/server-process.js';
+
+const tinyShape = { connections: 1, inFlight: 1, payloadBytes: 64 };
+const tinyTiming = { warmupMs: 50, windowMs: 300, windows: 1 };
+
+describe('bench harness', () => {
+  it('measures one raw-net cell end to end and ends its children', async () => {
+    const server = await ServerProcess.start('raw-net');
+    try {
+      const trials = await runCell(server, 'raw-net', tinyShape, tinyTiming);
+      assert.equal(trials.length, 1);
+      const [trial] = trials;
+      assert.ok(trial.callsPerSec > 0, 'calls/s produced');
+      assert.ok(trial.p50Micros > 0 && trial.p99Micros >= trial.p50Micros, 'percentiles produced');
+      assert.ok(trial.serverRssBytes > 0, 'server RSS sampled');
+      assert.equal(trial.errors, 0);
+    } finally {
+      await server.stop();
+    }
+    assert.throws(() => process.kill(server.pid, 0), /ESRCH/, 'server child is gone');
+  });
+
+  it('runs a plan and renders the table and the chart from its result', async () => {
+    const result: BenchResult = await runBench({
+      mode: 'custom',
+      shapes: [tinyShape],
+      timing: tinyTiming,
+      systems: ['raw-net'],
+    });
+    assert.equal(result.cells.length, 1);
+    assert.equal(result.cells[0].ratioToRawNet, 1);
+    assert.match(renderTable(result), /\| raw node:net \(batched writes\) \| 1×1×64 B \|/);
+    assert.match(renderSvg(result), /^<svg [^>]*>[\s\S]*<rect x=[\s\S]*<\/svg>\n$/);
+  });
+
+  it('rejects an unknown system id with INVALID_ARGUMENT before starting anything', async () => {
+    await assert.rejects(
+      runBench({ mode: 'custom', shapes: [tinyShape], timing: tinyTiming, systems: ['no-such-system'] }),
+      (err) => isRpcError(err, 'INVALID_ARGUMENT'),
+    );
+  });
+});
+
+describe('summarize', () => {
+  it('takes the median of each figure and the spread of calls/s', () => {
+    const trial = (callsPerSec: number) => ({
+      callsPerSec,
+      p50Micros: callsPerSec / 10,
+      p99Micros: callsPerSec / 5,
+      maxMicros: callsPerSec,
+      errors: 1,
+      serverCpuPercent: 50,
+      clientCpuPercent: 60,
+      foreignCpuPercent: 0,
+      serverRssBytes: 1000,
+    });
+    const s = summarize([trial(100), trial(300), trial(200)]);
+    assert.equal(s.median.callsPerSec, 200);
+    assert.equal(s.median.p50Micros, 20);
+    assert.equal(s.median.errors, 3);
+    assert.equal(s.spreadPercent, 100);
+  });
+
+  it('records the machine it ran on', () => {
+    const m = machineInfo();
+    assert.ok(m.nproc >= 1);
+    assert.equal(m.node, process.version);
+  });
+});
