@@ -3,3 +3,5 @@
  * means adding its file and one import here.
  */
 import './hessian2.js';
+import './json.js';
+import './protobuf.js';

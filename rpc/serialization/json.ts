@@ -1,0 +1,159 @@
+/**
+ * json (id 6): Java Dubbo's fastjson layout — every field of the body is one
+ * JSON value followed by '\n' (go-anchors §3.1 serialization ids).
+ *
+ * Request: "2.0.2", path, version, method, descriptor, each arg, attachments.
+ * Response: the flag (0–5), then the value or the exception, then attachments.
+ * A non-OK status carries one JSON string. A heartbeat body is `null`.
+ *
+ * JS specifics: a bigint is written as a bare JSON integer (exact on the
+ * wire); integers beyond 2^53 are read back as lossy numbers. Buffer and
+ * Uint8Array are written as base64 strings (fastjson's byte[] form) and read
+ * back as Buffers where the declared parameter type is `[B`; elsewhere they
+ * stay strings. Map becomes an object, Date its epoch milliseconds.
+ * Exceptions are `{"@type": class, "message": text}`.
+ */
+import { ErrorCode, RpcError } from '../../common/rpc-error.js';
+import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus } from '../protocol/dubbo-package.js';
+import { descriptorToJavaTypes, parameterTypesToDescriptor } from '../protocol/java-types.js';
+import { DEFAULT_EXCEPTION_TYPE } from './hessian-exception.js';
+import { chooseResponseFlag, flagHasAttachments, flagHasException, flagHasValue, requestAttachments } from './response-flag.js';
+import { registerSerialization, type Serialization } from './serialization.js';
+
+const BIGINT_MARK = '\u0000bigint:';
+const BIGINT_PATTERN = /"\\u0000bigint:(-?\d+)"/g;
+const NULL_BODY = Buffer.from('null\n');
+
+function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const original = this[key];
+  if (typeof original === 'bigint') return BIGINT_MARK + original.toString();
+  if (original instanceof Uint8Array) return Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64');
+  if (original instanceof Map) return Object.fromEntries(original);
+  if (original instanceof Date) return original.getTime();
+  return value;
+}
+
+/** One JSON value without a newline; bigints come out as bare integers. */
+function toJson(value: unknown): string {
+  const text = JSON.stringify({ v: value }, replacer).slice(5, -1);
+  return text.includes(BIGINT_MARK.slice(1)) ? text.replace(BIGINT_PATTERN, '$1') : text;
+}
+
+/** Reads the body's '\n'-separated JSON values in order. */
+class JsonLines {
+  private pos = 0;
+  private readonly text: string;
+
+  constructor(body: Buffer) {
+    this.text = body.toString('utf8');
+  }
+
+  get done(): boolean {
+    return this.text.slice(this.pos).trim() === '';
+  }
+
+  next(): unknown {
+    if (this.pos >= this.text.length) throw new RpcError(ErrorCode.SERIALIZATION, 'json body ended early');
+    let end = this.text.indexOf('\n', this.pos);
+    if (end < 0) end = this.text.length;
+    const line = this.text.slice(this.pos, end);
+    this.pos = end + 1;
+    return JSON.parse(line);
+  }
+
+  nextString(): string {
+    const value = this.next();
+    if (typeof value !== 'string') throw new RpcError(ErrorCode.SERIALIZATION, `expected a JSON string, got ${typeof value}`);
+    return value;
+  }
+
+  nextMap(): Record<string, unknown> {
+    const value = this.done ? {} : this.next();
+    if (value === null) return {};
+    if (typeof value !== 'object' || Array.isArray(value)) throw new RpcError(ErrorCode.SERIALIZATION, 'attachments are not a JSON object');
+    return value as Record<string, unknown>;
+  }
+}
+
+function lines(values: unknown[]): Buffer {
+  let out = '';
+  for (const value of values) out += toJson(value) + '\n';
+  return Buffer.from(out, 'utf8');
+}
+
+function encodeRequestBody(request: DubboRequest): Buffer {
+  const head = [request.dubboVersion || DUBBO_VERSION, request.path, request.version, request.method];
+  const descriptor = parameterTypesToDescriptor(request.parameterTypes);
+  return lines([...head, descriptor, ...request.args, requestAttachments(request)]);
+}
+
+function decodeRequestBody(body: Buffer, request: DubboRequest): void {
+  const input = new JsonLines(body);
+  request.dubboVersion = input.nextString();
+  request.path = input.nextString();
+  request.version = input.nextString();
+  request.method = input.nextString();
+  request.parameterTypes = descriptorToJavaTypes(input.nextString());
+  request.args = request.parameterTypes.map((type) => fromJsonArg(type, input.next()));
+  request.attachments = input.nextMap();
+}
+
+function fromJsonArg(type: string, value: unknown): unknown {
+  return type === '[B' && typeof value === 'string' ? Buffer.from(value, 'base64') : value;
+}
+
+function encodeResponseBody(response: DubboResponse): Buffer {
+  if (response.status !== ResponseStatus.OK) {
+    return lines([response.errorMessage ?? response.exception?.message ?? 'unknown error']);
+  }
+  const flag = chooseResponseFlag(response);
+  const values: unknown[] = [flag];
+  if (flagHasException(flag)) values.push(exceptionJson(response));
+  else if (flagHasValue(flag)) values.push(response.value);
+  if (flagHasAttachments(flag)) values.push(response.attachments);
+  return lines(values);
+}
+
+function exceptionJson(response: DubboResponse): unknown {
+  const { type, message } = response.exception!;
+  return { '@type': type || DEFAULT_EXCEPTION_TYPE, message };
+}
+
+function decodeResponseBody(body: Buffer, response: DubboResponse): void {
+  const input = new JsonLines(body);
+  if (response.status !== ResponseStatus.OK) {
+    response.errorMessage = input.done ? '' : String(input.next());
+    return;
+  }
+  const flag = input.next();
+  if (typeof flag !== 'number' || !Number.isInteger(flag) || flag < 0 || flag > 5) {
+    throw new RpcError(ErrorCode.SERIALIZATION, `unknown response flag ${String(flag)}`);
+  }
+  if (flagHasException(flag)) response.exception = readException(input.next());
+  else response.value = flagHasValue(flag) ? input.next() : null;
+  if (flagHasAttachments(flag)) response.attachments = input.nextMap();
+}
+
+function readException(value: unknown): { type: string; message: string } {
+  if (value === null || typeof value !== 'object') return { type: DEFAULT_EXCEPTION_TYPE, message: String(value) };
+  const fields = value as Record<string, unknown>;
+  const type = firstString(fields['@type'], fields.className, fields.type) ?? DEFAULT_EXCEPTION_TYPE;
+  return { type, message: firstString(fields.message, fields.detailMessage, fields.localizedMessage) ?? type };
+}
+
+function firstString(...values: unknown[]): string | undefined {
+  for (const value of values) if (typeof value === 'string') return value;
+  return undefined;
+}
+
+export const jsonSerialization: Serialization = {
+  id: 6,
+  name: 'json',
+  encodeRequestBody,
+  decodeRequestBody,
+  encodeResponseBody,
+  decodeResponseBody,
+  encodeEventBody: () => NULL_BODY,
+};
+
+registerSerialization(jsonSerialization);

@@ -1,0 +1,141 @@
+/**
+ * Loads a protobuf service from a .proto file (protobufjs) into a definition
+ * the RPC layer can use: interface name, and per method the request and
+ * response message types with their Java type names. Every message type of
+ * the file is registered with the protobuf serialization, so requests decode
+ * into objects on the provider.
+ */
+import protobuf from 'protobufjs';
+import { ErrorCode, RpcError } from '../../common/rpc-error.js';
+import { registerProtoType } from './protobuf.js';
+
+export interface ProtoMethod {
+  readonly name: string;
+  readonly requestType: protobuf.Type;
+  readonly responseType: protobuf.Type;
+  /** Java type name of the single parameter (what the descriptor carries). */
+  readonly parameterType: string;
+  readonly returnType: string;
+  /** Decodes a response value (raw bytes on the wire) into a plain object. */
+  decodeResponse(bytes: Uint8Array): Record<string, unknown>;
+}
+
+export interface ProtoServiceDefinition {
+  /** Dubbo interface name: `<java_package>.<Service>` when the file sets java_package, else the full proto name. */
+  readonly name: string;
+  readonly methods: Readonly<Record<string, ProtoMethod>>;
+  readonly root: protobuf.Root;
+}
+
+export interface LoadProtoOptions {
+  /** Service to load (simple or full name); default: the only service in the file. */
+  service?: string;
+  /** Extra directories searched for imports. */
+  includeDirs?: string[];
+}
+
+/** Reads `file` (or several) synchronously and returns the chosen service's definition. */
+export function loadProtoService(file: string | string[], options: LoadProtoOptions = {}): ProtoServiceDefinition {
+  let root: protobuf.Root;
+  try {
+    root = loadRoot(file, options.includeDirs ?? []);
+  } catch (err) {
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, `cannot load proto ${String(file)}: ${(err as Error).message}`, { cause: err });
+  }
+  return protoServiceFromRoot(root, options.service);
+}
+
+function loadRoot(file: string | string[], includeDirs: string[]): protobuf.Root {
+  const root = new protobuf.Root();
+  if (includeDirs.length > 0) root.resolvePath = (origin, target) => resolveInclude(origin, target, includeDirs);
+  return root.loadSync(file, { keepCase: true });
+}
+
+function resolveInclude(origin: string, target: string, includeDirs: string[]): string {
+  const fromOrigin = protobuf.util.path.resolve(origin, target);
+  for (const dir of includeDirs) {
+    const candidate = protobuf.util.path.resolve(dir + '/', target);
+    if (protobuf.util.fs?.existsSync?.(candidate)) return candidate;
+  }
+  return fromOrigin;
+}
+
+/** Builds the definition from an already loaded root (e.g. `protobuf.parse(text).root`). */
+export function protoServiceFromRoot(root: protobuf.Root, serviceName?: string): ProtoServiceDefinition {
+  root.resolveAll();
+  registerAllTypes(root);
+  const service = findService(root, serviceName);
+  const methods: Record<string, ProtoMethod> = {};
+  for (const method of service.methodsArray) methods[method.name] = toProtoMethod(method);
+  return { name: javaNameOf(service), methods, root };
+}
+
+function findService(root: protobuf.Root, serviceName: string | undefined): protobuf.Service {
+  const services = collect(root, protobuf.Service);
+  const found = serviceName === undefined ? (services.length === 1 ? services[0] : undefined) : services.find((s) => s.name === serviceName || fullName(s) === serviceName);
+  if (found === undefined) {
+    const names = services.map(fullName).join(', ') || 'none';
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, `service ${serviceName ?? '(only one)'} not found; the proto defines: ${names}`);
+  }
+  return found;
+}
+
+function toProtoMethod(method: protobuf.Method): ProtoMethod {
+  if (method.requestStream || method.responseStream) {
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, `streaming method ${method.name} cannot travel on the Dubbo 2 protocol`);
+  }
+  const requestType = method.resolvedRequestType!;
+  const responseType = method.resolvedResponseType!;
+  return {
+    name: method.name,
+    requestType,
+    responseType,
+    parameterType: javaNameOf(requestType),
+    returnType: javaNameOf(responseType),
+    decodeResponse: (bytes) => responseType.toObject(responseType.decode(bytes), { longs: String, enums: String, defaults: true }),
+  };
+}
+
+function registerAllTypes(root: protobuf.Root): void {
+  for (const type of collect(root, protobuf.Type)) {
+    registerProtoType(fullName(type), type);
+    registerProtoType(javaNameOf(type), type);
+  }
+}
+
+function collect<T extends protobuf.ReflectionObject>(ns: protobuf.NamespaceBase, kind: abstract new (...args: never[]) => T): T[] {
+  const out: T[] = [];
+  for (const nested of ns.nestedArray) {
+    if (nested instanceof kind) out.push(nested);
+    if (nested instanceof protobuf.Namespace) out.push(...collect(nested, kind));
+  }
+  return out;
+}
+
+function fullName(obj: protobuf.ReflectionObject): string {
+  return obj.fullName.replace(/^\./, '');
+}
+
+/** `<java_package>.<Name>` when the file sets java_package (java_multiple_files style), else the proto full name. */
+function javaNameOf(obj: protobuf.ReflectionObject): string {
+  const javaPackage = findJavaPackage(obj);
+  if (javaPackage === undefined) return fullName(obj);
+  const ownPackage = packageOf(obj);
+  const local = ownPackage === '' ? fullName(obj) : fullName(obj).slice(ownPackage.length + 1);
+  return `${javaPackage}.${local}`;
+}
+
+function findJavaPackage(obj: protobuf.ReflectionObject): string | undefined {
+  for (let at: protobuf.ReflectionObject | null = obj; at !== null; at = at.parent) {
+    const option = at.options?.java_package;
+    if (typeof option === 'string') return option;
+  }
+  return undefined;
+}
+
+/** The proto package: full names of enclosing namespaces that are not messages. */
+function packageOf(obj: protobuf.ReflectionObject): string {
+  let at = obj.parent;
+  while (at !== null && !(at instanceof protobuf.Namespace && !(at instanceof protobuf.Type) && !(at instanceof protobuf.Service))) at = at.parent;
+  return at === null ? '' : fullName(at);
+}

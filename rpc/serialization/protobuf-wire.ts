@@ -1,0 +1,82 @@
+/**
+ * The wrapper messages of the protobuf body layout (docs/protocol.md): each
+ * field of a body is one varint-length-delimited protobuf message, as Java
+ * Dubbo's and dubbo-go's protobuf serializations write them.
+ */
+import protobuf from 'protobufjs';
+import { ErrorCode, RpcError } from '../../common/rpc-error.js';
+
+const root = protobuf.Root.fromJSON({
+  nested: {
+    StringValue: { fields: { value: { type: 'string', id: 1 } } },
+    Int32Value: { fields: { value: { type: 'int32', id: 1 } } },
+    Map: { fields: { attachments: { keyType: 'string', type: 'string', id: 1 } } },
+    ThrowableProto: {
+      fields: {
+        originalClassName: { type: 'string', id: 1 },
+        originalMessage: { type: 'string', id: 2 },
+      },
+    },
+  },
+} as protobuf.INamespace);
+
+export const StringValue = root.lookupType('StringValue');
+export const Int32Value = root.lookupType('Int32Value');
+export const AttachmentMap = root.lookupType('Map');
+export const ThrowableProto = root.lookupType('ThrowableProto');
+
+/** Collects delimited messages into one body. */
+export class DelimitedWriter {
+  private readonly writer = protobuf.Writer.create();
+
+  message(type: protobuf.Type, value: Record<string, unknown>): this {
+    type.encodeDelimited(type.fromObject(value), this.writer);
+    return this;
+  }
+
+  bytes(encoded: Uint8Array): this {
+    this.writer.bytes(encoded);
+    return this;
+  }
+
+  string(value: string): this {
+    return this.message(StringValue, { value });
+  }
+
+  finish(): Buffer {
+    const out = this.writer.finish();
+    return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  }
+}
+
+/** Reads delimited messages from a body in order. */
+export class DelimitedReader {
+  private readonly reader: protobuf.Reader;
+
+  constructor(body: Buffer) {
+    this.reader = protobuf.Reader.create(body);
+  }
+
+  get done(): boolean {
+    return this.reader.pos >= this.reader.len;
+  }
+
+  /** The raw bytes of the next delimited message (a view, not a copy). */
+  bytes(): Buffer {
+    if (this.done) throw new RpcError(ErrorCode.SERIALIZATION, 'protobuf body ended early');
+    const bytes = this.reader.bytes();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  message(type: protobuf.Type): Record<string, unknown> {
+    return type.toObject(type.decode(this.bytes()), { longs: String, enums: String, defaults: true });
+  }
+
+  string(): string {
+    return String(this.message(StringValue).value);
+  }
+
+  int32(): number {
+    return Number(this.message(Int32Value).value);
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * protobuf (id 22, Java Dubbo's id; id 21, dubbo-go's, is accepted too and
+ * answered in kind). Layout (docs/protocol.md): every body field is one
+ * varint-length-delimited protobuf message —
+ * request: StringValue dubbo version, path, version, method, descriptor;
+ * then each argument message; then Map{attachments}.
+ * response: Int32Value flag (0–5); then the value message or a
+ * ThrowableProto; then Map{attachments} for flags 3–5. A non-OK status
+ * carries one StringValue. Heartbeat bodies are the byte 'N' as dubbo-go
+ * writes them. Attachment values are strings on this wire (others are
+ * converted with String()).
+ *
+ * Messages are found by Java type name in a type registry the .proto loader
+ * fills (proto-service-loader.ts). Arguments of a registered type decode to
+ * plain objects (longs and enums as strings); unregistered ones, and every
+ * response value, stay raw bytes (Buffer) for the caller to decode with its
+ * method's response type (the response header names no type).
+ */
+import type protobuf from 'protobufjs';
+import { ErrorCode, RpcError } from '../../common/rpc-error.js';
+import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus } from '../protocol/dubbo-package.js';
+import { descriptorToJavaTypes, parameterTypesToDescriptor } from '../protocol/java-types.js';
+import { DEFAULT_EXCEPTION_TYPE } from './hessian-exception.js';
+import { AttachmentMap, DelimitedReader, DelimitedWriter, Int32Value, ThrowableProto } from './protobuf-wire.js';
+import { chooseResponseFlag, flagHasAttachments, flagHasException, flagHasValue, requestAttachments } from './response-flag.js';
+import { registerSerialization, type Serialization } from './serialization.js';
+
+const typesByJavaName = new Map<string, protobuf.Type>();
+const HEARTBEAT_BODY = Buffer.from('N');
+
+/** Makes a message type known under a Java type name (the loader calls this). */
+export function registerProtoType(javaName: string, type: protobuf.Type): void {
+  typesByJavaName.set(javaName, type);
+}
+
+export function findProtoType(javaName: string): protobuf.Type | undefined {
+  return typesByJavaName.get(javaName);
+}
+
+/** Encodes a value as the message of `javaName`: raw bytes pass through, messages and plain objects are encoded. */
+export function encodeProtoValue(javaName: string | undefined, value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  const type = javaName === undefined ? undefined : typesByJavaName.get(javaName);
+  if (type === undefined) throw new RpcError(ErrorCode.SERIALIZATION, `no protobuf message registered for ${String(javaName)}`);
+  if (value === null || typeof value !== 'object') throw new RpcError(ErrorCode.SERIALIZATION, `${javaName} needs an object`);
+  return type.encode(type.fromObject(value as Record<string, unknown>)).finish();
+}
+
+function stringMap(attachments: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(attachments)) {
+    const value = attachments[key];
+    if (value !== undefined && value !== null) out[key] = String(value);
+  }
+  return out;
+}
+
+function encodeRequestBody(request: DubboRequest): Buffer {
+  const writer = new DelimitedWriter()
+    .string(request.dubboVersion || DUBBO_VERSION)
+    .string(request.path)
+    .string(request.version)
+    .string(request.method)
+    .string(parameterTypesToDescriptor(request.parameterTypes));
+  request.args.forEach((arg, i) => writer.bytes(encodeProtoValue(request.parameterTypes[i], arg)));
+  return writer.message(AttachmentMap, { attachments: stringMap(requestAttachments(request)) }).finish();
+}
+
+function decodeRequestBody(body: Buffer, request: DubboRequest): void {
+  const reader = new DelimitedReader(body);
+  request.dubboVersion = reader.string();
+  request.path = reader.string();
+  request.version = reader.string();
+  request.method = reader.string();
+  request.parameterTypes = descriptorToJavaTypes(reader.string());
+  request.args = request.parameterTypes.map((type) => decodeArg(type, reader.bytes()));
+  request.attachments = reader.done ? {} : (reader.message(AttachmentMap).attachments as Record<string, unknown>);
+}
+
+function decodeArg(javaName: string, bytes: Buffer): unknown {
+  const type = typesByJavaName.get(javaName);
+  if (type === undefined) return bytes;
+  return type.toObject(type.decode(bytes), { longs: String, enums: String, defaults: true });
+}
+
+function encodeResponseBody(response: DubboResponse): Buffer {
+  const writer = new DelimitedWriter();
+  if (response.status !== ResponseStatus.OK) {
+    return writer.string(response.errorMessage ?? response.exception?.message ?? 'unknown error').finish();
+  }
+  const flag = chooseResponseFlag(response);
+  writer.message(Int32Value, { value: flag });
+  if (flagHasException(flag)) writer.message(ThrowableProto, throwableOf(response));
+  else if (flagHasValue(flag)) writer.bytes(encodeProtoValue(response.returnType, response.value));
+  if (flagHasAttachments(flag)) writer.message(AttachmentMap, { attachments: stringMap(response.attachments) });
+  return writer.finish();
+}
+
+function throwableOf(response: DubboResponse): Record<string, unknown> {
+  const { type, message } = response.exception!;
+  return { originalClassName: type || DEFAULT_EXCEPTION_TYPE, originalMessage: message };
+}
+
+function decodeResponseBody(body: Buffer, response: DubboResponse): void {
+  const reader = new DelimitedReader(body);
+  if (response.status !== ResponseStatus.OK) {
+    response.errorMessage = reader.done ? '' : reader.string();
+    return;
+  }
+  const flag = reader.int32();
+  if (flag < 0 || flag > 5) throw new RpcError(ErrorCode.SERIALIZATION, `unknown response flag ${flag}`);
+  if (flagHasException(flag)) response.exception = readThrowable(reader.message(ThrowableProto));
+  else response.value = flagHasValue(flag) ? reader.bytes() : null;
+  if (flagHasAttachments(flag)) response.attachments = reader.message(AttachmentMap).attachments as Record<string, unknown>;
+}
+
+function readThrowable(fields: Record<string, unknown>): { type: string; message: string } {
+  const type = typeof fields.originalClassName === 'string' && fields.originalClassName !== '' ? fields.originalClassName : DEFAULT_EXCEPTION_TYPE;
+  return { type, message: String(fields.originalMessage ?? '') };
+}
+
+function createProtobufSerialization(id: number, name: string): Serialization {
+  return { id, name, encodeRequestBody, decodeRequestBody, encodeResponseBody, decodeResponseBody, encodeEventBody: () => HEARTBEAT_BODY };
+}
+
+export const protobufSerialization = createProtobufSerialization(22, 'protobuf');
+/** dubbo-go's id for the same layout (it collides with Java's protobuf-json). */
+export const protobufDubboGoSerialization = createProtobufSerialization(21, 'protobuf-go');
+
+registerSerialization(protobufDubboGoSerialization);
+registerSerialization(protobufSerialization);
