@@ -3,6 +3,7 @@
  * (go-anchors §1.2). Implementations live in their own files.
  */
 import type { RpcError } from '../common/rpc-error.js';
+import type { CompressType } from './compress-type.js';
 import type { EventListener } from './event-listener.js';
 import type { ReadWriter } from './package-handler.js';
 
@@ -25,6 +26,8 @@ export interface Session<P = unknown> {
   /** Date.now() of the last package received (getty updates it on receive only). */
   readonly lastActive: number;
   readonly stats: Readonly<SessionStats>;
+  /** Bytes accepted by writes and not yet taken by the kernel. */
+  readonly bufferedBytes: number;
 
   // ---- configuration, called from the newSession callback before the session runs
   setName(name: string): this;
@@ -36,8 +39,17 @@ export interface Session<P = unknown> {
   setWriteTimeout(ms: number): this;
   /** onCron period in milliseconds (default 60 000). */
   setCronPeriod(ms: number): this;
-  /** Largest frame accepted, in bytes; checked from the header. */
+  /** Largest frame accepted, in bytes; checked from the header (default 1 MiB; 0 disables). */
   setMaxMsgLen(bytes: number): this;
+  /**
+   * Bytes queued towards the peer (ours plus the socket's) above which the
+   * session closes with RpcError WRITE_BUFFER_FULL (default 64 MiB).
+   */
+  setMaxWriteBufferBytes(bytes: number): this;
+  /** Queued bytes above which writes return false (default 1 MiB). */
+  setWriteHighWaterMark(bytes: number): this;
+  /** getty's SetCompressType; only before the session starts. Both peers must agree. */
+  setCompressType(type: CompressType): this;
 
   // ---- attributes (getty's session context)
   getAttribute<T = unknown>(key: unknown): T | undefined;

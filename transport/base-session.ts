@@ -1,0 +1,404 @@
+/**
+ * What every session kind shares (go-anchors §1.2, §1.7): configuration,
+ * attributes, stats, listener dispatch (inline or through a task pool), the
+ * timer-wheel driven cron / idle / write checks, and the once-only close.
+ * Subclasses own the socket: they decode bytes and put buffers on the wire.
+ */
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import type { CompressType } from './compress-type.js';
+import { CompressType as Compress, isCompressType } from './compress-type.js';
+import type { EventListener } from './event-listener.js';
+import type { ReadWriter } from './package-handler.js';
+import type { Session, SessionKind, SessionStats } from './session.js';
+import type { TaskPool } from './task-pool.js';
+import { defaultTimerWheel, type TimerHandle, type TimerWheel } from './timer-wheel.js';
+
+/** Default largest frame: 1 MiB (getty's 4 KiB default bites every user, go-anchors §0.3). */
+export const DEFAULT_MAX_MSG_LEN = 1024 * 1024;
+/** Default cron period: 60 s, as getty. */
+export const DEFAULT_CRON_PERIOD_MS = 60_000;
+/** Default write-buffer limit: 64 MiB queued towards a peer before the session is dropped. */
+export const DEFAULT_MAX_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
+/** Default high-water mark: writes return false above 1 MiB buffered. */
+export const DEFAULT_WRITE_HIGH_WATER_MARK = 1024 * 1024;
+
+let nextSessionId = 1;
+
+/** Who owns the session: its endpoint supplies the pool and the wheel. */
+export interface SessionOwner {
+  readonly taskPool: TaskPool | null;
+  readonly wheel: TimerWheel;
+  /** Called once after the session closed (and after onClose). */
+  sessionClosed(session: BaseSession<unknown>, peerClosedCleanly: boolean): void;
+}
+
+const detachedOwner: SessionOwner = {
+  taskPool: null,
+  get wheel() {
+    return defaultTimerWheel();
+  },
+  sessionClosed() {},
+};
+
+export abstract class BaseSession<P = unknown> implements Session<P> {
+  readonly id = nextSessionId++;
+  abstract readonly kind: SessionKind;
+  name: string;
+  handler: ReadWriter<P> | null = null;
+  listener: EventListener<P> = {};
+  readTimeoutMs = 0;
+  writeTimeoutMs = 0;
+  cronPeriodMs = DEFAULT_CRON_PERIOD_MS;
+  maxMsgLen = DEFAULT_MAX_MSG_LEN;
+  maxWriteBufferBytes = DEFAULT_MAX_WRITE_BUFFER_BYTES;
+  writeHighWaterMark = DEFAULT_WRITE_HIGH_WATER_MARK;
+  compressType: CompressType = Compress.None;
+  lastActive = Date.now();
+  /** Date.now() of the last bytes received, for the idle check. */
+  lastReadAt = Date.now();
+  readonly stats: SessionStats = { bytesIn: 0, bytesOut: 0, pkgsIn: 0, pkgsOut: 0 };
+  protected owner: SessionOwner = detachedOwner;
+  protected isClosed = false;
+  protected started = false;
+  /** True when the peer ended the stream cleanly (EOF): no reconnect, no onError. */
+  peerClosedCleanly = false;
+  private opened = false;
+  private attributes: Map<unknown, unknown> | null = null;
+  private closeCallbacks: ((session: Session<P>) => void)[] | null = null;
+  private cronTimer: TimerHandle | null = null;
+  private idleTimer: TimerHandle | null = null;
+  private writeTimer: TimerHandle | null = null;
+
+  constructor(defaultName: string) {
+    this.name = defaultName;
+  }
+
+  abstract get localAddress(): string;
+  abstract get remoteAddress(): string;
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  // ---- configuration (from newSession, before start)
+
+  setName(name: string): this {
+    this.name = String(name);
+    return this;
+  }
+
+  setPkgHandler(handler: ReadWriter<P>): this {
+    if (typeof handler?.read !== 'function' || typeof handler.write !== 'function') {
+      throw invalid('setPkgHandler needs an object with read() and write()');
+    }
+    this.handler = handler;
+    return this;
+  }
+
+  setEventListener(listener: EventListener<P>): this {
+    if (typeof listener !== 'object' || listener === null) throw invalid('setEventListener needs an object');
+    this.listener = listener;
+    return this;
+  }
+
+  setReadTimeout(ms: number): this {
+    this.readTimeoutMs = nonNegative(ms, 'readTimeout');
+    return this;
+  }
+
+  setWriteTimeout(ms: number): this {
+    this.writeTimeoutMs = nonNegative(ms, 'writeTimeout');
+    return this;
+  }
+
+  setCronPeriod(ms: number): this {
+    this.cronPeriodMs = nonNegative(ms, 'cronPeriod');
+    if (ms < 1) throw invalid('cronPeriod must be >= 1 ms');
+    return this;
+  }
+
+  /** Largest frame in bytes, checked from the header; 0 disables the check. */
+  setMaxMsgLen(bytes: number): this {
+    this.maxMsgLen = nonNegative(bytes, 'maxMsgLen');
+    return this;
+  }
+
+  /** Bytes queued towards the peer before the session closes with WRITE_BUFFER_FULL. Default 64 MiB. */
+  setMaxWriteBufferBytes(bytes: number): this {
+    this.maxWriteBufferBytes = nonNegative(bytes, 'maxWriteBufferBytes');
+    if (bytes < 1) throw invalid('maxWriteBufferBytes must be >= 1');
+    return this;
+  }
+
+  /** Buffered bytes above which writes return false. Default 1 MiB. */
+  setWriteHighWaterMark(bytes: number): this {
+    this.writeHighWaterMark = nonNegative(bytes, 'writeHighWaterMark');
+    return this;
+  }
+
+  /** getty's SetCompressType; call from newSession. Both peers must agree. */
+  setCompressType(type: CompressType): this {
+    if (!isCompressType(type)) throw invalid(`unknown compress type ${String(type)}`);
+    if (this.started) throw invalid('setCompressType must be called before the session starts');
+    this.checkCompressType(type);
+    this.compressType = type;
+    return this;
+  }
+
+  protected checkCompressType(_type: CompressType): void {}
+
+  // ---- attributes
+
+  getAttribute<T = unknown>(key: unknown): T | undefined {
+    return this.attributes?.get(key) as T | undefined;
+  }
+
+  setAttribute(key: unknown, value: unknown): void {
+    this.attributes ??= new Map();
+    this.attributes.set(key, value);
+  }
+
+  deleteAttribute(key: unknown): void {
+    this.attributes?.delete(key);
+  }
+
+  // ---- writes
+
+  writePkg(pkg: P): boolean {
+    this.assertOpen();
+    const handler = this.handler;
+    if (handler === null) throw invalid('writePkg needs a package handler (setPkgHandler)');
+    let out: Buffer | Buffer[];
+    try {
+      out = handler.write(this, pkg);
+    } catch (err) {
+      throw RpcError.from(err, ErrorCode.BAD_PACKAGE);
+    }
+    this.stats.pkgsOut++;
+    return Array.isArray(out) ? this.sendArray(out) : this.send(out);
+  }
+
+  writeBytes(buf: Buffer): boolean {
+    this.assertOpen();
+    return this.send(buf);
+  }
+
+  writeBytesArray(bufs: readonly Buffer[]): boolean {
+    this.assertOpen();
+    return this.sendArray(bufs);
+  }
+
+  protected sendArray(bufs: readonly Buffer[]): boolean {
+    let below = true;
+    for (let i = 0; i < bufs.length; i++) below = this.send(bufs[i]!);
+    return below;
+  }
+
+  /** Queues one buffer; true while below the high-water mark. */
+  protected abstract send(buf: Buffer): boolean;
+
+  /** Bytes accepted by writes and not yet handed to the kernel. */
+  abstract get bufferedBytes(): number;
+
+  protected assertOpen(): void {
+    if (this.isClosed) throw new RpcError(ErrorCode.SESSION_CLOSED, `session ${this.name}#${this.id} is closed`);
+  }
+
+  /** Closes the session when `extra` more bytes would pass the write-buffer limit. */
+  protected checkWriteBuffer(extra: number): void {
+    const total = this.bufferedBytes + extra;
+    if (total <= this.maxWriteBufferBytes) return;
+    const err = new RpcError(
+      ErrorCode.WRITE_BUFFER_FULL,
+      `session ${this.name}#${this.id}: ${total} bytes queued exceed maxWriteBufferBytes ${this.maxWriteBufferBytes}`,
+    );
+    this.close(err);
+    throw err;
+  }
+
+  // ---- lifecycle
+
+  /**
+   * Starts the session after newSession configured it. Returns false when
+   * onOpen refused it (the session is then closed without onClose).
+   */
+  start(owner: SessionOwner): boolean {
+    this.owner = owner;
+    this.started = true;
+    this.validateConfig();
+    if (!this.callOnOpen()) return false;
+    this.opened = true;
+    this.startTimers();
+    this.attach();
+    return true;
+  }
+
+  protected validateConfig(): void {}
+
+  /** Subscribes to socket events; called once the session is open. */
+  protected abstract attach(): void;
+
+  /** Releases the socket; `graceful` flushes queued bytes first. */
+  protected abstract release(graceful: boolean): void;
+
+  private callOnOpen(): boolean {
+    try {
+      this.listener.onOpen?.(this);
+      return true;
+    } catch (err) {
+      this.isClosed = true;
+      this.release(false);
+      this.owner.sessionClosed(this as BaseSession<unknown>, false);
+      void err;
+      return false;
+    }
+  }
+
+  close(reason?: RpcError): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.stopTimers();
+    this.release(reason === undefined);
+    if (reason !== undefined) this.safely(() => this.listener.onError?.(this, reason));
+    if (this.opened) this.safely(() => this.listener.onClose?.(this));
+    this.runCloseCallbacks();
+    this.attributes = null;
+    this.owner.sessionClosed(this as BaseSession<unknown>, this.peerClosedCleanly);
+  }
+
+  onClosed(cb: (session: Session<P>) => void): void {
+    if (this.isClosed) {
+      this.safely(() => cb(this));
+      return;
+    }
+    this.closeCallbacks ??= [];
+    this.closeCallbacks.push(cb);
+  }
+
+  private runCloseCallbacks(): void {
+    const callbacks = this.closeCallbacks;
+    this.closeCallbacks = null;
+    if (callbacks === null) return;
+    for (const cb of callbacks) this.safely(() => cb(this));
+  }
+
+  /** Listener code must not break the transport: its throws become warnings. */
+  protected safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      process.emitWarning(`listener of session ${this.name}#${this.id} threw: ${describe(err)}`);
+    }
+  }
+
+  // ---- inbound dispatch
+
+  /** Hands one decoded package to onMessage, inline or through the pool. */
+  protected deliver(pkg: P): void {
+    this.stats.pkgsIn++;
+    const pool = this.owner.taskPool;
+    if (pool === null) runMessage(this as BaseSession<unknown>, pkg);
+    else pool.add(this.id, runMessage, this as BaseSession<unknown>, pkg);
+  }
+
+  /** False when the pool is full: the caller pauses reading and waits for room. */
+  protected poolHasRoom(): boolean {
+    const pool = this.owner.taskPool;
+    return pool === null || pool.closed || pool.hasRoom(this.id);
+  }
+
+  protected waitForPoolRoom(cb: () => void): void {
+    this.owner.taskPool!.waitForRoom(this.id, cb);
+  }
+
+  /** A non-fatal error (a bad datagram or WS message, a failed onMessage). */
+  reportError(err: unknown, code: ErrorCode = ErrorCode.BAD_PACKAGE): void {
+    const error = RpcError.from(err, code);
+    this.safely(() => this.listener.onError?.(this, error));
+  }
+
+  // ---- timers (all on the shared wheel; go-anchors §1.10)
+
+  private startTimers(): void {
+    const wheel = this.owner.wheel;
+    if (this.listener.onCron !== undefined || this.needsCron()) {
+      this.cronTimer = wheel.every(this.cronPeriodMs, () => this.cron());
+    }
+    if (this.readTimeoutMs > 0) this.idleTimer = wheel.schedule(this.readTimeoutMs, () => this.checkIdle());
+  }
+
+  /** WS sessions ping on every cron tick even without an onCron listener. */
+  protected needsCron(): boolean {
+    return false;
+  }
+
+  protected cron(): void {
+    if (this.isClosed) return;
+    this.safely(() => this.listener.onCron?.(this));
+  }
+
+  private checkIdle(): void {
+    if (this.isClosed) return;
+    const idleMs = Date.now() - this.lastReadAt;
+    if (idleMs >= this.readTimeoutMs) {
+      this.close(new RpcError(ErrorCode.READ_TIMEOUT, `session ${this.name}#${this.id} idle for ${idleMs} ms`));
+      return;
+    }
+    this.idleTimer = this.owner.wheel.schedule(this.readTimeoutMs - idleMs, () => this.checkIdle());
+  }
+
+  /** Called when bytes are left queued after a flush: arms the write-timeout check once. */
+  protected armWriteTimer(): void {
+    if (this.writeTimeoutMs === 0 || this.writeTimer?.active) return;
+    this.writeTimer = this.owner.wheel.schedule(this.writeTimeoutMs, () => this.checkWriteProgress());
+  }
+
+  /** Called on drain: nothing is stuck any more. */
+  protected disarmWriteTimer(): void {
+    this.writeTimer?.cancel();
+    this.writeTimer = null;
+  }
+
+  /** No drain since the timer was armed and bytes are still queued: the peer is stuck. */
+  private checkWriteProgress(): void {
+    this.writeTimer = null;
+    if (this.isClosed || this.bufferedBytes === 0) return;
+    this.close(new RpcError(ErrorCode.WRITE_TIMEOUT, `session ${this.name}#${this.id}: write stalled ${this.writeTimeoutMs} ms`));
+  }
+
+  private stopTimers(): void {
+    this.cronTimer?.cancel();
+    this.idleTimer?.cancel();
+    this.writeTimer?.cancel();
+    this.cronTimer = this.idleTimer = this.writeTimer = null;
+  }
+}
+
+/** Module-level so dispatch allocates no closure per package. */
+function runMessage(session: BaseSession<unknown>, pkg: unknown): unknown {
+  // getty PR #108: a session closed meanwhile does not see queued packages.
+  if (session.closed) return undefined;
+  try {
+    const result = session.listener.onMessage?.(session, pkg);
+    if (result instanceof Promise) return result.catch((err) => session.reportError(err, ErrorCode.SERVER_ERROR));
+    return result;
+  } catch (err) {
+    session.reportError(err, ErrorCode.SERVER_ERROR);
+    return undefined;
+  }
+}
+
+function nonNegative(value: number, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw invalid(`${name} must be a finite number >= 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+function invalid(message: string): RpcError {
+  return new RpcError(ErrorCode.INVALID_ARGUMENT, message);
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}

@@ -1,0 +1,75 @@
+/**
+ * Deflate on a TCP session (getty's flate CompressType, go-anchors §1.3): one
+ * raw-deflate stream per direction, sync-flushed after every session flush so
+ * the peer can decode each batch as soon as it arrives.
+ */
+import zlib from 'node:zlib';
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import { CompressType } from './compress-type.js';
+import type { StreamPipe, StreamPipeSink } from './stream-pipe.js';
+
+export class DeflatePipe implements StreamPipe {
+  private readonly deflate: zlib.DeflateRaw;
+  private readonly inflate: zlib.InflateRaw;
+  private encodedPending = 0;
+
+  constructor(
+    private readonly sink: StreamPipeSink,
+    type: CompressType,
+  ) {
+    this.deflate = zlib.createDeflateRaw(deflateOptions(type));
+    this.inflate = zlib.createInflateRaw();
+    this.deflate.on('data', (buf: Buffer) => this.sink.onEncoded(buf));
+    this.inflate.on('data', (buf: Buffer) => this.sink.onDecoded(buf));
+    this.deflate.on('error', (err) => this.sink.onPipeError(err));
+    this.inflate.on('error', (err) => this.sink.onPipeError(badStream(err)));
+  }
+
+  get pendingBytes(): number {
+    return this.encodedPending + this.deflate.writableLength;
+  }
+
+  encode(buf: Buffer): void {
+    this.encodedPending += buf.length;
+    this.deflate.write(buf);
+    this.deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => {
+      this.encodedPending -= buf.length;
+    });
+  }
+
+  decode(chunk: Buffer): void {
+    this.inflate.write(chunk);
+  }
+
+  end(done: () => void): void {
+    this.inflate.once('end', done);
+    this.inflate.end();
+  }
+
+  flushed(done: () => void): void {
+    this.deflate.flush(zlib.constants.Z_SYNC_FLUSH, done);
+  }
+
+  pause(): void {
+    this.inflate.pause();
+  }
+
+  resume(): void {
+    this.inflate.resume();
+  }
+
+  destroy(): void {
+    this.deflate.destroy();
+    this.inflate.destroy();
+  }
+}
+
+function deflateOptions(type: CompressType): zlib.ZlibOptions {
+  if (type === CompressType.Huffman) return { strategy: zlib.constants.Z_HUFFMAN_ONLY };
+  if (type === CompressType.Zip) return { level: zlib.constants.Z_DEFAULT_COMPRESSION };
+  return { level: type };
+}
+
+function badStream(err: unknown): RpcError {
+  return new RpcError(ErrorCode.BAD_PACKAGE, 'corrupt deflate stream', { cause: err });
+}

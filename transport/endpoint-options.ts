@@ -1,0 +1,59 @@
+/**
+ * Shared option types and the one-time validation every endpoint runs on its
+ * options (typed options, defaults in doc comments, INVALID_ARGUMENT once).
+ */
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import type { Session } from './session.js';
+import type { TaskPool } from './task-pool.js';
+import type { TimerWheel } from './timer-wheel.js';
+
+/**
+ * Configures a session before it runs (setPkgHandler, setEventListener, ...).
+ * Throwing refuses the connection: the socket is closed, no listener runs.
+ */
+export type NewSessionCallback<P = unknown> = (session: Session<P>) => void;
+
+/** The bound address of a server or endpoint. */
+export interface EndpointAddress {
+  host: string;
+  port: number;
+}
+
+/** What every endpoint accepts besides its address. */
+export interface EndpointCommonOptions {
+  /** Dispatches onMessage; full → the session stops reading. Not closed by the endpoint. Default: inline. */
+  taskPool?: TaskPool;
+  /** Drives cron, idle and write checks. Default: defaultTimerWheel(). */
+  wheel?: TimerWheel;
+}
+
+export function invalidArgument(message: string): RpcError {
+  return new RpcError(ErrorCode.INVALID_ARGUMENT, message);
+}
+
+export function checkHost(host: unknown, fallback = '127.0.0.1'): string {
+  if (host === undefined) return fallback;
+  if (typeof host !== 'string' || host.length === 0) throw invalidArgument(`host must be a non-empty string, got ${String(host)}`);
+  return host;
+}
+
+export function checkPort(port: unknown, allowZero: boolean): number {
+  if (port === undefined && allowZero) return 0;
+  const min = allowZero ? 0 : 1;
+  if (!Number.isInteger(port) || (port as number) < min || (port as number) > 65535) {
+    throw invalidArgument(`port must be an integer in ${min}..65535, got ${String(port)}`);
+  }
+  return port as number;
+}
+
+export function checkInteger(value: unknown, fallback: number, min: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || (value as number) < min) {
+    throw invalidArgument(`${name} must be an integer >= ${min}, got ${String(value)}`);
+  }
+  return value as number;
+}
+
+export function checkCallback(fn: unknown, name: string): void {
+  if (typeof fn !== 'function') throw invalidArgument(`${name} must be a function`);
+}

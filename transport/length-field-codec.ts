@@ -1,0 +1,87 @@
+/**
+ * A ready ReadWriter for length-prefixed frames: a big-endian unsigned length
+ * of the body (1, 2 or 4 bytes; default 4), then the body. The package is the
+ * body Buffer — a view into the read buffer, not a copy; copy it if you keep
+ * it past onMessage.
+ */
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import type { ReadResult, ReadWriter } from './package-handler.js';
+import type { Session } from './session.js';
+
+export interface LengthFieldCodecOptions {
+  /** Size of the length field in bytes: 1, 2 or 4. Default 4. */
+  lengthFieldBytes?: 1 | 2 | 4;
+  /**
+   * Largest body this codec encodes or accepts, in bytes; 0 leaves the check
+   * to the session's maxMsgLen. Default 0.
+   */
+  maxMsgLen?: number;
+}
+
+const NEED_HEADER: ReadResult<never> = Object.freeze({ len: 0 });
+
+export class LengthFieldCodec implements ReadWriter<Buffer> {
+  readonly lengthFieldBytes: 1 | 2 | 4;
+  readonly maxMsgLen: number;
+  private readonly maxEncodable: number;
+
+  constructor(options: LengthFieldCodecOptions = {}) {
+    const size = options.lengthFieldBytes ?? 4;
+    if (size !== 1 && size !== 2 && size !== 4) throw invalid(`lengthFieldBytes must be 1, 2 or 4, got ${String(size)}`);
+    const max = options.maxMsgLen ?? 0;
+    if (!Number.isInteger(max) || max < 0) throw invalid(`maxMsgLen must be an integer >= 0, got ${String(max)}`);
+    this.lengthFieldBytes = size;
+    this.maxMsgLen = max;
+    this.maxEncodable = 2 ** (8 * size) - 1;
+  }
+
+  read(_session: Session, buf: Buffer): ReadResult<Buffer> {
+    const header = this.lengthFieldBytes;
+    if (buf.length < header) return NEED_HEADER;
+    const bodyLen = this.readLength(buf);
+    if (this.maxMsgLen > 0 && bodyLen > this.maxMsgLen) {
+      throw new RpcError(ErrorCode.MSG_TOO_LONG, `frame body of ${bodyLen} bytes exceeds ${this.maxMsgLen}`);
+    }
+    const total = header + bodyLen;
+    // Announce the total at once so the session checks maxMsgLen before buffering the body.
+    if (buf.length < total) return { len: total };
+    return { pkg: buf.subarray(header, total), len: total };
+  }
+
+  write(_session: Session, pkg: Buffer): Buffer[] {
+    if (!Buffer.isBuffer(pkg)) throw new RpcError(ErrorCode.BAD_PACKAGE, 'LengthFieldCodec writes Buffers only');
+    const limit = this.maxMsgLen > 0 ? Math.min(this.maxMsgLen, this.maxEncodable) : this.maxEncodable;
+    if (pkg.length > limit) throw new RpcError(ErrorCode.MSG_TOO_LONG, `body of ${pkg.length} bytes exceeds ${limit}`);
+    return [this.header(pkg.length), pkg];
+  }
+
+  /** One buffer holding header and body: handy for small packages. */
+  encode(pkg: Buffer): Buffer {
+    const out = Buffer.allocUnsafe(this.lengthFieldBytes + pkg.length);
+    this.writeLength(out, pkg.length);
+    pkg.copy(out, this.lengthFieldBytes);
+    return out;
+  }
+
+  private header(len: number): Buffer {
+    const out = Buffer.allocUnsafe(this.lengthFieldBytes);
+    this.writeLength(out, len);
+    return out;
+  }
+
+  private readLength(buf: Buffer): number {
+    if (this.lengthFieldBytes === 4) return buf.readUInt32BE(0);
+    if (this.lengthFieldBytes === 2) return buf.readUInt16BE(0);
+    return buf[0]!;
+  }
+
+  private writeLength(out: Buffer, len: number): void {
+    if (this.lengthFieldBytes === 4) out.writeUInt32BE(len, 0);
+    else if (this.lengthFieldBytes === 2) out.writeUInt16BE(len, 0);
+    else out[0] = len;
+  }
+}
+
+function invalid(message: string): RpcError {
+  return new RpcError(ErrorCode.INVALID_ARGUMENT, message);
+}

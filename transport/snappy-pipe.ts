@@ -1,0 +1,113 @@
+/**
+ * Snappy on a TCP session (getty's CompressSnappy, go-anchors §1.3). Each
+ * session flush becomes one block: a 4-byte big-endian compressed length,
+ * then the snappy block. Both lengths are checked before any work is done,
+ * so a hostile peer cannot make us buffer or inflate past `maxBlockBytes`.
+ */
+import snappy from 'snappy';
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import type { StreamPipe, StreamPipeSink } from './stream-pipe.js';
+
+const HEADER_BYTES = 4;
+
+export class SnappyPipe implements StreamPipe {
+  private tail: Buffer | null = null;
+  private paused = false;
+  private readonly held: Buffer[] = [];
+  private endDone: (() => void) | null = null;
+
+  constructor(
+    private readonly sink: StreamPipeSink,
+    /** Largest block, compressed or not, accepted from the peer. */
+    private readonly maxBlockBytes: number,
+  ) {}
+
+  get pendingBytes(): number {
+    return 0;
+  }
+
+  encode(buf: Buffer): void {
+    const block = snappy.compressSync(buf);
+    const header = Buffer.allocUnsafe(HEADER_BYTES);
+    header.writeUInt32BE(block.length, 0);
+    this.sink.onEncoded(Buffer.concat([header, block], HEADER_BYTES + block.length));
+  }
+
+  decode(chunk: Buffer): void {
+    let buf = this.tail === null ? chunk : Buffer.concat([this.tail, chunk]);
+    this.tail = null;
+    while (buf.length >= HEADER_BYTES) {
+      const size = buf.readUInt32BE(0);
+      if (size > this.maxBlockBytes) {
+        this.fail(`snappy block of ${size} bytes exceeds ${this.maxBlockBytes}`);
+        return;
+      }
+      if (buf.length < HEADER_BYTES + size) break;
+      if (!this.emit(buf.subarray(HEADER_BYTES, HEADER_BYTES + size))) return;
+      buf = buf.subarray(HEADER_BYTES + size);
+    }
+    if (buf.length > 0) this.tail = Buffer.from(buf);
+  }
+
+  end(done: () => void): void {
+    if (this.held.length === 0) done();
+    else this.endDone = done;
+  }
+
+  flushed(done: () => void): void {
+    done();
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    while (!this.paused && this.held.length > 0) this.sink.onDecoded(this.held.shift()!);
+    if (!this.paused && this.endDone !== null) {
+      const done = this.endDone;
+      this.endDone = null;
+      done();
+    }
+  }
+
+  destroy(): void {
+    this.tail = null;
+    this.held.length = 0;
+  }
+
+  private emit(block: Buffer): boolean {
+    const plainSize = uncompressedLength(block);
+    if (plainSize < 0 || plainSize > this.maxBlockBytes) {
+      this.fail(`snappy block announces ${plainSize} plain bytes (max ${this.maxBlockBytes})`);
+      return false;
+    }
+    let plain: Buffer;
+    try {
+      plain = snappy.uncompressSync(block, { asBuffer: true }) as Buffer;
+    } catch (err) {
+      this.fail('corrupt snappy block', err);
+      return false;
+    }
+    if (this.paused) this.held.push(plain);
+    else this.sink.onDecoded(plain);
+    return true;
+  }
+
+  private fail(message: string, cause?: unknown): void {
+    this.tail = null;
+    this.sink.onPipeError(new RpcError(ErrorCode.BAD_PACKAGE, message, { cause }));
+  }
+}
+
+/** Reads the varint that starts a snappy block; -1 when it is malformed. */
+function uncompressedLength(block: Buffer): number {
+  let value = 0;
+  for (let i = 0; i < 5 && i < block.length; i++) {
+    const byte = block[i]!;
+    value += (byte & 0x7f) * 2 ** (7 * i);
+    if ((byte & 0x80) === 0) return value;
+  }
+  return -1;
+}

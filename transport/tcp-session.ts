@@ -1,0 +1,364 @@
+/**
+ * A session over a stream socket: TCP or TLS (go-anchors §1.3, §1.4).
+ *
+ * Read path: bytes are decoded straight from the chunk Node hands us; only
+ * an incomplete tail is copied, and a large frame whose length the header
+ * announced gets one buffer of exactly that size (no repeated concat).
+ * Write path: buffers written in one event-loop turn are queued and leave in
+ * one socket write on process.nextTick.
+ */
+import type net from 'node:net';
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import { BaseSession } from './base-session.js';
+import { CompressType as Compress } from './compress-type.js';
+import { DeflatePipe } from './deflate-pipe.js';
+import { SnappyPipe } from './snappy-pipe.js';
+import type { StreamPipe, StreamPipeSink } from './stream-pipe.js';
+import type { TimerHandle } from './timer-wheel.js';
+
+/** Frames announced larger than this get their own buffer instead of tail concat. */
+const LARGE_FRAME_BYTES = 64 * 1024;
+/** Flushes up to this size are merged into one buffer; larger ones go out corked (writev). */
+const MERGE_LIMIT_BYTES = 256 * 1024;
+/** How long a graceful close waits for the peer to take our last bytes. */
+const LINGER_MS = 3_000;
+
+const kSession = Symbol('getty-rpc.tcp-session');
+
+interface OwnedSocket extends net.Socket {
+  [kSession]?: TcpSession<unknown>;
+}
+
+export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPipeSink {
+  readonly kind: 'tcp' | 'tls';
+  readonly socket: net.Socket;
+  private readonly local: string;
+  private readonly remote: string;
+  private out: Buffer[] = [];
+  private outBytes = 0;
+  private flushScheduled = false;
+  private tail: Buffer | null = null;
+  private frame: Buffer | null = null;
+  private frameFill = 0;
+  private paused = false;
+  private endPending = false;
+  private pipe: StreamPipe | null = null;
+  private lingerTimer: TimerHandle | null = null;
+
+  constructor(socket: net.Socket, secure: boolean) {
+    super(secure ? 'tls-session' : 'tcp-session');
+    this.kind = secure ? 'tls' : 'tcp';
+    this.socket = socket;
+    this.local = `${socket.localAddress}:${socket.localPort}`;
+    this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    // Until attach(), a socket error must not crash the process.
+    socket.on('error', onEarlyError);
+  }
+
+  get localAddress(): string {
+    return this.local;
+  }
+
+  get remoteAddress(): string {
+    return this.remote;
+  }
+
+  get bufferedBytes(): number {
+    return this.outBytes + this.socket.writableLength + (this.pipe?.pendingBytes ?? 0);
+  }
+
+  protected override validateConfig(): void {
+    if (this.handler === null) throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'a stream session needs setPkgHandler()');
+  }
+
+  protected attach(): void {
+    const socket = this.socket as OwnedSocket;
+    socket[kSession] = this as TcpSession<unknown>;
+    this.pipe = this.createPipe();
+    socket.setNoDelay(true);
+    socket.off('error', onEarlyError);
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
+    socket.on('drain', onSocketDrain);
+  }
+
+  private createPipe(): StreamPipe | null {
+    if (this.compressType === Compress.None) return null;
+    if (this.compressType === Compress.Snappy) return new SnappyPipe(this, Math.max(this.maxMsgLen, 1 << 20) * 2);
+    return new DeflatePipe(this, this.compressType);
+  }
+
+  // ---- read path
+
+  /** @internal raw chunk from the socket */
+  onChunk(chunk: Buffer): void {
+    this.stats.bytesIn += chunk.length;
+    this.lastReadAt = Date.now();
+    if (this.pipe === null) this.onDecoded(chunk);
+    else this.pipe.decode(chunk);
+  }
+
+  /** Plain bytes, from the socket or from the decompressor. */
+  onDecoded(chunk: Buffer): void {
+    if (this.isClosed) return;
+    if (this.paused) {
+      this.tail = this.tail === null ? Buffer.from(chunk) : Buffer.concat([this.tail, chunk]);
+      return;
+    }
+    const rest = this.frame === null ? chunk : this.fillFrame(chunk);
+    if (rest === null || this.isClosed) return;
+    if (this.paused) {
+      this.onDecoded(rest);
+      return;
+    }
+    const tail = this.tail;
+    this.tail = null;
+    this.decode(tail === null ? rest : Buffer.concat([tail, rest], tail.length + rest.length));
+  }
+
+  /** Copies into the pre-sized frame buffer; decodes it once full and returns the rest. */
+  private fillFrame(chunk: Buffer): Buffer | null {
+    const frame = this.frame!;
+    const n = Math.min(frame.length - this.frameFill, chunk.length);
+    chunk.copy(frame, this.frameFill, 0, n);
+    this.frameFill += n;
+    if (this.frameFill < frame.length) return null;
+    this.frame = null;
+    this.decode(frame);
+    return chunk.subarray(n);
+  }
+
+  /** getty's read loop: call Reader.read while bytes remain (go-anchors §1.4). */
+  private decode(buf: Buffer): void {
+    const reader = this.handler!;
+    let offset = 0;
+    let delivered = false;
+    while (offset < buf.length) {
+      if (!this.poolHasRoom()) {
+        this.pauseWith(buf.subarray(offset));
+        return;
+      }
+      const view = offset === 0 ? buf : buf.subarray(offset);
+      const len = this.readOne(reader, view);
+      if (len < 0) return;
+      if (len === 0) {
+        this.keepTail(view);
+        break;
+      }
+      offset += len;
+      delivered = true;
+    }
+    if (delivered) this.lastActive = this.lastReadAt;
+  }
+
+  /** Decodes one package from `view`: its length, 0 when incomplete, -1 when the session closed. */
+  private readOne(reader: NonNullable<typeof this.handler>, view: Buffer): number {
+    let result: { pkg?: P; len: number };
+    try {
+      result = reader.read(this, view);
+    } catch (err) {
+      return this.fail(RpcError.from(err, ErrorCode.BAD_PACKAGE));
+    }
+    const len = result.len;
+    if (this.isClosed) return -1;
+    if (!Number.isInteger(len) || len < 0) return this.fail(badPackage(`reader returned length ${len}`));
+    if (this.maxMsgLen > 0 && len > this.maxMsgLen) return this.fail(tooLong(len, this.maxMsgLen));
+    if (result.pkg === undefined) return this.incomplete(view, len);
+    if (len === 0 || len > view.length) return this.fail(badPackage(`reader returned a package of ${len} bytes from ${view.length}`));
+    this.deliver(result.pkg);
+    return this.isClosed ? -1 : len;
+  }
+
+  private incomplete(view: Buffer, announced: number): number {
+    if (this.maxMsgLen > 0 && view.length > this.maxMsgLen) return this.fail(tooLong(view.length, this.maxMsgLen));
+    if (announced > LARGE_FRAME_BYTES && announced > view.length) {
+      this.frame = Buffer.allocUnsafe(announced);
+      view.copy(this.frame, 0);
+      this.frameFill = view.length;
+      return -1;
+    }
+    return 0;
+  }
+
+  /** Copies the incomplete tail: the chunk it lives in may be large. */
+  private keepTail(view: Buffer): void {
+    this.tail = Buffer.from(view);
+  }
+
+  private fail(err: RpcError): -1 {
+    this.close(err);
+    return -1;
+  }
+
+  /** Task pool full: stop reading until it has room (backpressure, issue item 6). */
+  private pauseWith(rest: Buffer): void {
+    this.tail = this.tail === null ? Buffer.from(rest) : Buffer.concat([Buffer.from(rest), this.tail]);
+    this.paused = true;
+    this.socket.pause();
+    this.pipe?.pause();
+    this.waitForPoolRoom(() => this.resumeReading());
+  }
+
+  private resumeReading(): void {
+    if (this.isClosed || !this.paused) return;
+    this.paused = false;
+    const tail = this.tail;
+    this.tail = null;
+    if (tail !== null) this.decode(tail);
+    if (this.paused || this.isClosed) return;
+    this.socket.resume();
+    this.pipe?.resume();
+    if (this.endPending) this.onEnd();
+  }
+
+  /** @internal the peer sent FIN: decode what came with it (getty #77), then close cleanly. */
+  onEnd(): void {
+    if (this.isClosed) return;
+    this.peerClosedCleanly = true;
+    if (this.pipe !== null && !this.endPending) {
+      this.endPending = true;
+      this.pipe.end(() => this.finishEnd());
+      return;
+    }
+    if (this.paused) {
+      this.endPending = true;
+      return;
+    }
+    this.finishEnd();
+  }
+
+  private finishEnd(): void {
+    if (this.isClosed) return;
+    if (this.paused) return;
+    const partial = this.tail?.length ?? 0;
+    const framePartial = this.frame === null ? 0 : this.frameFill;
+    if (partial + framePartial > 0) {
+      this.close(badPackage(`peer closed inside a frame (${partial + framePartial} bytes left)`));
+      return;
+    }
+    this.close();
+  }
+
+  // ---- write path
+
+  protected send(buf: Buffer): boolean {
+    const len = buf.length;
+    if (len === 0) return this.bufferedBytes <= this.writeHighWaterMark;
+    this.checkWriteBuffer(len);
+    this.out.push(buf);
+    this.outBytes += len;
+    this.stats.bytesOut += len;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(flushSession, this);
+    }
+    return this.bufferedBytes <= this.writeHighWaterMark;
+  }
+
+  /** @internal one write per event-loop turn */
+  flush(): void {
+    this.flushScheduled = false;
+    const out = this.out;
+    if (out.length === 0 || this.socket.destroyed) return;
+    const total = this.outBytes;
+    this.out = [];
+    this.outBytes = 0;
+    if (this.pipe !== null) this.pipe.encode(out.length === 1 ? out[0]! : Buffer.concat(out, total));
+    else this.writeOut(out, total);
+    if (this.socket.writableLength > 0) this.armWriteTimer();
+  }
+
+  private writeOut(out: Buffer[], total: number): void {
+    if (out.length === 1) this.socket.write(out[0]!);
+    else if (total <= MERGE_LIMIT_BYTES) this.socket.write(Buffer.concat(out, total));
+    else {
+      // Large batches: cork so Node hands them to the kernel as one writev.
+      this.socket.cork();
+      for (const buf of out) this.socket.write(buf);
+      this.socket.uncork();
+    }
+  }
+
+  /** Compressed bytes ready for the wire. */
+  onEncoded(buf: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(buf);
+  }
+
+  onPipeError(err: unknown): void {
+    this.close(RpcError.from(err, ErrorCode.BAD_PACKAGE));
+  }
+
+  /** @internal */
+  onDrain(): void {
+    this.disarmWriteTimer();
+  }
+
+  // ---- close
+
+  protected release(graceful: boolean): void {
+    const socket = this.socket;
+    if (!graceful || socket.destroyed) {
+      this.dropBuffers();
+      socket.destroy();
+      return;
+    }
+    this.flush();
+    if (this.pipe === null) this.endSocket();
+    else this.pipe.flushed(() => this.endSocket());
+  }
+
+  private endSocket(): void {
+    this.pipe?.destroy();
+    this.socket.end();
+    if (!this.socket.destroyed) this.lingerTimer = this.owner.wheel.schedule(LINGER_MS, () => this.socket.destroy());
+  }
+
+  private dropBuffers(): void {
+    this.out = [];
+    this.outBytes = 0;
+    this.tail = this.frame = null;
+    this.pipe?.destroy();
+  }
+
+  /** @internal the socket is gone */
+  onSocketClosed(): void {
+    this.lingerTimer?.cancel();
+    if (!this.isClosed) this.close();
+  }
+}
+
+function flushSession(session: TcpSession<unknown>): void {
+  session.flush();
+}
+
+function onSocketData(this: OwnedSocket, chunk: Buffer): void {
+  this[kSession]!.onChunk(chunk);
+}
+
+function onSocketEnd(this: OwnedSocket): void {
+  this[kSession]!.onEnd();
+}
+
+function onSocketError(this: OwnedSocket, err: Error): void {
+  this[kSession]!.close(new RpcError(ErrorCode.NETWORK, `socket error: ${err.message}`, { cause: err }));
+}
+
+function onSocketClose(this: OwnedSocket): void {
+  this[kSession]!.onSocketClosed();
+}
+
+function onSocketDrain(this: OwnedSocket): void {
+  this[kSession]!.onDrain();
+}
+
+function onEarlyError(): void {}
+
+function badPackage(message: string): RpcError {
+  return new RpcError(ErrorCode.BAD_PACKAGE, message);
+}
+
+function tooLong(len: number, max: number): RpcError {
+  return new RpcError(ErrorCode.MSG_TOO_LONG, `pkgLen ${len} > session max message len ${max}`);
+}
