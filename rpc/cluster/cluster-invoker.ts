@@ -7,6 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import type { Invocation } from '../invocation.js';
 import type { Invoker } from '../invoker.js';
+// Balancers are named by URL params, so every built-in one must be registered before a call.
+import '../load-balance/index.js';
 import { DEFAULT_LOAD_BALANCE, getLoadBalance } from '../load-balance/load-balance.js';
 import { RpcStatus } from '../load-balance/rpc-status.js';
 import type { Directory } from './directory.js';

@@ -4,6 +4,8 @@
  * answers the test controls.
  */
 import { ErrorCode, RpcError } from '../../../common/rpc-error.js';
+// Registers every cluster strategy and balancer, as an application importing the package does.
+import '../../../rpc/cluster/index.js';
 import { ServiceUrl, type UrlParams } from '../../../registry/service-url.js';
 import type { Invocation } from '../../../rpc/invocation.js';
 import type { Invoker } from '../../../rpc/invoker.js';
