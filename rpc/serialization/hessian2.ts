@@ -86,6 +86,12 @@ function decodeResponseBody(body: Buffer, response: DubboResponse): void {
     return;
   }
   const flag = decoder.read();
+  if (decoder.position() >= body.length && (typeof flag !== 'number' || flag === 0)) {
+    // dubbo-remoting (sofa-rpc-node) writes a falsy return value (null, 0,
+    // false, '') bare, without the flag; a lone non-flag value is that value.
+    response.value = flag;
+    return;
+  }
   if (typeof flag !== 'number' || flag < 0 || flag > 5) {
     throw new RpcError(ErrorCode.SERIALIZATION, `unknown response flag ${String(flag)}`);
   }

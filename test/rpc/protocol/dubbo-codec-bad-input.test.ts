@@ -82,6 +82,10 @@ describe('DubboCodec corrupt bodies in intact frames', () => {
     const res = readPkg<DubboResponse>(frame(0x02, 20, 5, Buffer.from([0x99])));
     assert.equal(res.id, 5);
     assert.ok(isRpcError(res.error, ErrorCode.BAD_RESPONSE));
+    const followed = readPkg<DubboResponse>(frame(0x02, 20, 6, Buffer.from([0x99, 0x91])));
+    assert.ok(isRpcError(followed.error, ErrorCode.BAD_RESPONSE));
+    const valueMissing = readPkg<DubboResponse>(frame(0x02, 20, 7, Buffer.from([0x91])));
+    assert.ok(isRpcError(valueMissing.error, ErrorCode.BAD_RESPONSE));
   });
 
   it('survives a hostile list length inside the body', () => {
