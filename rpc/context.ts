@@ -5,7 +5,8 @@
  *
  * Two kinds of scope:
  * - consumer scope, opened by `RpcContext.run(options, fn)`: every call made
- *   inside `fn` sends `attachments`, uses `timeoutMs` and `signal`, and the
+ *   inside `fn` sends `attachments`, ends by the scope's deadline, is
+ *   cancelled by `signal`, and the
  *   attachments the provider sent back land in `responseAttachments`;
  * - provider scope, opened by the server around a provider method: the
  *   incoming attachments, the caller's address and the call's deadline.
@@ -17,9 +18,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 
-/** Per-call options, given through `RpcContext.run` or `withCallOptions(proxy, ...)`. */
+/**
+ * Call options, given per proxy with `withCallOptions(proxy, options)` or per
+ * scope with `RpcContext.run(options, fn)`.
+ */
 export interface CallOptions {
-  /** Time allowed for each call made in this scope, in ms (default: the reference's timeoutMs, 3000). */
+  /**
+   * With `withCallOptions`: the timeout of each call, in ms (default: the
+   * reference's timeoutMs, 3000). With `RpcContext.run`: the budget of the
+   * whole scope — every call inside must end within `timeoutMs` of run().
+   */
   timeoutMs?: number;
   /** Aborting it rejects the call with RpcError CANCELLED. */
   signal?: AbortSignal;

@@ -1,0 +1,87 @@
+/**
+ * `DubboInvoker`: calls one service at one provider over the Dubbo 2
+ * protocol, through the provider address's shared `ExchangeClient`
+ * (dubbo-go's DubboInvoker). It turns an `Invocation` into a request frame and
+ * the response back into a value or an RpcError.
+ */
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import type { ServiceUrl } from '../registry/service-url.js';
+import { RpcContext } from './context.js';
+import type { ExchangeClient } from './exchange-client.js';
+import type { Invocation } from './invocation.js';
+import type { Invoker } from './invoker.js';
+import { createRequest, type DubboResponse, ResponseStatus, statusToErrorCode } from './protocol/dubbo-package.js';
+import { decodeErrorMessage } from './remote-error.js';
+
+export interface DubboInvokerOptions {
+  /** Serialization id of the requests (2 hessian2, 6 json, ...). */
+  serialization: number;
+  /** Used when the invocation has none, in ms. */
+  defaultTimeoutMs: number;
+  /** Called once by destroy(), e.g. to release the shared exchange client. */
+  onDestroy?: () => void;
+}
+
+export class DubboInvoker implements Invoker {
+  private destroyed = false;
+
+  constructor(
+    readonly url: ServiceUrl,
+    private readonly exchange: ExchangeClient,
+    private readonly options: DubboInvokerOptions,
+  ) {}
+
+  isAvailable(): boolean {
+    return !this.destroyed && this.exchange.available;
+  }
+
+  async invoke(invocation: Invocation): Promise<unknown> {
+    if (this.destroyed) throw new RpcError(ErrorCode.CLIENT_CLOSED, `invoker for ${this.url.address} destroyed`);
+    const timeoutMs = invocation.timeoutMs ?? this.options.defaultTimeoutMs;
+    const request = createRequest({
+      id: 0,
+      serialization: this.options.serialization,
+      path: this.url.path || invocation.interfaceName,
+      version: invocation.version ?? '',
+      method: invocation.methodName,
+      parameterTypes: [...invocation.parameterTypes],
+      args: [...invocation.args],
+      attachments: this.attachmentsOf(invocation, timeoutMs),
+    });
+    if (invocation.oneWay) return this.exchange.send(request).then(() => undefined);
+    return resultOf(await this.exchange.request(request, timeoutMs, invocation.signal));
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.options.onDestroy?.();
+  }
+
+  private attachmentsOf(invocation: Invocation, timeoutMs: number): Record<string, unknown> {
+    const attachments: Record<string, unknown> = { ...invocation.attachments, interface: invocation.interfaceName };
+    if (invocation.group) attachments.group = invocation.group;
+    attachments.timeout = String(Math.max(1, Math.round(timeoutMs)));
+    return attachments;
+  }
+}
+
+/** The value of a response, or the RpcError it carries. */
+export function resultOf(response: DubboResponse): unknown {
+  if (response.status !== ResponseStatus.OK) {
+    const { code, message } = decodeErrorMessage(response.errorMessage ?? '', statusToErrorCode(response.status));
+    throw new RpcError(code, message, { status: response.status });
+  }
+  if (response.exception) {
+    const { type, message } = response.exception;
+    throw new RpcError(ErrorCode.SERVICE_ERROR, message, { remoteType: type, status: response.status });
+  }
+  keepResponseAttachments(response.attachments);
+  return response.value;
+}
+
+/** Hands the provider's attachments to the caller's consumer scope, if it opened one. */
+function keepResponseAttachments(attachments: Record<string, unknown>): void {
+  const context = RpcContext.current();
+  if (context?.side === 'consumer') Object.assign(context.responseAttachments, attachments);
+}

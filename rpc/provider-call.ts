@@ -1,0 +1,100 @@
+/**
+ * `ProviderCall`: one incoming request on the provider side, from the decoded
+ * frame to the response frame. It runs the service's filter chain inside a
+ * provider `RpcContext` (attachments, caller address, deadline) and maps the
+ * outcome onto Dubbo's response kinds:
+ * - a value → status OK, value flag;
+ * - SERVICE_ERROR (what a provider method threw) → status OK with an
+ *   exception, which Java and Go consumers read as a thrown exception;
+ * - any other RpcError → its status byte and a `[CODE] message` text.
+ */
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import type { Session } from '../transport/session.js';
+import { RpcContext } from './context.js';
+import type { ExportedService } from './exported-service.js';
+import { createResponse, type DubboRequest, type DubboResponse } from './protocol/dubbo-package.js';
+import { errorResponse, toRpcError } from './remote-error.js';
+import { RpcInvocation } from './rpc-invocation.js';
+
+export class ProviderCall {
+  constructor(
+    private readonly session: Session,
+    private readonly request: DubboRequest,
+    private readonly service: ExportedService | undefined,
+  ) {}
+
+  /** Never rejects: every failure becomes an error response. */
+  async run(): Promise<DubboResponse> {
+    const { request } = this;
+    if (request.error) return errorResponse(request, request.error);
+    if (!this.service) return errorResponse(request, this.notFound());
+    try {
+      return await this.invoke(this.service);
+    } catch (err) {
+      return this.failure(toRpcError(err));
+    }
+  }
+
+  private invoke(service: ExportedService): Promise<DubboResponse> {
+    const { request, session } = this;
+    const scope = {
+      attachments: request.attachments,
+      remoteAddress: session.remoteAddress,
+      localAddress: session.localAddress,
+      timeoutMs: timeoutOf(request.attachments.timeout),
+    };
+    return RpcContext.runProvider(scope, async (context) => {
+      const value = await service.invoke(this.invocationFor(service));
+      return this.success(value, service.returnTypeOf(request.method), context.responseAttachments);
+    });
+  }
+
+  private invocationFor(service: ExportedService): RpcInvocation {
+    const { request } = this;
+    return new RpcInvocation({
+      interfaceName: service.name,
+      methodName: request.method,
+      parameterTypes: request.parameterTypes,
+      args: request.args,
+      attachments: request.attachments,
+      version: service.version,
+      group: service.group,
+      timeoutMs: timeoutOf(request.attachments.timeout),
+      oneWay: !request.twoWay,
+    });
+  }
+
+  private success(value: unknown, returnType: string | undefined, attachments: Record<string, unknown>): DubboResponse {
+    return createResponse({
+      id: this.request.id,
+      serialization: this.request.serialization,
+      dubboVersion: this.request.dubboVersion,
+      value: value === undefined ? null : value,
+      returnType: returnType === 'void' || returnType === 'java.lang.Object' ? undefined : returnType,
+      attachments,
+    });
+  }
+
+  private failure(err: RpcError): DubboResponse {
+    if (err.code !== ErrorCode.SERVICE_ERROR) return errorResponse(this.request, err);
+    return createResponse({
+      id: this.request.id,
+      serialization: this.request.serialization,
+      dubboVersion: this.request.dubboVersion,
+      exception: { type: err.remoteType ?? 'java.lang.RuntimeException', message: err.message },
+    });
+  }
+
+  private notFound(): RpcError {
+    const { path, version } = this.request;
+    const group = this.request.attachments.group;
+    const where = `${path}${version ? `:${version}` : ''}${group ? ` (group ${String(group)})` : ''}`;
+    return new RpcError(ErrorCode.SERVICE_NOT_FOUND, `no service ${where} exported here`);
+  }
+}
+
+/** The `timeout` attachment (ms, sent as a string by Dubbo), if it is a positive number. */
+function timeoutOf(value: unknown): number | undefined {
+  const ms = Number(value);
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}

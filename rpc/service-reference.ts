@@ -1,0 +1,99 @@
+/**
+ * `ServiceReference`: the consumer side of one `client.refer(...)`. It turns a
+ * proxy method call into an `Invocation` — Java types from the definition (or
+ * inferred from the values), timeout, signal, attachments from the call
+ * options and the surrounding `RpcContext` — and runs it through the consumer
+ * filters into the cluster invoker.
+ */
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import { type CallOptions, RpcContext } from './context.js';
+import { composeFilters, type Filter, type Next } from './filter.js';
+import { gracefulShutdownFilter } from './filters/graceful-shutdown-filter.js';
+import { GENERIC_PARAMETER_TYPES } from './filters/generic-filter.js';
+import type { Invoker } from './invoker.js';
+import { inferJavaType } from './protocol/java-types.js';
+import { RpcInvocation } from './rpc-invocation.js';
+import { findMethod, type ServiceDefinition } from './service.js';
+import type { ShutdownTracker } from './shutdown-tracker.js';
+
+export interface ReferenceSettings {
+  definition: ServiceDefinition;
+  version: string;
+  group: string;
+  timeoutMs: number;
+  /** Attachments sent with every call (e.g. the token). */
+  attachments: Record<string, unknown>;
+  filters: readonly Filter[];
+  tracker: ShutdownTracker;
+}
+
+const ECHO_TYPES: readonly string[] = ['java.lang.Object'];
+
+export class ServiceReference {
+  private readonly chain: Next;
+
+  constructor(
+    private readonly settings: ReferenceSettings,
+    readonly invoker: Invoker,
+  ) {
+    const filters = [gracefulShutdownFilter(settings.tracker), ...settings.filters];
+    this.chain = composeFilters(filters, (invocation) => invoker.invoke(invocation));
+  }
+
+  get definition(): ServiceDefinition {
+    return this.settings.definition;
+  }
+
+  /** Calls `methodName`; rejects with an RpcError. */
+  call(methodName: string, args: readonly unknown[], bound: CallOptions): Promise<unknown> {
+    try {
+      return this.chain(this.invocationFor(methodName, args, bound));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  destroy(): void {
+    this.invoker.destroy();
+  }
+
+  private invocationFor(methodName: string, args: readonly unknown[], bound: CallOptions): RpcInvocation {
+    const context = RpcContext.current();
+    const scope = context?.side === 'consumer' ? context : undefined;
+    const signal = combine(context?.signal, bound.signal);
+    if (signal?.aborted) throw new RpcError(ErrorCode.CANCELLED, `call to ${methodName} cancelled before it started`, { cause: signal.reason });
+    const isGeneric = methodName === '$invoke';
+    return new RpcInvocation({
+      interfaceName: this.settings.definition.name,
+      methodName,
+      parameterTypes: this.parameterTypes(methodName, args),
+      args,
+      attachments: { ...this.settings.attachments, ...scope?.attachments, ...bound.attachments, ...(isGeneric ? { generic: 'true' } : {}) },
+      version: this.settings.version,
+      group: this.settings.group,
+      timeoutMs: this.timeoutFor(bound, context),
+      signal,
+      oneWay: bound.oneWay ?? scope?.oneWay ?? findMethod(this.settings.definition, methodName)?.oneWay ?? false,
+    });
+  }
+
+  private parameterTypes(methodName: string, args: readonly unknown[]): readonly string[] {
+    if (methodName === '$invoke') return GENERIC_PARAMETER_TYPES;
+    if (methodName === '$echo') return ECHO_TYPES;
+    return findMethod(this.settings.definition, methodName)?.parameterTypes ?? args.map(inferJavaType);
+  }
+
+  /** The call's own timeout, cut to what the surrounding deadline leaves (deadline propagation). */
+  private timeoutFor(bound: CallOptions, context: RpcContext | undefined): number {
+    const timeoutMs = bound.timeoutMs ?? this.settings.timeoutMs;
+    const remaining = context?.remainingMs();
+    if (remaining === undefined) return timeoutMs;
+    if (remaining <= 0) throw new RpcError(ErrorCode.TIMEOUT, 'the deadline of the surrounding call has passed');
+    return Math.min(timeoutMs, Math.ceil(remaining));
+  }
+}
+
+function combine(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  if (!a || !b) return a ?? b;
+  return AbortSignal.any([a, b]);
+}
