@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ErrorCode } from '../../../common/rpc-error.js';
+import {
+  dubboVersionToInt,
+  errorCodeToStatus,
+  ResponseStatus,
+  statusToErrorCode,
+  supportsResponseAttachments,
+} from '../../../rpc/protocol/dubbo-package.js';
+
+describe('response status mapping', () => {
+  it('maps every status to a code and back where the pair is unique', () => {
+    const pairs: [number, string][] = [
+      [ResponseStatus.SERVER_TIMEOUT, ErrorCode.TIMEOUT],
+      [ResponseStatus.BAD_REQUEST, ErrorCode.BAD_REQUEST],
+      [ResponseStatus.BAD_RESPONSE, ErrorCode.BAD_RESPONSE],
+      [ResponseStatus.SERVICE_NOT_FOUND, ErrorCode.SERVICE_NOT_FOUND],
+      [ResponseStatus.SERVICE_ERROR, ErrorCode.SERVICE_ERROR],
+      [ResponseStatus.SERVER_ERROR, ErrorCode.SERVER_ERROR],
+      [ResponseStatus.SERVER_THREADPOOL_EXHAUSTED, ErrorCode.LIMIT_EXCEEDED],
+    ];
+    for (const [status, code] of pairs) {
+      assert.equal(statusToErrorCode(status), code);
+      assert.equal(errorCodeToStatus(code as ErrorCode), status);
+    }
+    assert.equal(statusToErrorCode(ResponseStatus.CLIENT_TIMEOUT), ErrorCode.TIMEOUT);
+    assert.equal(statusToErrorCode(ResponseStatus.CLIENT_ERROR), ErrorCode.NETWORK);
+    assert.equal(statusToErrorCode(123), ErrorCode.SERVER_ERROR);
+    assert.equal(errorCodeToStatus(ErrorCode.METHOD_NOT_FOUND), ResponseStatus.SERVICE_NOT_FOUND);
+    assert.equal(errorCodeToStatus(ErrorCode.CANCELLED), ResponseStatus.SERVER_ERROR);
+  });
+});
+
+describe('response attachments by caller version', () => {
+  it('parses versions as Java Dubbo does', () => {
+    assert.equal(dubboVersionToInt('2.0.2'), 2000200);
+    assert.equal(dubboVersionToInt('2.6.2.1'), 2060201);
+    assert.equal(dubboVersionToInt('2.7.0-SNAPSHOT'), 2070000);
+    assert.equal(dubboVersionToInt('x'), -1);
+    assert.equal(dubboVersionToInt(undefined), -1);
+  });
+
+  it('uses flags 3–5 from 2.0.2 on, except 2.0.10–2.6.2', () => {
+    for (const v of ['2.0.2', '2.0.9', '2.6.3', '2.7.8', '3.2.0']) assert.ok(supportsResponseAttachments(v), v);
+    for (const v of ['2.0.1', '2.0.10', '2.5.3', '2.6.2', '2.6.2.9', '', 'junk']) assert.ok(!supportsResponseAttachments(v), v);
+  });
+});
