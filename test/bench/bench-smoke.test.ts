@@ -13,6 +13,7 @@ import { summarize } from '../../bench/lib/cell-summary.js';
 import { renderSvg } from '../../bench/lib/report-svg.js';
 import { renderTable } from '../../bench/lib/report-table.js';
 import { ServerProcess } from '../../bench/lib/server-process.js';
+import { registerSystem } from '../../bench/systems/system-registry.js';
 
 const tinyShape = { connections: 1, inFlight: 1, payloadBytes: 64 };
 const tinyTiming = { warmupMs: 50, windowMs: 300, windows: 1 };
@@ -45,6 +46,22 @@ describe('bench harness', () => {
     assert.equal(result.cells[0].ratioToRawNet, 1);
     assert.match(renderTable(result), /\| raw node:net \(batched writes\) \| 1×1×64 B \|/);
     assert.match(renderSvg(result), /^<svg [^>]*>[\s\S]*<rect x=[\s\S]*<\/svg>\n$/);
+  });
+
+  it('lists a system that cannot run here as skipped, with its reason, and still measures the rest', async () => {
+    registerSystem({
+      id: 'test-unavailable',
+      label: 'unavailable on purpose',
+      unavailableReason: async () => 'not available in this test',
+      startServer: () => Promise.reject(new Error('must not start')),
+      createClient: () => Promise.reject(new Error('must not connect')),
+    });
+    const result = await runBench({ mode: 'custom', shapes: [tinyShape], timing: tinyTiming, systems: ['raw-net', 'test-unavailable'] });
+    const skipped = result.cells.find((c) => c.system === 'test-unavailable');
+    assert.equal(skipped?.skipped, 'not available in this test');
+    assert.equal(skipped?.summary, undefined);
+    assert.ok((result.cells.find((c) => c.system === 'raw-net')?.summary?.median.callsPerSec ?? 0) > 0);
+    assert.match(renderTable(result), /skipped: not available in this test/);
   });
 
   it('rejects an unknown system id with INVALID_ARGUMENT before starting anything', async () => {
