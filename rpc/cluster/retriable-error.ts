@@ -3,8 +3,10 @@
  * dubbo-go retry every failure except a business exception (go-anchors §5.1),
  * TIMEOUT included; so do we. Also final here: the caller's own cancellation,
  * and errors every provider would repeat because the request itself is at
- * fault (bad request, serialization, arguments, credentials) or the client is
- * closed. Set `retries=0` on methods that are not idempotent.
+ * fault (bad request, serialization, arguments, credentials). CLIENT_CLOSED
+ * from one provider's invoker is retried: it means that provider was just
+ * removed from the directory (a closed reference fails before any attempt).
+ * Set `retries=0` on methods that are not idempotent.
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 
@@ -15,7 +17,6 @@ const FINAL_CODES: ReadonlySet<string> = new Set([
   ErrorCode.SERIALIZATION,
   ErrorCode.INVALID_ARGUMENT,
   ErrorCode.UNAUTHORIZED,
-  ErrorCode.CLIENT_CLOSED,
   ErrorCode.BAD_URL,
 ]);
 

@@ -60,6 +60,15 @@ describe('FailoverCluster', () => {
     cluster.destroy();
   });
 
+  it('moves on when the chosen provider was removed (its invoker destroyed) just before the call', async () => {
+    // selected while still listed, destroyed before it ran: the invoker answers CLIENT_CLOSED.
+    const removed = new TestInvoker(21, failsWith(ErrorCode.CLIENT_CLOSED));
+    const cluster = reference([removed, new TestInvoker(22)], { loadbalance: 'roundrobin' });
+    assert.equal(await cluster.invoke(invocation()), 22);
+    assert.equal(removed.calls, 1);
+    cluster.destroy();
+  });
+
   it('stops retrying once the caller cancels', async () => {
     const controller = new AbortController();
     const cancelling = new TestInvoker(11, async () => {
