@@ -1,0 +1,143 @@
+/**
+ * One live ZooKeeper session for a registry. node-zookeeper-client reconnects
+ * a dropped connection by itself, but a client whose session expired is dead
+ * for good, so on `expired` this opens a fresh client and reports a new
+ * session: ephemeral nodes died with the old one and watches were lost, which
+ * the registry must redo (go-anchors §4.2 "session expiry → re-registration").
+ */
+import zookeeper, { type Client, type Stat, type ZkEvent } from 'node-zookeeper-client';
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import { withDeadline } from './deadline.js';
+
+export interface ZookeeperConnectionOptions {
+  /** `host:port[,host:port...]` */
+  servers: string;
+  /** Bound for connecting and for each call, ms. */
+  timeoutMs: number;
+  /** Session timeout asked from the server, ms (the server clamps it to its min/max). */
+  sessionTimeoutMs: number;
+}
+
+/** `reconnected`: same session, watches restored by the client; `renewed`: new session after expiry. */
+export type SessionChange = 'reconnected' | 'renewed';
+
+type Waiter = (client: Client) => void;
+
+export class ZookeeperConnection {
+  private client: Client | undefined;
+  private connected = false;
+  private waiters: Waiter[] = [];
+  private closed = false;
+  private sessions = 0;
+
+  constructor(
+    private readonly options: ZookeeperConnectionOptions,
+    private readonly onSessionChange: (change: SessionChange) => void,
+  ) {}
+
+  /** The current session's id, password and timeout (for diagnostics and expiry tests). */
+  get session(): { id: Buffer; password: Buffer; timeoutMs: number } | undefined {
+    if (!this.client || !this.connected) return undefined;
+    const client = this.client;
+    return { id: client.getSessionId(), password: client.getSessionPassword(), timeoutMs: client.getSessionTimeout() };
+  }
+
+  /** Resolves with a connected client, or fails with REGISTRY_UNAVAILABLE after timeoutMs. */
+  ready(): Promise<Client> {
+    if (this.closed) return Promise.reject(new RpcError(ErrorCode.REGISTRY_CLOSED, 'registry closed'));
+    if (!this.client) this.open();
+    if (this.connected) return Promise.resolve(this.client!);
+    const waiting = new Promise<Client>((resolve) => this.waiters.push(resolve));
+    return withDeadline(waiting, this.options.timeoutMs, `connect to ZooKeeper ${this.options.servers}`);
+  }
+
+  /** Runs one callback-style client call on a connected client, bounded by timeoutMs. */
+  async call<T>(what: string, run: (client: Client, done: (err: Error | null, value: T) => void) => void): Promise<T> {
+    const client = await this.ready();
+    const work = new Promise<T>((resolve, reject) => run(client, (err, value) => (err ? reject(err) : resolve(value))));
+    return withDeadline(work, this.options.timeoutMs, what);
+  }
+
+  mkdirp(path: string): Promise<string> {
+    return this.call(`mkdirp ${path}`, (client, done) => client.mkdirp(path, done));
+  }
+
+  getChildren(path: string, watcher: (event: ZkEvent) => void): Promise<string[]> {
+    return this.call(`list ${path}`, (client, done) => client.getChildren(path, watcher, done));
+  }
+
+  createEphemeral(path: string): Promise<string> {
+    return this.call(`create ${path}`, (client, done) => client.create(path, null, zookeeper.CreateMode.EPHEMERAL, done));
+  }
+
+  /** True when the node at `path` is an ephemeral node of the current session. */
+  async ownsNode(path: string): Promise<boolean> {
+    const stat = await this.call<Stat | null>(`stat ${path}`, (client, done) => client.exists(path, done));
+    const session = this.client?.getSessionId();
+    return Boolean(stat?.ephemeralOwner && session && stat.ephemeralOwner.equals(session));
+  }
+
+  remove(path: string): Promise<void> {
+    return this.call(`remove ${path}`, (client, done) => client.remove(path, -1, (err) => done(err, undefined)));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.connected = false;
+    this.waiters = [];
+    this.client?.close();
+    this.client = undefined;
+  }
+
+  private open(): void {
+    const client = zookeeper.createClient(this.options.servers, {
+      sessionTimeout: this.options.sessionTimeoutMs,
+      spinDelay: 200,
+      retries: 0,
+    });
+    this.client = client;
+    let firstConnect = true;
+    client.on('connected', () => {
+      const change = firstConnect ? (this.sessions > 0 ? 'renewed' : undefined) : 'reconnected';
+      firstConnect = false;
+      this.onConnected(client, change);
+    });
+    client.on('disconnected', () => {
+      if (this.client === client) this.connected = false;
+    });
+    client.on('expired', () => this.onExpired(client));
+    client.connect();
+  }
+
+  private onConnected(client: Client, change: SessionChange | undefined): void {
+    if (this.client !== client || this.closed) return;
+    this.connected = true;
+    if (change !== 'reconnected') this.sessions += 1;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve(client);
+    if (change) this.onSessionChange(change);
+  }
+
+  private onExpired(client: Client): void {
+    if (this.client !== client || this.closed) return;
+    this.connected = false;
+    client.close();
+    this.open();
+  }
+}
+
+/** The ZooKeeper error code of a client error, or undefined for other errors. */
+export function zkErrorCode(err: unknown): number | undefined {
+  const withCode = err as { getCode?: () => number } | null;
+  return typeof withCode?.getCode === 'function' ? withCode.getCode() : undefined;
+}
+
+export function isNodeExists(err: unknown): boolean {
+  return zkErrorCode(err) === zookeeper.Exception.NODE_EXISTS;
+}
+
+export function isNoNode(err: unknown): boolean {
+  return zkErrorCode(err) === zookeeper.Exception.NO_NODE;
+}

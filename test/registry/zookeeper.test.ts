@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import zookeeper, { type Client, type ClientOptions } from 'node-zookeeper-client';
+import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
+import { createRegistry, decodeNodeName, nodePath, providerUrl, type Registry, ServiceUrl, ZookeeperRegistry } from '../../registry/index.js';
+import { freePort, startServer, type TestServer } from './helpers/servers.js';
+import { ListRecorder, pollUntil } from './helpers/wait.js';
+
+const WAIT_MS = 20_000;
+
+function provider(port: number, interfaceName = 'org.example.Greeter'): ServiceUrl {
+  return providerUrl({ host: '127.0.0.1', port, interfaceName, methods: ['sayHello', 'sayBye'], application: 'zk-test' });
+}
+
+function consumerOf(interfaceName = 'org.example.Greeter'): ServiceUrl {
+  return ServiceUrl.parse(`consumer://127.0.0.1/${interfaceName}?side=consumer`);
+}
+
+async function rawClient(address: string, options: ClientOptions = {}): Promise<Client> {
+  const client = zookeeper.createClient(address, { sessionTimeout: 2000, spinDelay: 100, ...options });
+  await new Promise<void>((resolve) => {
+    client.once('connected', resolve);
+    client.connect();
+  });
+  return client;
+}
+
+function children(client: Client, path: string): Promise<string[]> {
+  return new Promise((resolve, reject) => client.getChildren(path, (err, names) => (err ? reject(err) : resolve(names))));
+}
+
+/**
+ * The known trick: a second client joins the same session and closes it, which
+ * expires the session for the first one. The first client may win the session
+ * back before the close goes out, so the trick is repeated (a few times at most).
+ */
+async function expireSession(address: string, registry: ZookeeperRegistry): Promise<void> {
+  const original = registry.session!.id;
+  const renewed = () => registry.session !== undefined && !registry.session.id.equals(original);
+  for (let attempt = 0; attempt < 5 && !renewed(); attempt++) {
+    const session = registry.session;
+    if (session?.id.equals(original)) {
+      const intruder = await rawClient(address, { sessionId: session.id, sessionPassword: session.password, spinDelay: 5000 });
+      intruder.close();
+    }
+    await pollUntil(renewed, 4000, 'a new session').catch(() => undefined);
+  }
+  assert.ok(renewed(), 'the session expired and a new one was opened');
+}
+
+describe('ZookeeperRegistry', () => {
+  let server: TestServer;
+  let registryUrl: string;
+  const opened: (Registry | Client)[] = [];
+
+  function open(extra = ''): ZookeeperRegistry {
+    const registry = createRegistry(`zookeeper://${server.address}?session.timeout=2000&timeout=3000${extra}`) as ZookeeperRegistry;
+    opened.push(registry);
+    return registry;
+  }
+
+  async function raw(options: ClientOptions = {}): Promise<Client> {
+    const client = await rawClient(server.address, options);
+    opened.push(client);
+    return client;
+  }
+
+  before(async () => {
+    // tick 500 ms: the minimum session timeout drops to 1 s, so expiry tests stay short.
+    server = await startServer('zookeeper', { zkTickTimeMs: 500 });
+    registryUrl = `zookeeper://${server.address}`;
+    console.log(`# ZooKeeper start-up took ${server.startMs.toFixed(0)} ms`);
+  });
+
+  after(async () => {
+    for (const item of opened) await item.close();
+    await server?.dispose();
+  });
+
+  it('lets a consumer discover a registered provider', async () => {
+    const providerSide = open();
+    const consumerSide = open();
+    const recorder = new ListRecorder();
+    await consumerSide.subscribe(consumerOf(), recorder.listener);
+    assert.deepEqual(recorder.lists, [[]], 'an empty list is delivered at once');
+    await providerSide.register(provider(20880));
+    await recorder.untilPorts([20880], WAIT_MS);
+    const found = await consumerSide.lookup(consumerOf());
+    assert.deepEqual(found.map((url) => url.address), ['127.0.0.1:20880']);
+    await providerSide.close();
+    await recorder.untilPorts([], WAIT_MS);
+  });
+
+  it('writes znode names that decode to the Dubbo provider URL', async () => {
+    const registry = open();
+    await registry.register(provider(20881, 'org.example.Names'));
+    const client = await raw();
+    const names = await children(client, '/dubbo/org.example.Names/providers');
+    assert.equal(names.length, 1);
+    assert.match(names[0]!, /^dubbo%3A%2F%2F127\.0\.0\.1%3A20881%2Forg\.example\.Names%3F/);
+    const url = decodeNodeName(names[0]!);
+    assert.equal(url.protocol, 'dubbo');
+    assert.equal(url.address, '127.0.0.1:20881');
+    assert.equal(url.params.interface, 'org.example.Names');
+    assert.equal(url.params.methods, 'sayBye,sayHello');
+    assert.equal(url.params.side, 'provider');
+    assert.equal(url.params.application, 'zk-test');
+  });
+
+  it('removes a provider on unregister and tells subscribers', async () => {
+    const registry = open();
+    const recorder = new ListRecorder();
+    await registry.subscribe(consumerOf('org.example.Unreg'), recorder.listener);
+    const url = provider(20882, 'org.example.Unreg');
+    await registry.register(url);
+    await recorder.untilPorts([20882], WAIT_MS);
+    await registry.unregister(url);
+    await recorder.untilPorts([], WAIT_MS);
+    assert.deepEqual(await registry.lookup(consumerOf('org.example.Unreg')), []);
+  });
+
+  it('stops notifying after unsubscribe', async () => {
+    const registry = open();
+    const recorder = new ListRecorder();
+    const unsubscribe = await registry.subscribe(consumerOf('org.example.Unsub'), recorder.listener);
+    await unsubscribe();
+    await registry.register(provider(20883, 'org.example.Unsub'));
+    // A second subscriber sees the change; the first one, already stopped, must not.
+    const witness = new ListRecorder();
+    await registry.subscribe(consumerOf('org.example.Unsub'), witness.listener);
+    await witness.untilPorts([20883], WAIT_MS);
+    assert.deepEqual(recorder.lists, [[]]);
+  });
+
+  it('replaces a stale node left by another session', async () => {
+    const url = provider(20884, 'org.example.Stale');
+    const registry = open();
+    await registry.register(url);
+    await registry.unregister(url);
+    // Another session holds the node, as a crashed predecessor would until its session times out.
+    const squatter = await raw();
+    const path = nodePath('dubbo', url);
+    await new Promise<void>((resolve, reject) => squatter.create(path, null, zookeeper.CreateMode.EPHEMERAL, (err) => (err ? reject(err) : resolve())));
+    await registry.register(url);
+    const owner = await new Promise<Buffer>((resolve, reject) => squatter.exists(path, (err, stat) => (err || !stat ? reject(err) : resolve(stat.ephemeralOwner))));
+    assert.deepEqual(owner, registry.session!.id);
+  });
+
+  it('ignores node names that are not URLs', async () => {
+    const client = await raw();
+    await new Promise<void>((resolve, reject) => client.mkdirp('/dubbo/org.example.Junk/providers/not-a-url%ZZ', (err) => (err ? reject(err) : resolve())));
+    const registry = open();
+    await registry.register(provider(20885, 'org.example.Junk'));
+    const found = await registry.lookup(consumerOf('org.example.Junk'));
+    assert.deepEqual(found.map((url) => url.port), [20885]);
+  });
+
+  it('creates every registration again after a forced session expiry', async () => {
+    const providerSide = open();
+    const consumerSide = open();
+    const recorder = new ListRecorder();
+    await consumerSide.subscribe(consumerOf('org.example.Expiry'), recorder.listener);
+    await providerSide.register(provider(20886, 'org.example.Expiry'));
+    await recorder.untilPorts([20886], WAIT_MS);
+    const before = providerSide.session!;
+    await expireSession(server.address, providerSide);
+    assert.ok(!providerSide.session!.id.equals(before.id));
+    await recorder.untilPorts([20886], WAIT_MS);
+    const client = await raw();
+    await pollUntil(async () => (await children(client, '/dubbo/org.example.Expiry/providers')).length === 1, WAIT_MS, 'the node again');
+  });
+
+  it('keeps the last list while ZooKeeper restarts, then sees providers re-registered', async () => {
+    const providerSide = open();
+    const consumerSide = open();
+    const recorder = new ListRecorder();
+    await consumerSide.subscribe(consumerOf('org.example.Restart'), recorder.listener);
+    await providerSide.register(provider(20887, 'org.example.Restart'));
+    await recorder.untilPorts([20887], WAIT_MS);
+    const delivered = recorder.lists.length;
+    await server.stop();
+    await server.start();
+    const client = await raw();
+    await pollUntil(async () => (await children(client, '/dubbo/org.example.Restart/providers')).length === 1, WAIT_MS, 're-registration');
+    assert.ok(recorder.lists.slice(delivered).every((list) => list.length === 1), 'no empty list while ZooKeeper was away');
+    assert.deepEqual(await consumerSide.lookup(consumerOf('org.example.Restart')).then((list) => list.map((url) => url.port)), [20887]);
+  });
+
+  it('fails with REGISTRY_UNAVAILABLE when no server answers in time', async () => {
+    const port = await freePort();
+    const registry = createRegistry(`zookeeper://127.0.0.1:${port}?timeout=300`);
+    opened.push(registry);
+    await assert.rejects(registry.register(provider(20888)), (err) => isRpcError(err, ErrorCode.REGISTRY_UNAVAILABLE));
+    await assert.rejects(registry.subscribe(consumerOf(), () => undefined), (err) => isRpcError(err, ErrorCode.REGISTRY_UNAVAILABLE));
+  });
+
+  it('rejects calls after close with REGISTRY_CLOSED, and closes twice', async () => {
+    const registry = createRegistry(registryUrl);
+    await registry.close();
+    await registry.close();
+    await assert.rejects(registry.register(provider(20889)), (err) => isRpcError(err, ErrorCode.REGISTRY_CLOSED));
+    await assert.rejects(registry.subscribe(consumerOf(), () => undefined), (err) => isRpcError(err, ErrorCode.REGISTRY_CLOSED));
+  });
+
+  it('rejects a URL without a server or with a bad timeout', () => {
+    assert.throws(() => createRegistry('zookeeper://'), (err) => isRpcError(err, ErrorCode.BAD_URL));
+    assert.throws(() => createRegistry('zookeeper://127.0.0.1:2181?timeout=soon'), (err) => isRpcError(err, ErrorCode.BAD_URL));
+  });
+});
