@@ -135,6 +135,13 @@ export class RpcClient {
     return count;
   }
 
+  /** Late responses dropped (their call had timed out or been cancelled), over every connection. */
+  get droppedResponses(): number {
+    let count = 0;
+    for (const { exchange } of this.exchanges.values()) count += exchange.droppedResponses;
+    return count;
+  }
+
   /**
    * Refuses new calls (CLIENT_CLOSED), waits up to `graceMs` (default 3000)
    * for calls in flight, then closes every reference and connection. Idempotent.

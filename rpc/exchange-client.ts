@@ -72,6 +72,11 @@ export class ExchangeClient implements EventListener<DubboPackage> {
     return this.pending.size;
   }
 
+  /** Late responses dropped because their call had ended. */
+  get droppedResponses(): number {
+    return this.pending.droppedResponses;
+  }
+
   /** True while at least one session is open (or none was tried yet). */
   get available(): boolean {
     return !this.closed && (this.transport === undefined || this.transport.sessions.length > 0);

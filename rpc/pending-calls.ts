@@ -31,12 +31,18 @@ class PendingEntry<R> {
 export class PendingCalls<R> {
   private readonly entries = new Map<number, PendingEntry<R>>();
   private lastId = 0;
+  private dropped = 0;
 
   constructor(private readonly wheel: TimerWheel) {}
 
   /** Calls waiting for a response. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Responses that arrived after their call ended (timeout, cancel) and were dropped. */
+  get droppedResponses(): number {
+    return this.dropped;
   }
 
   /** A fresh request id (2, 4, 6, ...). */
@@ -62,7 +68,10 @@ export class PendingCalls<R> {
   /** Delivers the response for `id`; false when nobody waits for it any more (late response). */
   settle(id: number, response: R): boolean {
     const entry = this.take(id);
-    if (!entry) return false;
+    if (!entry) {
+      this.dropped++;
+      return false;
+    }
     entry.resolve(response);
     return true;
   }

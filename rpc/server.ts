@@ -91,6 +91,11 @@ export class RpcServer implements EventListener<DubboPackage> {
     return this.options.host;
   }
 
+  /** True once stop() began: new calls get SERVER_SHUTTING_DOWN. */
+  get closing(): boolean {
+    return this.tracker.closing;
+  }
+
   /** Calls being handled right now. */
   get activeCalls(): number {
     return this.tracker.active;
