@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ErrorCode, isRpcError } from '../../../common/rpc-error.js';
+import { DubboCodec } from '../../../rpc/protocol/dubbo-codec.js';
+import { createHeartbeatRequest, createRequest, createResponse, type DubboRequest, type DubboResponse } from '../../../rpc/protocol/dubbo-package.js';
+import { getSerialization } from '../../../rpc/serialization/serialization.js';
+
+const codec = new DubboCodec();
+const JSON_ID = 6;
+
+function roundTrip<P extends DubboRequest | DubboResponse>(pkg: P): P {
+  const bytes = Buffer.concat(codec.write(null, pkg));
+  const result = codec.read(null, bytes);
+  assert.equal(result.len, bytes.length);
+  return result.pkg as P;
+}
+
+function jsonFrame(flag: number, status: number, text: string): Buffer {
+  const body = Buffer.from(text, 'utf8');
+  const header = Buffer.alloc(16);
+  header.writeUInt16BE(0xdabb, 0);
+  header[2] = flag | JSON_ID;
+  header[3] = status;
+  header.writeUInt32BE(1, 8);
+  header.writeUInt32BE(body.length, 12);
+  return Buffer.concat([header, body]);
+}
+
+describe('json serialization (id 6)', () => {
+  it('is registered by id and by name', () => {
+    assert.equal(getSerialization(6).name, 'json');
+    assert.equal(getSerialization('JSON').id, 6);
+  });
+
+  it('writes the fastjson layout: one JSON value per line', () => {
+    const request = createRequest({ id: 1, serialization: JSON_ID, path: 'p.Api', version: '1', method: 'm', parameterTypes: ['java.lang.String', 'long'], args: ['a\nb', 12n] });
+    const body = Buffer.concat(codec.write(null, request)).subarray(16).toString('utf8');
+    assert.equal(body, '"2.0.2"\n"p.Api"\n"1"\n"m"\n"Ljava/lang/String;J"\n"a\\nb"\n12\n{"path":"p.Api","interface":"p.Api","version":"1"}\n');
+  });
+
+  it('round-trips a request, bigints exact on the wire and byte[] as base64', () => {
+    const args = ['s', 9007199254740993n, Buffer.from([1, 2, 3]), { deep: [1, { x: null }] }, null];
+    const types = ['java.lang.String', 'long', '[B', 'java.util.Map', 'java.lang.Object'];
+    const back = roundTrip(createRequest({ id: 2, serialization: JSON_ID, path: 'p', method: 'm', parameterTypes: types, args, attachments: { timeout: '100' } }));
+    assert.equal(back.error, undefined);
+    assert.equal(back.serialization, JSON_ID);
+    assert.deepEqual(back.parameterTypes, types);
+    assert.deepEqual(back.args, ['s', 9007199254740992, Buffer.from([1, 2, 3]), { deep: [1, { x: null }] }, null]);
+    assert.equal(back.attachments.timeout, '100');
+  });
+
+  it('round-trips values, nulls, exceptions and error statuses', () => {
+    const value = roundTrip(createResponse({ id: 3, serialization: JSON_ID, value: { a: [1, 'b'] }, attachments: { k: 'v' } }));
+    assert.deepEqual(value.value, { a: [1, 'b'] });
+    assert.deepEqual(value.attachments, { k: 'v' });
+    assert.equal(roundTrip(createResponse({ id: 3, serialization: JSON_ID, value: null, dubboVersion: '2.5.3' })).value, null);
+    const exception = { type: 'java.lang.IllegalStateException', message: 'boom' };
+    assert.deepEqual(roundTrip(createResponse({ id: 3, serialization: JSON_ID, exception })).exception, exception);
+    const failed = roundTrip(createResponse({ id: 3, serialization: JSON_ID, status: 60, errorMessage: 'missing' }));
+    assert.equal(failed.status, 60);
+    assert.equal(failed.errorMessage, 'missing');
+  });
+
+  it('writes heartbeats with a null body', () => {
+    const bytes = Buffer.concat(codec.write(null, createHeartbeatRequest(4, JSON_ID)));
+    assert.equal(bytes[2], 0xe6);
+    assert.equal(bytes.subarray(16).toString(), 'null\n');
+  });
+
+  it('turns corrupt JSON bodies into packages carrying the error', () => {
+    const cases = ['', '"2.0.2"\n', '{not json\n', '"2.0.2"\n"p"\n""\n"m"\n"Lbroken"\n', '"2.0.2"\n"p"\n""\n"m"\n"I"\n', '"2.0.2"\n"p"\n""\n"m"\n""\n[1]\n'];
+    for (const text of cases) {
+      const req = codec.read(null, jsonFrame(0xc0, 0, text)).pkg as DubboRequest;
+      assert.ok(isRpcError(req.error, ErrorCode.BAD_REQUEST), JSON.stringify(text));
+    }
+    for (const text of ['', '7\n', '"x"\n"y"\n', '1\n']) {
+      const res = codec.read(null, jsonFrame(0x00, 20, text)).pkg as DubboResponse;
+      assert.ok(isRpcError(res.error, ErrorCode.BAD_RESPONSE), JSON.stringify(text));
+    }
+  });
+});
