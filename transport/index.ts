@@ -1,0 +1,37 @@
+/**
+ * getty-rpc/transport: a TypeScript port of getty (go-anchors §1). See
+ * docs/transport.md for the guide.
+ */
+export {
+  BaseSession,
+  DEFAULT_CRON_PERIOD_MS,
+  DEFAULT_MAX_MSG_LEN,
+  DEFAULT_MAX_WRITE_BUFFER_BYTES,
+  DEFAULT_WRITE_HIGH_WATER_MARK,
+} from './base-session.js';
+export { ClientEndpoint, type ClientEndpointOptions } from './client-endpoint.js';
+export { CompressType, isCompressType } from './compress-type.js';
+export type { EndpointAddress, EndpointCommonOptions, NewSessionCallback } from './endpoint-options.js';
+export type { EventListener } from './event-listener.js';
+export { LengthFieldCodec, type LengthFieldCodecOptions } from './length-field-codec.js';
+export type { ReadResult, Reader, ReadWriter, Writer } from './package-handler.js';
+export type { Session, SessionKind, SessionStats } from './session.js';
+export {
+  createSimpleTaskPool,
+  createTaskPool,
+  FixedTaskPool,
+  type SimpleTaskPoolOptions,
+  type Task,
+  type TaskPool,
+  type TaskPoolOptions,
+} from './task-pool.js';
+export { createTcpClient, TcpClient, type TcpClientOptions } from './tcp-client.js';
+export { createTcpServer, isSelfConnect, TcpServer, type TcpServerOptions } from './tcp-server.js';
+export { TcpSession } from './tcp-session.js';
+export { defaultTimerWheel, type TimerHandle, TimerWheel, type TimerWheelOptions } from './timer-wheel.js';
+export { createUdpClient, UdpClient, type UdpClientOptions } from './udp-client.js';
+export { createUdpEndpoint, UdpEndpoint, type UdpEndpointOptions } from './udp-endpoint.js';
+export { CONNECT_PING, type UdpContext, type UdpPeer, UdpSession } from './udp-session.js';
+export { createWsClient, WsClient, type WsClientOptions } from './ws-client.js';
+export { createWsServer, WsServer, type WsServerOptions } from './ws-server.js';
+export { WsSession } from './ws-session.js';
