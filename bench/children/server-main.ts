@@ -8,7 +8,9 @@ import type { ServerCommand, ServerReady, ServerUsage } from '../lib/ipc-message
 import type { EchoServer } from '../systems/bench-system.js';
 import { getSystem } from '../systems/all-systems.js';
 
-function usage(requestId: number): ServerUsage {
+/** `gc` needs the child to run with --expose-gc; without it the sample is taken as is. */
+function usage(requestId: number, gc: boolean): ServerUsage {
+  if (gc) (globalThis as { gc?: () => void }).gc?.();
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
   return {
@@ -27,9 +29,10 @@ async function stop(server: EchoServer): Promise<never> {
 }
 
 async function main(): Promise<void> {
-  const server = await getSystem(process.argv[2]).startServer('127.0.0.1');
+  const heartbeatMs = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
+  const server = await getSystem(process.argv[2]).startServer('127.0.0.1', { heartbeatMs });
   process.on('message', (msg: ServerCommand) => {
-    if (msg.type === 'usage') process.send!(usage(msg.requestId));
+    if (msg.type === 'usage') process.send!(usage(msg.requestId, msg.gc === true));
     else void stop(server);
   });
   process.on('disconnect', () => void stop(server));

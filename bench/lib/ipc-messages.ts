@@ -20,7 +20,7 @@ export interface ServerUsage {
 }
 
 /** Runner → server child. */
-export type ServerCommand = { type: 'usage'; requestId: number } | { type: 'stop' };
+export type ServerCommand = { type: 'usage'; requestId: number; gc?: boolean } | { type: 'stop' };
 
 /** Everything a load child needs; passed as its one argv argument (JSON). */
 export interface LoadConfig {

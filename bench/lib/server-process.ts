@@ -15,8 +15,9 @@ export class ServerProcess {
   ) {}
 
   /** Forks the server child for `systemId` and resolves once it listens. */
-  static async start(systemId: string, execArgv: string[] = []): Promise<ServerProcess> {
-    const handle = new ChildHandle('server-main.js', [systemId], execArgv);
+  static async start(systemId: string, options: { execArgv?: string[]; heartbeatMs?: number } = {}): Promise<ServerProcess> {
+    const args = options.heartbeatMs === undefined ? [systemId] : [systemId, String(options.heartbeatMs)];
+    const handle = new ChildHandle('server-main.js', args, options.execArgv);
     try {
       const ready = await handle.nextMessage(isReady, READY_TIMEOUT_MS);
       return new ServerProcess(handle, ready.port);
@@ -30,14 +31,14 @@ export class ServerProcess {
     return this.handle.pid;
   }
 
-  /** Samples the server's CPU time and memory, stamped with its own clock. */
-  usage(): Promise<ServerUsage> {
+  /** Samples the server's CPU time and memory, stamped with its own clock (after a full GC when `gc`). */
+  usage(gc = false): Promise<ServerUsage> {
     const requestId = this.nextRequestId++;
     const reply = this.handle.nextMessage(
       (msg): msg is ServerUsage => isUsage(msg) && msg.requestId === requestId,
       USAGE_TIMEOUT_MS,
     );
-    this.handle.child.send({ type: 'usage', requestId });
+    this.handle.child.send({ type: 'usage', requestId, gc });
     return reply;
   }
 

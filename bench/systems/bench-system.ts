@@ -10,6 +10,16 @@ export interface EchoServer {
   close(): Promise<void>;
 }
 
+export interface EchoServerOptions {
+  /**
+   * Heartbeat / cron period for server sessions, in ms (connection-scale
+   * mode). Systems with a session cron run it at this period and close a
+   * session idle for 3 periods, as getty's session timeout check does;
+   * systems without one (raw net) ignore it. Default: the system's own.
+   */
+  heartbeatMs?: number;
+}
+
 /** Called by a client when the call sent for `slot` has come back. */
 export type ReplyHandler = (slot: number) => void;
 /** Called by a client when the call sent for `slot` failed. */
@@ -46,6 +56,6 @@ export interface BenchSystem {
   readonly extraWarmupMs?: number;
   /** Resolves to a reason when the system cannot run here; undefined when it can. */
   unavailableReason(): Promise<string | undefined>;
-  startServer(host: string): Promise<EchoServer>;
+  startServer(host: string, options?: EchoServerOptions): Promise<EchoServer>;
   createClient(options: EchoClientOptions): Promise<EchoClient>;
 }

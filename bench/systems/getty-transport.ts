@@ -8,20 +8,41 @@
  * bench builds and reports "not available" while transport/index.ts is
  * missing rather than failing to compile.
  */
-import type { BenchSystem, EchoClient, EchoClientOptions, EchoServer } from './bench-system.js';
+import type { BenchSystem, EchoClient, EchoClientOptions, EchoServer, EchoServerOptions } from './bench-system.js';
 import { registerSystem } from './system-registry.js';
-import { MAX_MSG_LEN_BYTES, type TransportModule, type TransportSession, loadTransport } from './transport-module.js';
+import {
+  MAX_MSG_LEN_BYTES,
+  type TransportListener,
+  type TransportModule,
+  type TransportSession,
+  loadTransport,
+} from './transport-module.js';
 
-async function startServer(host: string): Promise<EchoServer> {
+/** getty closes a session idle for this many cron periods (its session timeout check). */
+const IDLE_PERIODS = 3;
+
+async function startServer(host: string, options: EchoServerOptions = {}): Promise<EchoServer> {
   const t = await loadTransport();
   const codec = new t.LengthFieldCodec();
   const server = t.createTcpServer({ host, port: 0 });
+  const listener = echoListener(options.heartbeatMs);
   await server.runEventLoop((session) => {
-    session.setPkgHandler(codec).setMaxMsgLen(MAX_MSG_LEN_BYTES).setEventListener({
-      onMessage: (s: TransportSession, pkg: Buffer) => void s.writePkg(pkg),
-    });
+    session.setPkgHandler(codec).setMaxMsgLen(MAX_MSG_LEN_BYTES).setEventListener(listener);
+    if (options.heartbeatMs !== undefined) session.setCronPeriod(options.heartbeatMs);
   });
   return { port: server.address.port, close: () => server.close() };
+}
+
+/** One listener for every session (no closures per session). */
+function echoListener(heartbeatMs: number | undefined): TransportListener {
+  const listener: TransportListener = { onMessage: (s, pkg) => void s.writePkg(pkg) };
+  if (heartbeatMs !== undefined) {
+    const idleLimitMs = IDLE_PERIODS * heartbeatMs;
+    listener.onCron = (s) => {
+      if (Date.now() - s.lastActive > idleLimitMs) s.close();
+    };
+  }
+  return listener;
 }
 
 class TransportEchoClient implements EchoClient {

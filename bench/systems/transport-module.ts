@@ -19,7 +19,10 @@ export interface TransportSession {
   setCronPeriod(ms: number): TransportSession;
   setReadTimeout(ms: number): TransportSession;
   writePkg(pkg: Buffer): boolean;
+  close(): void;
   readonly closed: boolean;
+  /** Date.now() of the last package received. */
+  readonly lastActive: number;
 }
 
 export interface TransportServer {
