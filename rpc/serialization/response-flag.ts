@@ -40,7 +40,10 @@ export function requestAttachments(request: {
   version: string;
   attachments: Record<string, unknown>;
 }): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...request.attachments, path: request.path };
+  const out: Record<string, unknown> = {};
+  const given = request.attachments;
+  for (const key in given) out[key] = given[key];
+  out.path = request.path;
   if (out.interface === undefined) out.interface = request.path;
   if (request.version !== '') out.version = request.version;
   return out;
