@@ -62,7 +62,7 @@ function encodeRequestBody(request: DubboRequest): Buffer {
     .string(request.version)
     .string(request.method)
     .string(parameterTypesToDescriptor(request.parameterTypes));
-  request.args.forEach((arg, i) => writer.bytes(encodeProtoValue(request.parameterTypes[i], arg)));
+  for (let i = 0; i < request.args.length; i++) writer.bytes(encodeProtoValue(request.parameterTypes[i], request.args[i]));
   return writer.message(AttachmentMap, { attachments: stringMap(requestAttachments(request)) }).finish();
 }
 
