@@ -3,28 +3,26 @@
  * length, the same wire format as raw net) over TCP sessions. The server's
  * onMessage writes the package straight back; the client routes replies by
  * the slot number in the payload's first 4 bytes.
- *
- * The transport is loaded at run time through a structural type, so the
- * bench builds and reports "not available" while transport/index.ts is
- * missing rather than failing to compile.
  */
+import {
+  createTcpClient,
+  createTcpServer,
+  type EventListener,
+  LengthFieldCodec,
+  type Session,
+  type TcpClient,
+} from '../../transport/index.js';
 import type { BenchSystem, EchoClient, EchoClientOptions, EchoServer, EchoServerOptions } from './bench-system.js';
 import { registerSystem } from './system-registry.js';
-import {
-  MAX_MSG_LEN_BYTES,
-  type TransportListener,
-  type TransportModule,
-  type TransportSession,
-  loadTransport,
-} from './transport-module.js';
 
+/** Largest frame the bench sessions accept, in bytes (the payloads are ≤ 915 B). */
+const MAX_MSG_LEN_BYTES = 1 << 20;
 /** getty closes a session idle for this many cron periods (its session timeout check). */
 const IDLE_PERIODS = 3;
 
 async function startServer(host: string, options: EchoServerOptions = {}): Promise<EchoServer> {
-  const t = await loadTransport();
-  const codec = new t.LengthFieldCodec();
-  const server = t.createTcpServer({ host, port: 0 });
+  const codec = new LengthFieldCodec();
+  const server = createTcpServer<Buffer>({ host, port: 0 });
   const listener = echoListener(options.heartbeatMs);
   await server.runEventLoop((session) => {
     session.setPkgHandler(codec).setMaxMsgLen(MAX_MSG_LEN_BYTES).setEventListener(listener);
@@ -34,8 +32,8 @@ async function startServer(host: string, options: EchoServerOptions = {}): Promi
 }
 
 /** One listener for every session (no closures per session). */
-function echoListener(heartbeatMs: number | undefined): TransportListener {
-  const listener: TransportListener = { onMessage: (s, pkg) => void s.writePkg(pkg) };
+function echoListener(heartbeatMs: number | undefined): EventListener<Buffer> {
+  const listener: EventListener<Buffer> = { onMessage: (s, pkg) => void s.writePkg(pkg) };
   if (heartbeatMs !== undefined) {
     const idleLimitMs = IDLE_PERIODS * heartbeatMs;
     listener.onCron = (s) => {
@@ -46,23 +44,23 @@ function echoListener(heartbeatMs: number | undefined): TransportListener {
 }
 
 class TransportEchoClient implements EchoClient {
-  private sessions: TransportSession[] = [];
-  private closeClient: () => Promise<void> = async () => undefined;
+  private sessions: Session<Buffer>[] = [];
+  private client: TcpClient<Buffer> | undefined;
 
   constructor(private readonly options: EchoClientOptions) {}
 
-  async connect(t: TransportModule): Promise<void> {
+  async connect(): Promise<void> {
     const { host, port, connections, onReply, onFailure } = this.options;
-    const codec = new t.LengthFieldCodec();
-    const client = t.createTcpClient({ host, port, connectionNumber: connections });
-    this.closeClient = () => client.close();
-    await client.runEventLoop((session) => {
-      session.setPkgHandler(codec).setMaxMsgLen(MAX_MSG_LEN_BYTES).setEventListener({
-        onMessage: (_s: TransportSession, pkg: Buffer) => onReply(pkg.readUInt32BE(0)),
-        onError: (_s: TransportSession, err: unknown) => onFailure(-1, err),
-      });
+    const codec = new LengthFieldCodec();
+    const listener: EventListener<Buffer> = {
+      onMessage: (_s, pkg) => onReply(pkg.readUInt32BE(0)),
+      onError: (_s, err) => onFailure(-1, err),
+    };
+    this.client = createTcpClient<Buffer>({ host, port, connectionNumber: connections });
+    await this.client.runEventLoop((session) => {
+      session.setPkgHandler(codec).setMaxMsgLen(MAX_MSG_LEN_BYTES).setEventListener(listener);
     });
-    this.sessions = client.sessions;
+    this.sessions = this.client.sessions;
     if (this.sessions.length !== connections) {
       throw new Error(`getty transport client opened ${this.sessions.length} of ${connections} sessions`);
     }
@@ -72,26 +70,19 @@ class TransportEchoClient implements EchoClient {
     this.sessions[connection].writePkg(payload);
   }
 
-  close(): Promise<void> {
-    return this.closeClient();
+  async close(): Promise<void> {
+    await this.client?.close();
   }
 }
 
 export const gettyTransport: BenchSystem = {
   id: 'getty-transport',
   label: 'getty-rpc transport (LengthFieldCodec)',
-  async unavailableReason() {
-    try {
-      await loadTransport();
-      return undefined;
-    } catch (err) {
-      return (err as Error).message;
-    }
-  },
+  unavailableReason: async () => undefined,
   startServer,
   async createClient(options) {
     const client = new TransportEchoClient(options);
-    await client.connect(await loadTransport());
+    await client.connect();
     return client;
   },
 };
