@@ -3,12 +3,13 @@
  * sees only the small shapes below (TCP and WebSocket alike).
  */
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
-import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { Session } from '../transport/session.js';
 import type { TaskPool } from '../transport/task-pool.js';
 import { createTcpClient } from '../transport/tcp-client.js';
 import { createTcpServer } from '../transport/tcp-server.js';
 import type { TimerWheel } from '../transport/timer-wheel.js';
+import { createWsClient } from '../transport/ws-client.js';
+import { createWsServer } from '../transport/ws-server.js';
 
 export type TransportKind = 'tcp' | 'ws';
 
@@ -36,6 +37,8 @@ export interface ClientSpec {
   path: string;
   tls?: ConnectionOptions | undefined;
   connections: number;
+  /** Largest frame, in bytes (also the WebSocket message limit). */
+  maxFrameLen: number;
   wheel: TimerWheel;
 }
 
@@ -46,20 +49,22 @@ export interface ServerSpec {
   path: string;
   tls?: TlsOptions | undefined;
   taskPool?: TaskPool | undefined;
+  maxFrameLen: number;
 }
 
+/** A TCP (or TLS) client, or a WebSocket one carrying each frame as one binary message. */
 export function createTransportClient(spec: ClientSpec): TransportClient {
-  if (spec.transport === 'ws') throw wsMissing();
-  const { host, port, tls, connections, wheel } = spec;
+  const { host, port, tls, connections, wheel, maxFrameLen } = spec;
+  if (spec.transport === 'ws') {
+    const url = `${tls ? 'wss' : 'ws'}://${host}:${port}${spec.path}`;
+    return createWsClient({ url, tls, connectionNumber: connections, wheel, maxPayloadBytes: maxFrameLen });
+  }
   return createTcpClient({ host, port, tls, connectionNumber: connections, wheel });
 }
 
+/** A TCP (or TLS) server, or a WebSocket (or wss) one on `path`. */
 export function createTransportServer(spec: ServerSpec): TransportServer {
-  if (spec.transport === 'ws') throw wsMissing();
-  const { host, port, tls, taskPool } = spec;
+  const { host, port, tls, taskPool, maxFrameLen } = spec;
+  if (spec.transport === 'ws') return createWsServer({ host, port, path: spec.path, tls, taskPool, maxPayloadBytes: maxFrameLen });
   return createTcpServer({ host, port, tls, taskPool });
-}
-
-function wsMissing(): RpcError {
-  return new RpcError(ErrorCode.INVALID_ARGUMENT, 'the WebSocket transport is not available');
 }
