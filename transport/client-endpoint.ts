@@ -77,6 +77,11 @@ export abstract class ClientEndpoint<P = unknown> implements SessionOwner {
     return this.isClosed;
   }
 
+  /** True while the reconnect worker runs (backing off or dialling). */
+  get reconnecting(): boolean {
+    return this.worker !== null;
+  }
+
   /** Dials the missing sessions once; resolves after that first pass, then refills in the background. */
   async runEventLoop(newSession: NewSessionCallback<P>): Promise<void> {
     checkCallback(newSession, 'newSession');
