@@ -47,7 +47,9 @@ export class ServiceReference {
   /** Calls `methodName`; rejects with an RpcError. */
   call(methodName: string, args: readonly unknown[], bound: CallOptions): Promise<unknown> {
     try {
-      return this.chain(this.invocationFor(methodName, args, bound));
+      const result = this.chain(this.invocationFor(methodName, args, bound));
+      const decode = findMethod(this.settings.definition, methodName)?.decodeResult;
+      return decode ? result.then(decode) : result;
     } catch (err) {
       return Promise.reject(err);
     }

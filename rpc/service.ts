@@ -37,6 +37,8 @@ export interface MethodDescriptor {
   /** protobuf: the request and response message types (protobufjs `Type`). */
   readonly requestType?: unknown;
   readonly responseType?: unknown;
+  /** Turns the wire value of a result into what the caller gets (protobuf: bytes → object). */
+  readonly decodeResult?: (value: unknown) => unknown;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the widest function type, for constraints only
