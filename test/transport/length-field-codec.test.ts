@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
+import { LengthFieldCodec } from '../../transport/length-field-codec.js';
+import type { Session } from '../../transport/session.js';
+
+const session = {} as Session;
+
+describe('LengthFieldCodec', () => {
+  it('asks for a header, then announces the whole frame, then yields the body as a view', () => {
+    const codec = new LengthFieldCodec();
+    const wire = codec.encode(Buffer.from('hello'));
+    assert.deepEqual(codec.read(session, wire.subarray(0, 3)), { len: 0 });
+    assert.deepEqual(codec.read(session, wire.subarray(0, 6)), { len: 9 });
+    const result = codec.read(session, Buffer.concat([wire, Buffer.from('next')]));
+    assert.equal(result.len, 9);
+    assert.equal(result.pkg!.toString(), 'hello');
+  });
+
+  it('writes a header and the body as two buffers', () => {
+    const codec = new LengthFieldCodec({ lengthFieldBytes: 2 });
+    const out = codec.write(session, Buffer.from('abc'));
+    assert.deepEqual(Buffer.concat(out), Buffer.from([0, 3, 0x61, 0x62, 0x63]));
+  });
+
+  it('supports 1-byte length fields and refuses bodies they cannot describe', () => {
+    const codec = new LengthFieldCodec({ lengthFieldBytes: 1 });
+    const result = codec.read(session, Buffer.from([2, 7, 8]));
+    assert.deepEqual([...result.pkg!], [7, 8]);
+    assert.throws(() => codec.write(session, Buffer.alloc(256)), (err) => isRpcError(err, ErrorCode.MSG_TOO_LONG));
+  });
+
+  it('rejects a header over its own maxMsgLen before the body arrives', () => {
+    const codec = new LengthFieldCodec({ maxMsgLen: 10 });
+    assert.throws(() => codec.read(session, Buffer.from([0, 0, 0, 11])), (err) => isRpcError(err, ErrorCode.MSG_TOO_LONG));
+    assert.throws(() => codec.write(session, Buffer.alloc(11)), (err) => isRpcError(err, ErrorCode.MSG_TOO_LONG));
+  });
+
+  it('refuses non-Buffer packages and bad options', () => {
+    const codec = new LengthFieldCodec();
+    assert.throws(() => codec.write(session, 'text' as never), (err) => isRpcError(err, ErrorCode.BAD_PACKAGE));
+    assert.throws(() => new LengthFieldCodec({ lengthFieldBytes: 3 as never }), (err) => isRpcError(err, ErrorCode.INVALID_ARGUMENT));
+    assert.throws(() => new LengthFieldCodec({ maxMsgLen: -1 }), (err) => isRpcError(err, ErrorCode.INVALID_ARGUMENT));
+  });
+});
