@@ -54,12 +54,12 @@ function renderTable(plan: ConnscalePlan, results: ConnscaleResult[]): string {
   const rows = results.map((r) => {
     if (r.skipped !== undefined) return `| ${r.system} | ${r.target} | skipped: ${r.skipped} | | | | | | |`;
     const ratio = raw && raw.rssPerSessionBytes > 0 ? `${(r.rssPerSessionBytes / raw.rssPerSessionBytes).toFixed(2)}×` : '–';
-    return `| ${r.system} | ${r.target} | ${r.held} | ${formatMiB(r.serverRssBytes)} | ${kib(r.rssPerSessionBytes)} | ${ratio} | ${kib(r.heapPerSessionBytes)} | ${formatPercent(r.idleCpuPercent)} | ${r.cpuMicrosPerSessionPeriod.toFixed(2)} µs |`;
+    return `| ${r.system} | ${r.target} | ${r.held} / ${r.heldAfterIdle} | ${formatMiB(r.serverRssBytes)} | ${kib(r.rssPerSessionBytes)} | ${ratio} | ${kib(r.heapPerSessionBytes)} | ${formatPercent(r.idleCpuPercent)} | ${r.cpuMicrosPerSessionPeriod.toFixed(2)} µs |`;
   });
   return [
     `connection scale — heartbeat every ${plan.heartbeatMs} ms, idle window ${plan.idleMs} ms`,
     '',
-    '| system | target | held | server RSS | RSS / session | vs raw net | JS heap / session | idle server CPU | CPU / session / period |',
+    '| system | target | held (connected / after idle) | server RSS | RSS / session | vs raw net | JS heap / session | idle server CPU | CPU / session / period |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n');

@@ -59,8 +59,9 @@ function startHeartbeats(periodMs: number): NodeJS.Timeout {
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2]) as ConnscaleClientConfig;
-  await dialAll(config);
+  // Heartbeats start before dialling: the first sessions must not sit idle while the rest connect.
   const ticker = config.heartbeatMs > 0 ? startHeartbeats(config.heartbeatMs) : undefined;
+  await dialAll(config);
   const open = (): number => sockets.filter((s) => !s.destroyed).length;
   process.on('message', async (msg: { type: string }) => {
     if (msg.type === 'count') await send({ type: 'count', open: open() });

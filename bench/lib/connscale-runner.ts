@@ -23,7 +23,10 @@ export interface ConnscalePlan {
 export interface ConnscaleResult {
   system: string;
   target: number;
+  /** Sessions open once every dial finished. */
   held: number;
+  /** Sessions still open after the idle window (heartbeats kept them alive). */
+  heldAfterIdle: number;
   dialErrors: number;
   firstError?: string;
   serverRssBytes: number;
@@ -68,7 +71,8 @@ async function measureSystem(system: string, plan: ConnscalePlan, log: (line: st
     const idleFrom = await server.usage();
     await sleep(plan.idleMs);
     const idleTo = await server.usage();
-    return figures(system, plan, connected, before, loaded, idleFrom, idleTo);
+    const heldAfterIdle = await countOpen(clients);
+    return { ...figures(system, plan, connected, before, loaded, idleFrom, idleTo), heldAfterIdle };
   } finally {
     for (const c of clients) if (c.child.connected) c.child.send({ type: 'stop' });
     await Promise.all(clients.map((c) => c.end(5_000)));
@@ -102,6 +106,15 @@ async function openSessions(port: number, plan: ConnscalePlan, clients: ChildHan
   return sumConnected(await Promise.all(replies));
 }
 
+async function countOpen(clients: ChildHandle[]): Promise<number> {
+  const counts = clients.map((c) => {
+    const reply = c.nextMessage((m): m is { type: 'count'; open: number } => (m as ConnscaleClientEvent).type === 'count', 30_000);
+    c.child.send({ type: 'count' });
+    return reply;
+  });
+  return (await Promise.all(counts)).reduce((sum, e) => sum + e.open, 0);
+}
+
 function sumConnected(events: ConnscaleClientEvent[]): Connected {
   const out: Connected = { held: 0, dialErrors: 0 };
   for (const e of events) {
@@ -121,7 +134,7 @@ function figures(
   loaded: ServerUsage,
   idleFrom: ServerUsage,
   idleTo: ServerUsage,
-): ConnscaleResult {
+): Omit<ConnscaleResult, 'heldAfterIdle'> {
   const held = Math.max(connected.held, 1);
   const cpuMicros = idleTo.cpuMicros - idleFrom.cpuMicros;
   const wallMs = idleTo.atMs - idleFrom.atMs;
@@ -145,6 +158,7 @@ function emptyResult(system: string, target: number): ConnscaleResult {
     system,
     target,
     held: 0,
+    heldAfterIdle: 0,
     dialErrors: 0,
     serverRssBytes: 0,
     rssPerSessionBytes: 0,
