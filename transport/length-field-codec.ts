@@ -19,11 +19,15 @@ export interface LengthFieldCodecOptions {
 }
 
 const NEED_HEADER: ReadResult<never> = Object.freeze({ len: 0 });
+/** Bodies up to this size are copied into one buffer with their header (cheaper than two). */
+const COPY_LIMIT_BYTES = 4096;
 
 export class LengthFieldCodec implements ReadWriter<Buffer> {
   readonly lengthFieldBytes: 1 | 2 | 4;
   readonly maxMsgLen: number;
   private readonly maxEncodable: number;
+  /** Reused for every decoded frame: the session reads it at once (no allocation per package). */
+  private readonly result: { pkg: Buffer | undefined; len: number } = { pkg: undefined, len: 0 };
 
   constructor(options: LengthFieldCodecOptions = {}) {
     const size = options.lengthFieldBytes ?? 4;
@@ -43,19 +47,23 @@ export class LengthFieldCodec implements ReadWriter<Buffer> {
       throw new RpcError(ErrorCode.MSG_TOO_LONG, `frame body of ${bodyLen} bytes exceeds ${this.maxMsgLen}`);
     }
     const total = header + bodyLen;
+    const result = this.result;
     // Announce the total at once so the session checks maxMsgLen before buffering the body.
-    if (buf.length < total) return { len: total };
-    return { pkg: buf.subarray(header, total), len: total };
+    result.pkg = buf.length < total ? undefined : buf.subarray(header, total);
+    result.len = total;
+    return result;
   }
 
-  write(_session: Session, pkg: Buffer): Buffer[] {
+  /** Small bodies are copied behind the header (one buffer); large ones go as [header, body]. */
+  write(_session: Session, pkg: Buffer): Buffer | Buffer[] {
     if (!Buffer.isBuffer(pkg)) throw new RpcError(ErrorCode.BAD_PACKAGE, 'LengthFieldCodec writes Buffers only');
     const limit = this.maxMsgLen > 0 ? Math.min(this.maxMsgLen, this.maxEncodable) : this.maxEncodable;
     if (pkg.length > limit) throw new RpcError(ErrorCode.MSG_TOO_LONG, `body of ${pkg.length} bytes exceeds ${limit}`);
+    if (pkg.length <= COPY_LIMIT_BYTES) return this.encode(pkg);
     return [this.header(pkg.length), pkg];
   }
 
-  /** One buffer holding header and body: handy for small packages. */
+  /** One buffer holding header and body. */
   encode(pkg: Buffer): Buffer {
     const out = Buffer.allocUnsafe(this.lengthFieldBytes + pkg.length);
     this.writeLength(out, pkg.length);

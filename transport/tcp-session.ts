@@ -245,8 +245,9 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
 
   protected send(buf: Buffer): boolean {
     const len = buf.length;
-    if (len === 0) return this.bufferedBytes <= this.writeHighWaterMark;
-    this.checkWriteBuffer(len);
+    const buffered = this.bufferedBytes + len;
+    if (buffered > this.maxWriteBufferBytes) this.checkWriteBuffer(len);
+    if (len === 0) return buffered <= this.writeHighWaterMark;
     this.out.push(buf);
     this.outBytes += len;
     this.stats.bytesOut += len;
@@ -254,7 +255,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
       this.flushScheduled = true;
       process.nextTick(flushSession, this);
     }
-    return this.bufferedBytes <= this.writeHighWaterMark;
+    return buffered <= this.writeHighWaterMark;
   }
 
   /** @internal one write per event-loop turn */

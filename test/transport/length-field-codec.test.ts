@@ -11,21 +11,27 @@ describe('LengthFieldCodec', () => {
     const codec = new LengthFieldCodec();
     const wire = codec.encode(Buffer.from('hello'));
     assert.deepEqual(codec.read(session, wire.subarray(0, 3)), { len: 0 });
-    assert.deepEqual(codec.read(session, wire.subarray(0, 6)), { len: 9 });
+    assert.equal(codec.read(session, wire.subarray(0, 6)).pkg, undefined);
+    assert.equal(codec.read(session, wire.subarray(0, 6)).len, 9);
     const result = codec.read(session, Buffer.concat([wire, Buffer.from('next')]));
     assert.equal(result.len, 9);
     assert.equal(result.pkg!.toString(), 'hello');
   });
 
-  it('writes a header and the body as two buffers', () => {
+  it('writes a small body behind its header in one buffer, a large one as [header, body]', () => {
     const codec = new LengthFieldCodec({ lengthFieldBytes: 2 });
-    const out = codec.write(session, Buffer.from('abc'));
-    assert.deepEqual(Buffer.concat(out), Buffer.from([0, 3, 0x61, 0x62, 0x63]));
+    assert.deepEqual(codec.write(session, Buffer.from('abc')), Buffer.from([0, 3, 0x61, 0x62, 0x63]));
+    const big = Buffer.alloc(10_000, 1);
+    const out = codec.write(session, big) as Buffer[];
+    assert.equal(out.length, 2);
+    assert.deepEqual(out[0], Buffer.from([0x27, 0x10]));
+    assert.equal(out[1], big, 'the body is not copied');
   });
 
   it('supports 1-byte length fields and refuses bodies they cannot describe', () => {
     const codec = new LengthFieldCodec({ lengthFieldBytes: 1 });
-    const result = codec.read(session, Buffer.from([2, 7, 8]));
+    const result = codec.read(session, Buffer.from([2, 7, 8, 9]));
+    assert.equal(result.len, 3);
     assert.deepEqual([...result.pkg!], [7, 8]);
     assert.throws(() => codec.write(session, Buffer.alloc(256)), (err) => isRpcError(err, ErrorCode.MSG_TOO_LONG));
   });
