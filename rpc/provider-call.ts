@@ -55,7 +55,7 @@ export class ProviderCall {
       interfaceName: service.name,
       methodName: request.method,
       parameterTypes: request.parameterTypes,
-      args: request.args,
+      args: coerceArgs(request.parameterTypes, request.args),
       attachments: request.attachments,
       version: service.version,
       group: service.group,
@@ -91,6 +91,21 @@ export class ProviderCall {
     const where = `${path}${version ? `:${version}` : ''}${group ? ` (group ${String(group)})` : ''}`;
     return new RpcError(ErrorCode.SERVICE_NOT_FOUND, `no service ${where} exported here`);
   }
+}
+
+/**
+ * Hessian peers may send a byte[] as a typed list of ints (sofa-rpc-node's
+ * `java.array.byte`); Java reads that as byte[], so the method gets a Buffer here too.
+ */
+function coerceArgs(types: readonly string[], args: readonly unknown[]): readonly unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (types[i] !== '[B' || !Array.isArray(arg)) continue;
+    out ??= [...args];
+    out[i] = Buffer.from(arg as number[]);
+  }
+  return out ?? args;
 }
 
 /** The `timeout` attachment (ms, sent as a string by Dubbo), if it is a positive number. */

@@ -12,7 +12,7 @@
  * ```
  */
 import type { TlsOptions } from 'node:tls';
-import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import { ErrorCode, isRpcError, RpcError } from '../common/rpc-error.js';
 import { createRegistry, type Registry } from '../registry/index.js';
 import { ServiceUrl, serviceKey } from '../registry/service-url.js';
 import type { EventListener } from '../transport/event-listener.js';
@@ -227,7 +227,14 @@ export class RpcServer implements EventListener<DubboPackage> {
 
 function reply(session: Session<DubboPackage>, request: DubboRequest, response: DubboPackage): void {
   if (!request.twoWay || session.closed) return;
-  session.writePkg(response);
+  try {
+    session.writePkg(response);
+  } catch (err) {
+    // The result could not be encoded (e.g. a value that is not the declared Java type):
+    // the caller still gets an answer instead of waiting for its timeout.
+    if (session.closed || !isRpcError(err, ErrorCode.SERIALIZATION)) return;
+    session.writePkg(errorResponse(request, new RpcError(ErrorCode.SERVER_ERROR, `cannot encode the result: ${err.message}`)));
+  }
 }
 
 function shuttingDown(): RpcError {

@@ -11,7 +11,7 @@
  * - `protobuf`: built from a `.proto` service (rpc/proto-service.ts).
  */
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
-import type { JavaParams, JavaToTs } from './java-type-map.js';
+import type { JavaParams, JavaParamToTs, JavaToTs } from './java-type-map.js';
 
 /** One method of a Java-typed definition. */
 export interface MethodSpec {
@@ -64,14 +64,21 @@ type ReturnOf<S extends MethodSpec> = S extends { oneWay: true }
     ? JavaToTs<R>
     : unknown;
 
-/** The proxy of a Java-typed definition. */
+/** What an implementation may return: reference types may be null, as in Java. */
+type ImplReturnOf<S extends MethodSpec> = S extends { oneWay: true }
+  ? undefined
+  : S extends { returns: infer R extends string }
+    ? JavaParamToTs<R> | undefined
+    : unknown;
+
+/** The proxy of a Java-typed definition (reference results typed non-null for convenience). */
 export type JavaProxy<M extends MethodSpecs> = {
   [K in keyof M & string]: (...args: JavaParams<M[K]['params']>) => Promise<ReturnOf<M[K]>>;
 };
 
 /** The implementation a provider gives for a Java-typed definition. */
 export type JavaImpl<M extends MethodSpecs> = {
-  [K in keyof M & string]: (...args: JavaParams<M[K]['params']>) => ReturnOf<M[K]> | Promise<ReturnOf<M[K]>>;
+  [K in keyof M & string]: (...args: JavaParams<M[K]['params']>) => ImplReturnOf<M[K]> | Promise<ImplReturnOf<M[K]>>;
 };
 
 type MethodKeys<T> = { [K in keyof T]: T[K] extends AnyFunction ? K : never }[keyof T] & string;
