@@ -156,7 +156,9 @@ export class TimerWheel {
     // Timers of a late interval fire late, not lost: process each missed tick.
     let due = Math.floor((now - this.lastTickAt) / this.tickMs);
     this.lastTickAt += due * this.tickMs;
-    while (due-- > 0 && this.interval !== null) this.tick();
+    // If the wheel went idle and restarted inside a callback, the new run keeps its own time.
+    const run = this.interval;
+    while (due-- > 0 && this.interval === run && run !== null) this.tick();
   }
 
   private tick(): void {
