@@ -4,7 +4,8 @@
  * (quick runs write quick-latest.* instead, so they never replace a full run).
  *
  * Options: --quick, --systems=a,b (ids, see systems/all-systems.ts),
- * --windows=N, --window-ms=N, --warmup-ms=N, --no-write.
+ * --windows=N, --window-ms=N, --warmup-ms=N, --no-write,
+ * --profile-dir=DIR (every server and load child writes a .cpuprofile there).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { type BenchPlan, FULL_SHAPES, FULL_TIMING, QUICK_SHAPES, QUICK_TIMING } from './lib/bench-plan.js';
 import type { BenchResult } from './lib/bench-result.js';
 import { runBench } from './lib/bench-runner.js';
-import { endAllChildren } from './lib/child-process-handle.js';
+import { endAllChildren, setChildExecArgv } from './lib/child-process-handle.js';
 import { renderSvg } from './lib/report-svg.js';
 import { renderTable } from './lib/report-table.js';
 import { systemIds } from './systems/all-systems.js';
@@ -59,6 +60,8 @@ async function writeResults(result: BenchResult): Promise<void> {
 
 async function main(): Promise<void> {
   const plan = planFromArgs();
+  const profileDir = option('profile-dir');
+  if (profileDir !== undefined) setChildExecArgv(['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
   process.once('SIGINT', () => {
     endAllChildren();
     process.exit(130);

@@ -8,6 +8,13 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
 const live = new Set<ChildHandle>();
+/** Node flags added to every child (e.g. --cpu-prof for `--profile-dir`). */
+let extraExecArgv: string[] = [];
+
+/** Makes every child forked from now on run with these extra Node flags. */
+export function setChildExecArgv(flags: string[]): void {
+  extraExecArgv = [...flags];
+}
 
 export class ChildHandle {
   readonly child: ChildProcess;
@@ -15,7 +22,7 @@ export class ChildHandle {
 
   constructor(script: string, args: string[], execArgv: string[] = []) {
     const path = fileURLToPath(new URL(`../children/${script}`, import.meta.url));
-    this.child = fork(path, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+    this.child = fork(path, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...execArgv, ...extraExecArgv] });
     this.exited = once(this.child, 'exit').then(() => undefined);
     live.add(this);
     void this.exited.then(() => live.delete(this));

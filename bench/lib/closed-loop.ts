@@ -76,14 +76,16 @@ export class ClosedLoop {
     };
   }
 
+  /** One clock read per reply: it stamps both the latency and the next send. */
   private replied(slot: number): void {
+    const now = performance.now();
     const sentAt = this.sentAtMs[slot];
-    if (this.recording && !Number.isNaN(sentAt)) this.histogram.record((performance.now() - sentAt) * 1e6);
-    if (this.running) this.sendSlot(slot);
+    if (this.recording && !Number.isNaN(sentAt)) this.histogram.record((now - sentAt) * 1e6);
+    if (this.running) this.sendSlot(slot, now);
   }
 
-  private sendSlot(slot: number): void {
-    this.sentAtMs[slot] = performance.now();
+  private sendSlot(slot: number, now = performance.now()): void {
+    this.sentAtMs[slot] = now;
     this.client!.send(Math.floor(slot / this.inFlight), slot, this.payloads[slot]);
   }
 

@@ -49,11 +49,16 @@ export class LatencyHistogram {
   }
 }
 
+const TWO_POW_32 = 2 ** 32;
+const POW2 = Float64Array.from({ length: MAX_EXPONENT + 1 }, (_, e) => 2 ** e);
+const SUB_PER_BASE = Float64Array.from(POW2, (base) => SUB_BUCKETS / base);
+
+/** clz32 instead of Math.log2: the profile of the load child showed log2 at ~6 % of its CPU. */
 function bucketOf(latencyNs: number): number {
-  const v = Math.max(latencyNs, 1);
-  const exponent = Math.min(MAX_EXPONENT, Math.floor(Math.log2(v)));
-  const base = 2 ** exponent;
-  const sub = Math.min(SUB_BUCKETS - 1, Math.floor(((v - base) / base) * SUB_BUCKETS));
+  const v = Math.floor(Math.max(latencyNs, 1));
+  const high = v >= TWO_POW_32 ? 63 - Math.clz32(Math.floor(v / TWO_POW_32)) : 31 - Math.clz32(v);
+  const exponent = Math.min(MAX_EXPONENT, high);
+  const sub = Math.min(SUB_BUCKETS - 1, Math.floor((v - POW2[exponent]) * SUB_PER_BASE[exponent]));
   return exponent * SUB_BUCKETS + sub;
 }
 

@@ -18,6 +18,13 @@ describe('LatencyHistogram', () => {
     assert.equal(h.percentileMicros(0.99), 1234.567);
   });
 
+  it('keeps its precision above 2^32 ns (multi-second latencies)', () => {
+    const h = new LatencyHistogram();
+    h.record(5e9);
+    h.record(6e9);
+    assert.ok(Math.abs(h.percentileMicros(0.5) - 5e6) / 5e6 < 0.02);
+  });
+
   it('is empty after reset and reports 0 when empty', () => {
     const h = new LatencyHistogram();
     h.record(10);
