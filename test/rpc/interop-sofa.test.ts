@@ -138,6 +138,9 @@ describe('interop with sofa-rpc-node + dubbo-remoting', () => {
         serverHost: `127.0.0.1:${server.port}`,
         version: '1.0.0',
         group: '',
+        // Its fault-address retry loop sleeps this long between checks of "closed"
+        // (default 30 s): short, so the test process ends soon after close().
+        retryFaultInterval: 100,
       });
       await consumer.ready();
     });
