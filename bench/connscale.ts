@@ -14,7 +14,7 @@ import { machineInfo } from './lib/bench-runner.js';
 import { endAllChildren } from './lib/child-process-handle.js';
 import { type ConnscalePlan, type ConnscaleResult, runConnscale } from './lib/connscale-runner.js';
 import { formatMiB, formatPercent } from './lib/format.js';
-import { getSystem } from './systems/all-systems.js';
+import { SYSTEM_IDS } from './systems/all-systems.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 /** Leave headroom under the 20 000 fd limit for the server's own descriptors. */
@@ -36,7 +36,8 @@ function intOption(name: string, fallback: number, max = Number.MAX_SAFE_INTEGER
 
 function planFromArgs(): ConnscalePlan {
   const systems = option('systems')?.split(',') ?? ['raw-net', 'getty-transport'];
-  for (const s of systems) getSystem(s);
+  const unknown = systems.filter((s) => !SYSTEM_IDS.includes(s));
+  if (unknown.length > 0) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `unknown systems: ${unknown.join(', ')}`);
   return {
     systems,
     sessions: intOption('sessions', MAX_SESSIONS, MAX_SESSIONS),

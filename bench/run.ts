@@ -16,7 +16,7 @@ import { runBench } from './lib/bench-runner.js';
 import { endAllChildren, setChildExecArgv } from './lib/child-process-handle.js';
 import { renderSvg } from './lib/report-svg.js';
 import { renderTable } from './lib/report-table.js';
-import { systemIds } from './systems/all-systems.js';
+import { SYSTEM_IDS } from './systems/all-systems.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 
@@ -36,10 +36,9 @@ function positiveInt(name: string, fallback: number): number {
 function planFromArgs(): BenchPlan {
   const quick = process.argv.includes('--quick');
   const base = quick ? QUICK_TIMING : FULL_TIMING;
-  const systems = option('systems')?.split(',') ?? systemIds();
-  const known = new Set(systemIds());
-  const unknown = systems.filter((s) => !known.has(s));
-  if (unknown.length > 0) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `unknown systems: ${unknown.join(', ')}`);
+  const systems = option('systems')?.split(',') ?? [...SYSTEM_IDS];
+  const unknown = systems.filter((s) => !SYSTEM_IDS.includes(s));
+  if (unknown.length > 0) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `unknown systems: ${unknown.join(', ')} (known: ${SYSTEM_IDS.join(', ')})`);
   if (!systems.includes('raw-net')) systems.unshift('raw-net');
   const timing = {
     warmupMs: positiveInt('warmup-ms', base.warmupMs),

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { ClosedLoop } from '../lib/closed-loop.js';
 import type { ClientCpuSample, LoadConfig, LoadEvent } from '../lib/ipc-messages.js';
-import { getSystem } from '../systems/all-systems.js';
+import { loadSystem } from '../systems/all-systems.js';
 
 function send(event: LoadEvent): Promise<void> {
   return new Promise((resolve) => process.send!(event, undefined, {}, () => resolve()));
@@ -19,7 +19,7 @@ function cpuNow(): ClientCpuSample {
 }
 
 async function measure(config: LoadConfig): Promise<void> {
-  const system = getSystem(config.system);
+  const system = await loadSystem(config.system);
   const loop = new ClosedLoop(config.connections, config.inFlight, config.payloadBytes);
   const client = await system.createClient({ ...config, onReply: loop.onReply, onFailure: loop.onFailure });
   loop.start(client);

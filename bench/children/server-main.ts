@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ServerCommand, ServerReady, ServerUsage } from '../lib/ipc-messages.js';
 import type { EchoServer } from '../systems/bench-system.js';
-import { getSystem } from '../systems/all-systems.js';
+import { loadSystem } from '../systems/all-systems.js';
 
 /** `gc` needs the child to run with --expose-gc; without it the sample is taken as is. */
 function usage(requestId: number, gc: boolean): ServerUsage {
@@ -30,7 +30,7 @@ async function stop(server: EchoServer): Promise<never> {
 
 async function main(): Promise<void> {
   const heartbeatMs = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
-  const server = await getSystem(process.argv[2]).startServer('127.0.0.1', { heartbeatMs });
+  const server = await (await loadSystem(process.argv[2])).startServer('127.0.0.1', { heartbeatMs });
   process.on('message', (msg: ServerCommand) => {
     if (msg.type === 'usage') process.send!(usage(msg.requestId, msg.gc === true));
     else void stop(server);

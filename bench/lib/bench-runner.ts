@@ -12,7 +12,7 @@ import type { BenchResult, CellResult, MachineInfo } from './bench-result.js';
 import { runCell } from './cell-run.js';
 import { summarize } from './cell-summary.js';
 import { ServerProcess } from './server-process.js';
-import { getSystem } from '../systems/all-systems.js';
+import { loadSystem } from '../systems/all-systems.js';
 
 export type Log = (line: string) => void;
 
@@ -26,7 +26,8 @@ interface Contender {
 
 export async function runBench(plan: BenchPlan, log: Log = () => undefined): Promise<BenchResult> {
   const startedMs = performance.now();
-  const contenders = await Promise.all(plan.systems.map(prepare));
+  const contenders: Contender[] = [];
+  for (const id of plan.systems) contenders.push(await prepare(id));
   try {
     await startServers(contenders, log);
     const cells: CellResult[] = [];
@@ -41,7 +42,7 @@ export async function runBench(plan: BenchPlan, log: Log = () => undefined): Pro
 }
 
 async function prepare(id: string): Promise<Contender> {
-  const system = getSystem(id);
+  const system = await loadSystem(id);
   const skipped = await system.unavailableReason();
   return { id, label: system.label, extraWarmupMs: system.extraWarmupMs ?? 0, skipped };
 }

@@ -1,9 +1,31 @@
-/** Imports every system (each registers itself) in table order. */
-import './raw-net.js';
-import './grpc-js.js';
-import './sofa-rpc.js';
-import './getty-transport.js';
-import './getty-rpc.js';
-import './getty-rpc-protobuf.js';
+/**
+ * Every benchmarked system, in table order, loaded on demand: a child
+ * process imports only the system it runs, so a server's RSS does not
+ * include the other systems' libraries (grpc-js, sofa-rpc-node). Each system
+ * file registers itself when imported.
+ */
+import type { BenchSystem } from './bench-system.js';
+import { getSystem } from './system-registry.js';
 
-export { getSystem, systemIds } from './system-registry.js';
+const loaders: Record<string, () => Promise<unknown>> = {
+  'raw-net': () => import('./raw-net.js'),
+  'grpc-js': () => import('./grpc-js.js'),
+  'sofa-rpc': () => import('./sofa-rpc.js'),
+  'getty-transport': () => import('./getty-transport.js'),
+  'getty-rpc-hessian2': () => import('./getty-rpc.js'),
+  'getty-rpc-json': () => import('./getty-rpc.js'),
+  'getty-rpc-protobuf': () => import('./getty-rpc-protobuf.js'),
+};
+
+/** Ids of the built-in systems, in table order. */
+export const SYSTEM_IDS: readonly string[] = Object.keys(loaders);
+
+/**
+ * Imports the system's file (if built in) and returns it; ids registered by
+ * other code (tests) come straight from the registry. Unknown ids throw
+ * RpcError INVALID_ARGUMENT.
+ */
+export async function loadSystem(id: string): Promise<BenchSystem> {
+  await loaders[id]?.();
+  return getSystem(id);
+}

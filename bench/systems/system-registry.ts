@@ -1,6 +1,6 @@
 /**
  * The registry map of benchmarked systems. Each system file registers itself
- * on import; `all-systems.ts` imports them in table order.
+ * on import; `all-systems.ts` lists them in table order and loads them on demand.
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import type { BenchSystem } from './bench-system.js';
