@@ -36,6 +36,11 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
   private readonly remote: string;
   private out: Buffer[] = [];
   private outBytes = 0;
+  /**
+   * socket.writableLength as of the last flush. It only shrinks until the
+   * next flush, so limit checks against it are conservative and cheap.
+   */
+  private socketBacklog = 0;
   private flushScheduled = false;
   private tail: Buffer | null = null;
   private frame: Buffer | null = null;
@@ -245,7 +250,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
 
   protected send(buf: Buffer): boolean {
     const len = buf.length;
-    const buffered = this.bufferedBytes + len;
+    const buffered = this.outBytes + this.socketBacklog + len;
     if (buffered > this.maxWriteBufferBytes) this.checkWriteBuffer(len);
     if (len === 0) return buffered <= this.writeHighWaterMark;
     this.out.push(buf);
@@ -268,7 +273,8 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     this.outBytes = 0;
     if (this.pipe !== null) this.pipe.encode(out.length === 1 ? out[0]! : Buffer.concat(out, total));
     else this.writeOut(out, total);
-    if (this.socket.writableLength > 0) this.armWriteTimer();
+    this.socketBacklog = this.socket.writableLength + (this.pipe?.pendingBytes ?? 0);
+    if (this.socketBacklog > 0) this.armWriteTimer();
   }
 
   private writeOut(out: Buffer[], total: number): void {
@@ -293,6 +299,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
 
   /** @internal */
   onDrain(): void {
+    this.socketBacklog = 0;
     this.disarmWriteTimer();
   }
 
