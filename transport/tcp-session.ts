@@ -139,7 +139,6 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
   private decode(buf: Buffer): void {
     const reader = this.handler!;
     let offset = 0;
-    let delivered = false;
     while (offset < buf.length) {
       if (!this.poolHasRoom()) {
         this.pauseWith(buf.subarray(offset));
@@ -150,12 +149,10 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
       if (len < 0) return;
       if (len === 0) {
         this.keepTail(view);
-        break;
+        return;
       }
       offset += len;
-      delivered = true;
     }
-    if (delivered) this.lastActive = this.lastReadAt;
   }
 
   /** Decodes one package from `view`: its length, 0 when incomplete, -1 when the session closed. */
@@ -172,13 +169,15 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     if (this.maxMsgLen > 0 && len > this.maxMsgLen) return this.fail(tooLong(len, this.maxMsgLen));
     if (result.pkg === undefined) return this.incomplete(view, len);
     if (len === 0 || len > view.length) return this.fail(badPackage(`reader returned a package of ${len} bytes from ${view.length}`));
+    this.lastActive = this.lastReadAt;
     this.deliver(result.pkg);
     return this.isClosed ? -1 : len;
   }
 
   private incomplete(view: Buffer, announced: number): number {
     if (this.maxMsgLen > 0 && view.length > this.maxMsgLen) return this.fail(tooLong(view.length, this.maxMsgLen));
-    if (announced > LARGE_FRAME_BYTES && announced > view.length) {
+    // Pre-size only when maxMsgLen bounds the announcement; otherwise grow as bytes arrive.
+    if (this.maxMsgLen > 0 && announced > LARGE_FRAME_BYTES && announced > view.length) {
       this.frame = Buffer.allocUnsafe(announced);
       view.copy(this.frame, 0);
       this.frameFill = view.length;

@@ -67,7 +67,7 @@ export class UdpEndpoint<T = unknown> implements SessionOwner {
       newSession(session);
       if (!session.start(this)) throw new RpcError(ErrorCode.CONNECT_FAILED, 'onOpen refused the endpoint session');
     } catch (err) {
-      socket.close();
+      if (!session.closed) session.close();
       throw RpcError.from(err, ErrorCode.INVALID_ARGUMENT);
     }
     this.session = session;
