@@ -63,11 +63,23 @@ async function startServers(contenders: Contender[], log: Log): Promise<void> {
   }
 }
 
+/** A failed cell is retried once: a child can fail to start when dist/ is rebuilt under it. */
+const CELL_ATTEMPTS = 2;
+
 async function runOne(c: Contender, shape: Shape, plan: BenchPlan, log: Log): Promise<CellResult> {
   const base = { system: c.id, label: c.label, shape };
-  if (c.server === undefined) return { ...base, skipped: c.skipped ?? 'server not running' };
+  let result: CellResult = { ...base, skipped: c.skipped ?? 'server not running' };
+  for (let attempt = 1; attempt <= CELL_ATTEMPTS && c.server !== undefined; attempt++) {
+    result = await attemptCell(c, c.server, shape, plan, log);
+    if (result.summary) break;
+  }
+  return result;
+}
+
+async function attemptCell(c: Contender, server: ServerProcess, shape: Shape, plan: BenchPlan, log: Log): Promise<CellResult> {
+  const base = { system: c.id, label: c.label, shape };
   try {
-    const trials = await runCell(c.server, c.id, shape, plan.timing, c.extraWarmupMs);
+    const trials = await runCell(server, c.id, shape, plan.timing, c.extraWarmupMs);
     const summary = summarize(trials);
     log(`${c.id.padEnd(16)} ${shapeName(shape).padEnd(16)} ${Math.round(summary.median.callsPerSec)} calls/s`);
     return { ...base, trials, summary };

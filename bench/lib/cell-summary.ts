@@ -29,7 +29,7 @@ export function summarize(trials: readonly TrialFigures[]): CellSummary {
       p50Micros: pick('p50Micros'),
       p99Micros: pick('p99Micros'),
       maxMicros: pick('maxMicros'),
-      errors: trials.reduce((sum, t) => sum + t.errors, 0),
+      errors: Math.max(...trials.map((t) => t.errors)),
       serverCpuPercent: pick('serverCpuPercent'),
       clientCpuPercent: pick('clientCpuPercent'),
       foreignCpuPercent: pick('foreignCpuPercent'),

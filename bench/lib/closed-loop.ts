@@ -10,6 +10,7 @@ import { LatencyHistogram } from './latency-histogram.js';
 
 export interface WindowFigures {
   calls: number;
+  /** Failed calls since the load started (a failed slot stops, so warm-up failures must show). */
   errors: number;
   elapsedMs: number;
   p50Micros: number;
@@ -58,7 +59,6 @@ export class ClosedLoop {
 
   openWindow(): void {
     this.histogram.reset();
-    this.errors = 0;
     this.windowStartMs = performance.now();
     this.recording = true;
   }

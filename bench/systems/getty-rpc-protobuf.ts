@@ -1,14 +1,10 @@
 /**
  * System 4c: getty-rpc RPC echo with the protobuf serialization. The service
- * is defined from .proto text (kept here, so nothing has to be copied next to
+ * is defined from .proto text kept here (so nothing has to be copied next to
  * the compiled files): `Echo(EchoMessage) returns (EchoMessage)` with one
  * `bytes payload` field.
- *
- * NOT AVAILABLE YET: the RPC layer's protobuf service definition
- * (rpc/proto-service.ts) is still being written; until rpc/index.js exports
- * a way to define a service from .proto text, this system is skipped with
- * that reason.
  */
+import protobuf from 'protobufjs';
 import type { EchoDefinitionSource } from './getty-rpc.js';
 import { gettyRpcSystem } from './getty-rpc.js';
 import { registerSystem } from './system-registry.js';
@@ -21,9 +17,21 @@ message EchoMessage { bytes payload = 1; }
 service EchoService { rpc Echo (EchoMessage) returns (EchoMessage); }
 `;
 
+type ProtoDefine = (source: unknown) => unknown;
+type ProtoFromRoot = (root: protobuf.Root) => unknown;
+
+let definition: unknown;
+
 const protoEcho: EchoDefinitionSource = {
-  definition() {
-    throw new Error('not available yet: rpc/index.js has no protobuf service definition from .proto text');
+  method: 'Echo',
+  definition(rpc) {
+    const define = rpc.defineProtoService as ProtoDefine | undefined;
+    const fromRoot = rpc.protoServiceFromRoot as ProtoFromRoot | undefined;
+    if (typeof define !== 'function' || typeof fromRoot !== 'function') {
+      throw new Error('not available yet: rpc/index.js lacks defineProtoService / protoServiceFromRoot');
+    }
+    definition ??= define(fromRoot(protobuf.parse(ECHO_PROTO, { keepCase: true }).root));
+    return definition;
   },
   toArgument: (payload) => ({ payload }),
   replyLength: (reply) => ((reply as { payload?: Uint8Array }).payload ?? new Uint8Array()).length,

@@ -15,6 +15,8 @@ const SERVICE_NAME = 'org.apache.dubbo.bench.EchoService';
 const CALL_TIMEOUT_MS = 30_000;
 
 export interface EchoDefinitionSource {
+  /** The echo method's name in the definition. */
+  method: string;
   /** Builds the service definition for this serialization from the rpc module. */
   definition(rpc: RpcModule & Record<string, unknown>): unknown;
   /** Wraps the payload into the call's argument. */
@@ -23,17 +25,22 @@ export interface EchoDefinitionSource {
   replyLength(reply: unknown): number;
 }
 
-/** hessian2 and json: a Java-typed `byte[] echo(byte[])`. */
+/**
+ * hessian2 and json: a Java-typed `byte[] echo(byte[])`. JSON carries byte[]
+ * as base64 (fastjson's form) and, per docs/protocol.md, a return value is
+ * not decoded by its declared type, so a json reply is a base64 string.
+ */
 export const byteArrayEcho: EchoDefinitionSource = {
+  method: 'echo',
   definition: (rpc) => rpc.defineService(SERVICE_NAME, { echo: { params: ['byte[]'], returns: 'byte[]' } }),
   toArgument: (payload) => payload,
-  replyLength: (reply) => (reply as Buffer).length,
+  replyLength: (reply) => (typeof reply === 'string' ? Buffer.byteLength(reply, 'base64') : (reply as Uint8Array).length),
 };
 
 async function startServer(source: EchoDefinitionSource): Promise<EchoServer> {
   const rpc = await loadRpc();
   const server = new rpc.RpcServer({ host: '127.0.0.1', port: 0 });
-  server.addService(source.definition(rpc), { echo: async (payload: unknown) => payload });
+  server.addService(source.definition(rpc), { [source.method]: async (payload: unknown) => payload });
   await server.start();
   return { port: server.port, close: () => server.stop({ graceMs: 0 }) };
 }
@@ -59,7 +66,7 @@ class RpcEchoClient implements EchoClient {
       const client = new rpc.RpcClient({ connections: 1, timeoutMs: CALL_TIMEOUT_MS });
       const proxy = client.refer(definition, { url, serialization: this.serialization, retries: 0 });
       this.clients.push(client);
-      this.echoes.push(proxy.echo.bind(proxy));
+      this.echoes.push(proxy[this.source.method].bind(proxy));
     }
   }
 
