@@ -122,8 +122,10 @@ export class RpcClient {
     if (this.closing) throw new RpcError(ErrorCode.CLIENT_CLOSED, 'client is closed');
     const definition = typeof target === 'string' ? defineService<unknown>(target) : target;
     const consumerUrl = this.consumerUrl(definition, options);
-    const invoker = joinCluster(this.directoryFor(consumerUrl, definition, options), options.cluster);
-    const reference = new ServiceReference(this.settingsFor(definition, options), invoker);
+    const directory = this.directoryFor(consumerUrl, definition, options);
+    const invoker = joinCluster(directory, options.cluster);
+    const ready = directory instanceof RegistryDirectory ? directory.ready() : undefined;
+    const reference = new ServiceReference({ ...this.settingsFor(definition, options), ready }, invoker);
     this.references.add(reference);
     return createProxy(reference);
   }
@@ -191,9 +193,7 @@ export class RpcClient {
     if (this.registryUrls.length === 0) {
       throw new RpcError(ErrorCode.INVALID_ARGUMENT, `refer(${definition.name}): give a url or configure a registry`);
     }
-    const directory = new RegistryDirectory(consumerUrl, this.openRegistries(), factory);
-    directory.ready().catch(() => {}); // calls before the first list get NO_PROVIDER
-    return directory;
+    return new RegistryDirectory(consumerUrl, this.openRegistries(), factory);
   }
 
   private openRegistries(): Registry[] {

@@ -25,6 +25,8 @@ export interface ReferenceSettings {
   attachments: Record<string, unknown>;
   filters: readonly Filter[];
   tracker: ShutdownTracker;
+  /** Calls wait for this first (a registry directory's first provider list). */
+  ready?: Promise<void>;
 }
 
 const ECHO_TYPES: readonly string[] = ['java.lang.Object'];
@@ -37,7 +39,7 @@ export class ServiceReference {
     readonly invoker: Invoker,
   ) {
     const filters = [gracefulShutdownFilter(settings.tracker), ...settings.filters];
-    this.chain = composeFilters(filters, (invocation) => invoker.invoke(invocation));
+    this.chain = composeFilters(filters, this.terminal(settings.ready));
   }
 
   get definition(): ServiceDefinition {
@@ -57,6 +59,14 @@ export class ServiceReference {
 
   destroy(): void {
     this.invoker.destroy();
+  }
+
+  /** Into the cluster invoker; until `ready` settles, after it. */
+  private terminal(ready: Promise<void> | undefined): Next {
+    if (!ready) return (invocation) => this.invoker.invoke(invocation);
+    let isReady = false;
+    ready.then(() => (isReady = true)).catch(() => {});
+    return (invocation) => (isReady ? this.invoker.invoke(invocation) : ready.then(() => this.invoker.invoke(invocation)));
   }
 
   private invocationFor(methodName: string, args: readonly unknown[], bound: CallOptions): RpcInvocation {
