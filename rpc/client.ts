@@ -15,7 +15,7 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
-import { createRegistry, type Registry } from '../registry/index.js';
+import { consumerUrl, createRegistry, type Registry } from '../registry/index.js';
 import { ServiceUrl } from '../registry/service-url.js';
 import { defaultTimerWheel, type TimerWheel } from '../transport/timer-wheel.js';
 import { type Directory, joinCluster, RegistryDirectory, StaticDirectory } from './cluster/index.js';
@@ -175,17 +175,23 @@ export class RpcClient {
 
   private consumerUrl(definition: ServiceDefinition, options: ReferOptions): ServiceUrl {
     const params: Record<string, string> = {
-      application: this.options.application,
-      interface: definition.name,
-      side: 'consumer',
       serialization: serializationOf(definition, options),
       timeout: String(options.timeoutMs ?? this.options.timeoutMs),
     };
-    for (const key of ['version', 'group', 'cluster', 'loadbalance', 'retries'] as const) {
+    for (const key of ['cluster', 'loadbalance', 'retries'] as const) {
       if (options[key] !== undefined && options[key] !== '') params[key] = String(options[key]);
     }
-    return new ServiceUrl({ protocol: 'consumer', host: '127.0.0.1', port: 0, path: definition.name, params });
+    return consumerUrl({
+      host: '127.0.0.1',
+      interfaceName: definition.name,
+      application: this.options.application,
+      methods: definition.methods ? [...definition.methods.keys()] : undefined,
+      version: options.version || undefined,
+      group: options.group || undefined,
+      params,
+    });
   }
+
 
   private directoryFor(consumerUrl: ServiceUrl, definition: ServiceDefinition, options: ReferOptions): Directory {
     const factory = (providerUrl: ServiceUrl) => this.createInvoker(providerUrl, consumerUrl, options);

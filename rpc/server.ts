@@ -13,8 +13,8 @@
  */
 import type { TlsOptions } from 'node:tls';
 import { ErrorCode, isRpcError, RpcError } from '../common/rpc-error.js';
-import { createRegistry, type Registry } from '../registry/index.js';
-import { ServiceUrl, serviceKey } from '../registry/service-url.js';
+import { createRegistry, providerUrl, type Registry } from '../registry/index.js';
+import { type ServiceUrl, serviceKey } from '../registry/service-url.js';
 import type { EventListener } from '../transport/event-listener.js';
 import type { TaskPool } from '../transport/task-pool.js';
 import type { Session } from '../transport/session.js';
@@ -207,22 +207,23 @@ export class RpcServer implements EventListener<DubboPackage> {
   }
 
   private urlOf(service: ExportedService): ServiceUrl {
-    const params: Record<string, string> = {
-      anyhost: 'false',
-      application: this.options.application,
-      interface: service.name,
-      methods: service.methodNames.join(','),
-      side: 'provider',
-      serialization: this.options.serialization,
-      timestamp: String(Date.now()),
-      weight: String(service.options.weight ?? 100),
-    };
-    if (service.version) params.version = service.version;
-    if (service.group) params.group = service.group;
+    const params: Record<string, string> = {};
     if (service.options.token) params.token = service.options.token;
     if (this.options.transport === 'ws') params.transport = 'ws';
-    return new ServiceUrl({ protocol: 'dubbo', host: this.options.host, port: this.port, path: service.name, params });
+    return providerUrl({
+      host: this.options.host,
+      port: this.port,
+      interfaceName: service.name,
+      methods: service.methodNames,
+      application: this.options.application,
+      version: service.version || undefined,
+      group: service.group || undefined,
+      weight: service.options.weight,
+      serialization: this.options.serialization,
+      params,
+    });
   }
+
 }
 
 function reply(session: Session<DubboPackage>, request: DubboRequest, response: DubboPackage): void {
