@@ -4,7 +4,7 @@
  * `etcd://` (also `etcdv3://`), `file://` and direct lists (`dubbo://h1:p1,h2:p2`).
  */
 import './zookeeper.js';
-// import './etcd.js';
+import './etcd.js';
 // import './file.js';
 import './direct.js';
 
@@ -13,6 +13,6 @@ export { ServiceUrl, type ServiceUrlInit, serviceKey, type UrlParams } from './s
 export { type ConsumerUrlInit, consumerUrl, DUBBO_VERSION, type ProviderUrlInit, providerUrl, RELEASE } from './provider-url.js';
 export { categoryPath, decodeNodeName, nodePath, queryEscape, queryUnescape, rawUrlString } from './registry-path.js';
 export { ZookeeperRegistry } from './zookeeper.js';
-// export { EtcdRegistry } from './etcd.js';
+export { EtcdRegistry } from './etcd.js';
 // export { FileRegistry } from './file.js';
 export { DirectRegistry } from './direct.js';

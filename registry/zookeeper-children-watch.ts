@@ -6,13 +6,16 @@
  * Refreshes are coalesced; a failed refresh keeps the last list, and the
  * registry calls `refresh()` again after a reconnect or a new session.
  */
+import { CoalescedTask } from './coalesced-task.js';
 import { isNoNode, type ZookeeperConnection } from './zookeeper-connection.js';
 import type { ProviderList } from './provider-list.js';
 import { decodeNodeNames } from './registry-path.js';
 
 export class ZookeeperChildrenWatch {
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly reader = new CoalescedTask(
+    () => this.readOnce(),
+    () => this.list.active,
+  );
   private readonly watcher = (): void => {
     this.refresh().catch(() => undefined);
   };
@@ -31,20 +34,7 @@ export class ZookeeperChildrenWatch {
 
   /** Re-reads the children; concurrent calls share one read plus at most one more. */
   refresh(): Promise<void> {
-    if (!this.list.active) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.readLoop().finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  private async readLoop(): Promise<void> {
-    do {
-      this.again = false;
-      await this.readOnce();
-    } while (this.again && this.list.active);
+    return this.reader.run();
   }
 
   private async readOnce(): Promise<void> {
@@ -56,7 +46,7 @@ export class ZookeeperChildrenWatch {
       // Someone removed the folder: it really has no providers; recreate it to watch again.
       this.list.replace(new Map());
       await this.connection.mkdirp(this.path);
-      this.again = true;
+      this.reader.repeat();
     }
   }
 }

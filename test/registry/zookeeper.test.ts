@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import zookeeper, { type Client, type ClientOptions } from 'node-zookeeper-client';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
-import { createRegistry, decodeNodeName, nodePath, providerUrl, type Registry, ServiceUrl, ZookeeperRegistry } from '../../registry/index.js';
+import { createRegistry, decodeNodeName, nodePath, providerUrl, type Registry, ServiceUrl, type ZookeeperRegistry } from '../../registry/index.js';
 import { freePort, startServer, type TestServer } from './helpers/servers.js';
 import { ListRecorder, pollUntil } from './helpers/wait.js';
 

@@ -29,7 +29,13 @@ export class ListRecorder {
     if (last && test(last)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last list: ${describe(this.last)}`)), timeoutMs);
-      this.waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });
+      this.waiters.push({
+        test,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
     });
   }
 

@@ -1,0 +1,220 @@
+/**
+ * etcd v3 registry (`etcd://host:port[,host:port]?timeout=5s&ttl=30`), with
+ * the same keys as the ZooKeeper one (go-anchors §4.3):
+ * - a provider is the key `/dubbo/<interface>/providers/<QueryEscape(URL)>`
+ *   bound to its own lease (`ttl` seconds, default 30) kept alive by the client;
+ *   when the lease is lost (expired while etcd was away, revoked, or a fresh
+ *   etcd), the key is written again under a new lease;
+ * - a subscription reads the prefix and watches it; every change or
+ *   reconnection triggers a fresh prefix read, so nothing missed while
+ *   disconnected goes unseen. Failed reads keep the last list.
+ * - `unregister` deletes the key and revokes its lease.
+ */
+import { Etcd3, type IOptions, type Lease, type Watcher } from 'etcd3';
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import { CoalescedTask } from './coalesced-task.js';
+import { unavailable, withDeadline } from './deadline.js';
+import { ProviderList } from './provider-list.js';
+import { type ProviderListener, type Registry, registerRegistryType, type Unsubscribe } from './registry.js';
+import { closedError, readRegistryOptions, type RegistryOptions, serverList } from './registry-options.js';
+import { categoryPath, decodeNodeNames, nodePath, PROVIDERS, rawUrlString } from './registry-path.js';
+import type { ServiceUrl } from './service-url.js';
+
+/** etcd's default client port. */
+const DEFAULT_PORT = 2379;
+/** go-anchors §4.3: dubbo-go grants 30 s leases. */
+const DEFAULT_TTL_SECONDS = 30;
+
+type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
+
+/**
+ * etcd3's default policy opens a circuit breaker after three failures, and
+ * calls then fail at once with BrokenCircuitError for a while, even after etcd
+ * is back. We bound calls ourselves (timeoutMs) and retry re-registration on
+ * our own schedule, so calls pass straight through.
+ */
+const passThrough = {
+  execute: (fn: (context: { signal: AbortSignal; attempt: number }) => unknown) => Promise.resolve().then(() => fn({ signal: new AbortController().signal, attempt: 1 })),
+} as unknown as Policy;
+
+interface Registration {
+  url: ServiceUrl;
+  lease: Lease | undefined;
+}
+
+export class EtcdRegistry implements Registry {
+  private readonly options: RegistryOptions;
+  private readonly ttlSeconds: number;
+  private readonly client: Etcd3;
+  /** key → registration, for re-registration when a lease is lost */
+  private readonly registered = new Map<string, Registration>();
+  private readonly watches = new Set<{ list: ProviderList; watcher: Watcher }>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(readonly url: ServiceUrl) {
+    this.options = readRegistryOptions(url);
+    this.ttlSeconds = readTtl(url);
+    const timeoutMs = this.options.timeoutMs;
+    this.client = new Etcd3({
+      hosts: serverList(url, DEFAULT_PORT).map((address) => `http://${address}`),
+      dialTimeout: timeoutMs,
+      faultHandling: { host: () => passThrough, global: passThrough },
+      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),
+    });
+  }
+
+  async register(url: ServiceUrl): Promise<void> {
+    this.assertOpen('register');
+    const key = nodePath(this.options.root, url);
+    const old = this.registered.get(key);
+    const registration: Registration = { url, lease: undefined };
+    this.registered.set(key, registration);
+    old?.lease?.revoke().catch(() => undefined);
+    try {
+      await this.writeKey(key, registration);
+    } catch (err) {
+      if (this.registered.get(key) === registration) this.registered.delete(key);
+      registration.lease?.revoke().catch(() => undefined);
+      throw unavailable(err, `register ${url.interfaceName}`);
+    }
+  }
+
+  async unregister(url: ServiceUrl): Promise<void> {
+    this.assertOpen('unregister');
+    const key = nodePath(this.options.root, url);
+    const registration = this.registered.get(key);
+    if (!registration) return;
+    this.forget(key);
+    await this.deleteKey(key, registration);
+  }
+
+  async subscribe(consumerUrl: ServiceUrl, listener: ProviderListener): Promise<Unsubscribe> {
+    this.assertOpen('subscribe');
+    const prefix = `${categoryPath(this.options.root, consumerUrl, PROVIDERS)}/`;
+    const list = new ProviderList(consumerUrl.interfaceName, listener);
+    const watcher = await this.startWatch(prefix, list);
+    const entry = { list, watcher };
+    this.watches.add(entry);
+    return async () => {
+      list.stop();
+      this.watches.delete(entry);
+      await watcher.cancel().catch(() => undefined);
+    };
+  }
+
+  async lookup(consumerUrl: ServiceUrl): Promise<ServiceUrl[]> {
+    this.assertOpen('lookup');
+    const prefix = `${categoryPath(this.options.root, consumerUrl, PROVIDERS)}/`;
+    const entries = await this.readPrefix(prefix);
+    const found: ServiceUrl[] = [];
+    new ProviderList(consumerUrl.interfaceName, (urls) => found.push(...urls)).replace(entries);
+    return found;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    this.retryTimers.clear();
+    const watches = [...this.watches];
+    this.watches.clear();
+    for (const { list } of watches) list.stop();
+    const registrations = [...this.registered];
+    this.registered.clear();
+    await Promise.allSettled([
+      ...watches.map(({ watcher }) => watcher.cancel()),
+      ...registrations.map(([key, registration]) => this.deleteKey(key, registration)),
+    ]);
+    this.client.close();
+  }
+
+  /** Grants a lease, writes the key under it, and arms re-registration for when the lease is lost. */
+  private async writeKey(key: string, registration: Registration): Promise<void> {
+    const lease = this.client.lease(this.ttlSeconds);
+    registration.lease = lease;
+    lease.on('lost', () => this.onLeaseLost(key, registration));
+    await withDeadline(lease.put(key).value(rawUrlString(registration.url)).exec(), this.options.timeoutMs, `put ${key}`);
+  }
+
+  private async deleteKey(key: string, registration: Registration): Promise<void> {
+    const lease = registration.lease;
+    registration.lease = undefined;
+    try {
+      await this.client.delete().key(key).exec();
+    } finally {
+      // Revoking also removes the key if the delete did not get through.
+      await lease?.revoke().catch(() => undefined);
+    }
+  }
+
+  private onLeaseLost(key: string, registration: Registration): void {
+    if (this.closed || this.registered.get(key) !== registration || this.retryTimers.has(key)) return;
+    registration.lease = undefined;
+    this.writeKey(key, registration).catch(() => this.scheduleRewrite(key, registration));
+  }
+
+  /** One pending retry per key; a lost lease after a failed write arms the next one. */
+  private scheduleRewrite(key: string, registration: Registration): void {
+    if (this.closed || this.registered.get(key) !== registration || this.retryTimers.has(key)) return;
+    registration.lease?.release();
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(key);
+      this.onLeaseLost(key, registration);
+    }, this.options.retryDelayMs);
+    timer.unref();
+    this.retryTimers.set(key, timer);
+  }
+
+  private forget(key: string): void {
+    this.registered.delete(key);
+    clearTimeout(this.retryTimers.get(key));
+    this.retryTimers.delete(key);
+  }
+
+  private async readPrefix(prefix: string): Promise<Map<string, ServiceUrl>> {
+    try {
+      const keys = await withDeadline(this.client.getAll().prefix(prefix).keys(), this.options.timeoutMs, `list ${prefix}`);
+      return decodeNodeNames(keys.map((key) => key.slice(prefix.length)).filter((name) => name && !name.includes('/')));
+    } catch (err) {
+      throw unavailable(err, `list ${prefix}`);
+    }
+  }
+
+  /** Watch first, then read, so no change falls between the two; rejects when etcd cannot be reached. */
+  private async startWatch(prefix: string, list: ProviderList): Promise<Watcher> {
+    const reader = new CoalescedTask(
+      async () => list.replace(await this.readPrefix(prefix)),
+      () => list.active,
+    );
+    // watcher() (not create()) hands the watcher over before it connects, so a
+    // failed subscribe can cancel it; otherwise etcd3 would keep redialling.
+    const watcher = this.client.watch().prefix(prefix).watcher();
+    watcher.on('error', () => undefined);
+    try {
+      const connected = new Promise<void>((resolve) => watcher.once('connected', () => resolve()));
+      await withDeadline(connected, this.options.timeoutMs, `watch ${prefix}`);
+      await reader.run();
+    } catch (err) {
+      list.stop();
+      await watcher.cancel().catch(() => undefined);
+      throw unavailable(err, `subscribe ${prefix}`);
+    }
+    const refresh = () => reader.run().catch(() => undefined);
+    watcher.on('put', refresh).on('delete', refresh).on('connected', refresh);
+    return watcher;
+  }
+
+  private assertOpen(what: string): void {
+    if (this.closed) throw closedError(what);
+  }
+}
+
+function readTtl(url: ServiceUrl): number {
+  const ttl = url.getNumberParam('ttl', DEFAULT_TTL_SECONDS);
+  if (!Number.isInteger(ttl) || ttl < 1) throw new RpcError(ErrorCode.BAD_URL, `etcd lease ttl must be a whole number of seconds >= 1: ${url.toString()}`);
+  return ttl;
+}
+
+registerRegistryType('etcd', (url) => new EtcdRegistry(url));
+registerRegistryType('etcdv3', (url) => new EtcdRegistry(url));
