@@ -266,7 +266,12 @@ function directUrls(text: string, definition: ServiceDefinition, options: ReferO
     .map((part) => withServicePath(ServiceUrl.parse(part), definition, options));
 }
 
+const DIRECT_PROTOCOLS: ReadonlySet<string> = new Set(['dubbo', 'ws', 'wss']);
+
 function withServicePath(url: ServiceUrl, definition: ServiceDefinition, options: ReferOptions): ServiceUrl {
+  if (!DIRECT_PROTOCOLS.has(url.protocol) || url.port === 0) {
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, `refer(${definition.name}): url must be dubbo://host:port or ws://host:port/path, got ${url.toString()}`);
+  }
   const params: Record<string, string> = { interface: definition.name };
   if (url.protocol === 'ws' || url.protocol === 'wss') {
     params.transport = 'ws';

@@ -11,6 +11,7 @@
  * await withCallOptions(demo, { timeoutMs: 500, signal }).sayHello('world');
  * ```
  */
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { CallOptions } from './context.js';
 import type { ServiceReference } from './service-reference.js';
 import type { ProxyOf, ServiceDefinition } from './service.js';
@@ -50,7 +51,7 @@ export function createProxy<D extends ServiceDefinition>(reference: ServiceRefer
 /** A copy of `proxy` whose calls use `options` (merged over options already bound). */
 export function withCallOptions<P extends object>(proxy: P, options: CallOptions): P {
   const binding = (proxy as Record<symbol, Binding | undefined>)[kBinding];
-  if (!binding) throw new TypeError('withCallOptions needs a proxy returned by client.refer()');
+  if (!binding) throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'withCallOptions needs a proxy returned by client.refer()');
   const merged: CallOptions = { ...binding.options, ...options };
   if (binding.options.attachments || options.attachments) {
     merged.attachments = { ...binding.options.attachments, ...options.attachments };
