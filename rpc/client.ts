@@ -48,6 +48,8 @@ export interface RpcClientOptions {
   heartbeatTimeoutMs?: number;
   /** A session that received nothing for this long is closed, in ms (default 180 000). */
   sessionTimeoutMs?: number;
+  /** Calls in flight to one provider address at most; more fail with LIMIT_EXCEEDED (default 100 000). */
+  maxPendingCalls?: number;
   /** Node TLS options for TLS / wss connections (used when a provider URL asks for tls). */
   tls?: ConnectionOptions;
   /** Consumer filters for every reference (outermost first). */
@@ -232,6 +234,7 @@ export class RpcClient {
       heartbeatPeriodMs: this.options.heartbeatPeriodMs,
       heartbeatTimeoutMs: this.options.heartbeatTimeoutMs,
       sessionTimeoutMs: this.options.sessionTimeoutMs,
+      maxPendingCalls: this.options.maxPendingCalls,
       wheel: this.wheel,
     };
   }
@@ -289,6 +292,7 @@ function resolveOptions(options: RpcClientOptions) {
     heartbeatPeriodMs: positive(options.heartbeatPeriodMs ?? 30_000, 'heartbeatPeriodMs'),
     heartbeatTimeoutMs: positive(options.heartbeatTimeoutMs ?? 5000, 'heartbeatTimeoutMs'),
     sessionTimeoutMs: positive(options.sessionTimeoutMs ?? 180_000, 'sessionTimeoutMs'),
+    maxPendingCalls: positive(options.maxPendingCalls ?? 100_000, 'maxPendingCalls'),
   };
 }
 

@@ -45,6 +45,8 @@ export interface ExchangeClientOptions {
   heartbeatTimeoutMs: number;
   /** A session that received nothing for this long is closed, in ms. */
   sessionTimeoutMs: number;
+  /** Calls in flight to this address at most; more fail with LIMIT_EXCEEDED. */
+  maxPendingCalls: number;
   wheel: TimerWheel;
 }
 
@@ -84,6 +86,9 @@ export class ExchangeClient implements EventListener<DubboPackage> {
 
   /** Sends a two-way request; resolves with its response. */
   async request(request: DubboRequest, timeoutMs: number, signal?: AbortSignal): Promise<DubboResponse> {
+    if (this.pending.size >= this.options.maxPendingCalls) {
+      throw new RpcError(ErrorCode.LIMIT_EXCEEDED, `${this.pending.size} calls already in flight to ${this.address}`);
+    }
     const session = this.pickSession() ?? (await this.reconnect());
     request.id = this.pending.nextId();
     const response = this.pending.add(request.id, session, timeoutMs, signal);

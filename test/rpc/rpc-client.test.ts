@@ -82,6 +82,20 @@ describe('RpcClient', () => {
     }
   });
 
+  it('refuses calls past maxPendingCalls with LIMIT_EXCEEDED', async () => {
+    const small = new RpcClient({ maxPendingCalls: 2 });
+    try {
+      const proxy = small.refer(DemoService, { url: provider.url, version: '1.0.0', retries: 0 });
+      const held = [proxy.slow('1'), proxy.slow('2')];
+      await until(() => small.pendingCalls === 2, 'two calls in flight');
+      await assert.rejects(proxy.slow('3'), (e) => isRpcError(e, ErrorCode.LIMIT_EXCEEDED));
+      provider.gate.release();
+      assert.deepEqual(await Promise.all(held), ['slow 1', 'slow 2']);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('carries attachments to the provider and back', async () => {
     const Traced = defineService('test.Traced', { who: { params: [], returns: 'java.lang.String' } });
     const server = new RpcServer({ port: 0 });
