@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Registry } from 'prom-client';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
 import { RpcClient } from '../../rpc/client.js';
 import type { Filter } from '../../rpc/filter.js';
-import type { AccessLogEntry } from '../../rpc/filters/index.js';
+import { type AccessLogEntry, metricsFilter } from '../../rpc/filters/index.js';
 import { RpcServer } from '../../rpc/server.js';
 import { defineService } from '../../rpc/service.js';
 import { Gate, until } from './rpc-fixture.js';
@@ -79,6 +80,25 @@ describe('filters on a running server and client', () => {
   it('echo: answers $echo before the token check is reached by the service', async () => {
     const limited = client.refer(Guarded, { url, group: 'limited' });
     assert.equal(await limited.$echo('ping'), 'ping');
+  });
+
+  it('metrics: counts calls on a running client and server', async () => {
+    const registry = new Registry();
+    const metricsServer = new RpcServer({ port: 0, filters: [metricsFilter({ registry, side: 'provider' })] });
+    metricsServer.addService(Guarded, { hello: async (name) => `hi ${name}`, hold: async () => 'x' });
+    await metricsServer.start();
+    const metricsClient = new RpcClient({ filters: [metricsFilter({ registry, side: 'consumer' })] });
+    try {
+      const proxy = metricsClient.refer(Guarded, { url: `dubbo://127.0.0.1:${metricsServer.port}` });
+      await proxy.hello('a');
+      await proxy.hello('b');
+      const text = await registry.metrics();
+      assert.match(text, /rpc_calls_total\{side="provider",service="test.Guarded",method="hello",outcome="OK"\} 2/);
+      assert.match(text, /rpc_calls_total\{side="consumer",service="test.Guarded",method="hello",outcome="OK"\} 2/);
+    } finally {
+      await metricsClient.close();
+      await metricsServer.stop({ graceMs: 0 });
+    }
   });
 
   it('server and client filters see every call', async () => {
