@@ -5,8 +5,9 @@
  * is types only.
  *
  * Numbers: every Java integer and floating type maps to `number` (hessian.js
- * decodes longs that fit 2^53 as numbers); `bigint` is also accepted for
- * `long` parameters. Unknown names (POJOs, enums) map to `unknown`.
+ * decodes longs that fit 2^53 as numbers, larger ones as decimal strings,
+ * which the type does not show); `bigint` is also accepted for `long`
+ * parameters. Unknown names (POJOs, enums) map to `unknown`.
  */
 
 /** Java primitives: never null. */
