@@ -37,6 +37,17 @@ const passThrough = {
   execute: (fn: (context: { signal: AbortSignal; attempt: number }) => unknown) => Promise.resolve().then(() => fn({ signal: new AbortController().signal, attempt: 1 })),
 } as unknown as Policy;
 
+type Backoff = NonNullable<NonNullable<IOptions['faultHandling']>['watchBackoff']>;
+
+/**
+ * etcd3's default watch backoff grows to 30 s, and its pending reconnect timer
+ * keeps the process alive that long even after `close()`. Ours doubles from
+ * 100 ms and stops at 1 s, so a watch recovers quickly once etcd is back.
+ */
+function watchBackoff(durationMs = 100): Backoff {
+  return { duration: durationMs, next: () => watchBackoff(Math.min(durationMs * 2, 1000)) } as unknown as Backoff;
+}
+
 interface Registration {
   url: ServiceUrl;
   lease: Lease | undefined;
@@ -59,7 +70,7 @@ export class EtcdRegistry implements Registry {
     this.client = new Etcd3({
       hosts: serverList(url, DEFAULT_PORT).map((address) => `http://${address}`),
       dialTimeout: timeoutMs,
-      faultHandling: { host: () => passThrough, global: passThrough },
+      faultHandling: { host: () => passThrough, global: passThrough, watchBackoff: watchBackoff() },
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),
     });
   }
@@ -129,12 +140,23 @@ export class EtcdRegistry implements Registry {
     this.client.close();
   }
 
-  /** Grants a lease, writes the key under it, and arms re-registration for when the lease is lost. */
+  /**
+   * Grants a lease and writes the key under it. Only a lease whose write
+   * succeeded re-registers when lost; a failed attempt is released (its
+   * keep-alive stopped) and retried on our own schedule, never in a tight loop.
+   */
   private async writeKey(key: string, registration: Registration): Promise<void> {
     const lease = this.client.lease(this.ttlSeconds);
     registration.lease = lease;
-    lease.on('lost', () => this.onLeaseLost(key, registration));
-    await withDeadline(lease.put(key).value(rawUrlString(registration.url)).exec(), this.options.timeoutMs, `put ${key}`);
+    try {
+      await withDeadline(lease.put(key).value(rawUrlString(registration.url)).exec(), this.options.timeoutMs, `put ${key}`);
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
+    lease.on('lost', () => {
+      if (registration.lease === lease) this.onLeaseLost(key, registration);
+    });
   }
 
   private async deleteKey(key: string, registration: Registration): Promise<void> {
@@ -154,10 +176,9 @@ export class EtcdRegistry implements Registry {
     this.writeKey(key, registration).catch(() => this.scheduleRewrite(key, registration));
   }
 
-  /** One pending retry per key; a lost lease after a failed write arms the next one. */
+  /** One pending retry per key. */
   private scheduleRewrite(key: string, registration: Registration): void {
     if (this.closed || this.registered.get(key) !== registration || this.retryTimers.has(key)) return;
-    registration.lease?.release();
     const timer = setTimeout(() => {
       this.retryTimers.delete(key);
       this.onLeaseLost(key, registration);
