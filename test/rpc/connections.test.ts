@@ -7,6 +7,7 @@ import { withCallOptions } from '../../rpc/proxy.js';
 import { RpcContext } from '../../rpc/context.js';
 import { RpcServer } from '../../rpc/server.js';
 import { defineService } from '../../rpc/service.js';
+import { createTaskPool } from '../../transport/task-pool.js';
 import { testCert } from '../transport/tls-fixture.js';
 import { DemoService, RawDubboSocket, startDemoProvider } from './rpc-fixture.js';
 
@@ -68,6 +69,21 @@ describe('provider connections', () => {
       }
     } finally {
       await client.close();
+    }
+  });
+
+  it('handles calls on a bounded transport task pool', async () => {
+    const taskPool = createTaskPool({ size: 4, queues: 2, queueLength: 16 });
+    const provider = await startDemoProvider({ taskPool });
+    const client = new RpcClient();
+    try {
+      const demo = client.refer(DemoService, { url: provider.url, version: '1.0.0' });
+      const sums = await Promise.all(Array.from({ length: 500 }, (_, i) => demo.add(i, 1)));
+      assert.deepEqual(sums, Array.from({ length: 500 }, (_, i) => i + 1));
+    } finally {
+      await client.close();
+      await provider.server.stop({ graceMs: 0 });
+      await taskPool.close();
     }
   });
 
