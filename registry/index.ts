@@ -5,7 +5,7 @@
  */
 import './zookeeper.js';
 import './etcd.js';
-// import './file.js';
+import './file.js';
 import './direct.js';
 
 export { createRegistry, type ProviderListener, type Registry, type RegistryFactory, registerRegistryType, type Unsubscribe } from './registry.js';
@@ -14,5 +14,5 @@ export { type ConsumerUrlInit, consumerUrl, DUBBO_VERSION, type ProviderUrlInit,
 export { categoryPath, decodeNodeName, nodePath, queryEscape, queryUnescape, rawUrlString } from './registry-path.js';
 export { ZookeeperRegistry } from './zookeeper.js';
 export { EtcdRegistry } from './etcd.js';
-// export { FileRegistry } from './file.js';
+export { FileRegistry } from './file.js';
 export { DirectRegistry } from './direct.js';

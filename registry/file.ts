@@ -1,0 +1,144 @@
+/**
+ * The embedded default registry: `file:///some/dir?pollMs=1000&refreshMs=3000&staleMs=10000`
+ * (`file://` alone uses `<os.tmpdir()>/getty-rpc-registry`). No server: the
+ * processes of one machine share a folder laid out like the ZooKeeper tree,
+ * `<dir>/<interface>/providers/<pid>-<hash>.json`, one small file per
+ * registered URL (see file-entry.ts).
+ * - A live writer touches its files every `refreshMs`; readers ignore files
+ *   older than `staleMs`, and on the same host drop at once the files of a pid
+ *   that no longer runs. So a killed process's providers disappear by
+ *   themselves, within one poll.
+ * - Subscribers watch the folder with fs.watch and rescan every `pollMs`.
+ */
+import { mkdir, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import { parseDurationMs } from './deadline.js';
+import { FileDirectoryWatch, listLiveEntries } from './file-directory-watch.js';
+import { entryFileName, removeEntry, writeEntry } from './file-entry.js';
+import { ProviderList } from './provider-list.js';
+import { type ProviderListener, type Registry, registerRegistryType, type Unsubscribe } from './registry.js';
+import { closedError } from './registry-options.js';
+import { categoryPath, DEFAULT_ROOT, PROVIDERS } from './registry-path.js';
+import type { ServiceUrl } from './service-url.js';
+
+export interface FileRegistryOptions {
+  /** The shared folder. Default `<os.tmpdir()>/getty-rpc-registry`. */
+  dir: string;
+  /** Rescan period of subscriptions, ms. Default 1000. */
+  pollMs: number;
+  /** How often a writer touches its entries, ms. Default 3000. */
+  refreshMs: number;
+  /** Entries untouched for longer are ignored, ms. Default 10000; must exceed refreshMs. */
+  staleMs: number;
+}
+
+export class FileRegistry implements Registry {
+  readonly options: FileRegistryOptions;
+  /** entry file path → URL */
+  private readonly registered = new Map<string, ServiceUrl>();
+  private readonly watches = new Set<FileDirectoryWatch>();
+  private refresher: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(readonly url: ServiceUrl) {
+    this.options = readFileOptions(url);
+  }
+
+  async register(url: ServiceUrl): Promise<void> {
+    this.assertOpen('register');
+    const dir = this.folderOf(url);
+    const path = join(dir, entryFileName(url));
+    await mkdir(dir, { recursive: true }).catch((err) => failed(err, dir));
+    await writeEntry(dir, entryFileName(url), url).catch((err) => failed(err, path));
+    this.registered.set(path, url);
+    this.startRefreshing();
+  }
+
+  async unregister(url: ServiceUrl): Promise<void> {
+    this.assertOpen('unregister');
+    const path = join(this.folderOf(url), entryFileName(url));
+    if (this.registered.delete(path)) await removeEntry(path);
+  }
+
+  async subscribe(consumerUrl: ServiceUrl, listener: ProviderListener): Promise<Unsubscribe> {
+    this.assertOpen('subscribe');
+    const list = new ProviderList(consumerUrl.interfaceName, listener);
+    const watch = new FileDirectoryWatch(this.folderOf(consumerUrl, PROVIDERS), list, this.options);
+    await watch.start().catch((err) => {
+      watch.stop();
+      failed(err, watch.dir);
+    });
+    this.watches.add(watch);
+    return async () => {
+      watch.stop();
+      this.watches.delete(watch);
+    };
+  }
+
+  async lookup(consumerUrl: ServiceUrl): Promise<ServiceUrl[]> {
+    this.assertOpen('lookup');
+    const found: ServiceUrl[] = [];
+    const entries = await listLiveEntries(this.folderOf(consumerUrl, PROVIDERS), this.options.staleMs);
+    new ProviderList(consumerUrl.interfaceName, (urls) => found.push(...urls)).replace(entries);
+    return found;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.refresher);
+    for (const watch of this.watches) watch.stop();
+    this.watches.clear();
+    const paths = [...this.registered.keys()];
+    this.registered.clear();
+    await Promise.all(paths.map((path) => removeEntry(path)));
+  }
+
+  private folderOf(url: ServiceUrl, category?: string): string {
+    return join(this.options.dir, ...categoryPath(DEFAULT_ROOT, url, category).split('/').slice(2));
+  }
+
+  /** One timer per registry touches every entry; a missing entry (removed by hand) is written again. */
+  private startRefreshing(): void {
+    if (this.refresher) return;
+    this.refresher = setInterval(() => this.touchAll(), this.options.refreshMs);
+    this.refresher.unref();
+  }
+
+  private touchAll(): void {
+    for (const [path, url] of this.registered) {
+      const now = new Date();
+      utimes(path, now, now).catch(() => {
+        if (this.registered.has(path)) return writeEntry(path.slice(0, path.lastIndexOf('/')), entryFileName(url), url).catch(() => undefined);
+      });
+    }
+  }
+
+  private assertOpen(what: string): void {
+    if (this.closed) throw closedError(what);
+  }
+}
+
+function readFileOptions(url: ServiceUrl): FileRegistryOptions {
+  if (url.host && url.host !== 'localhost') {
+    throw new RpcError(ErrorCode.BAD_URL, `file registry URLs name a local folder (file:///dir), not a host: ${url.toString()}`);
+  }
+  const options = {
+    dir: url.path ? `/${url.path}` : join(tmpdir(), 'getty-rpc-registry'),
+    pollMs: parseDurationMs(url.getParam('pollMs'), 1000, 'pollMs'),
+    refreshMs: parseDurationMs(url.getParam('refreshMs'), 3000, 'refreshMs'),
+    staleMs: parseDurationMs(url.getParam('staleMs'), 10_000, 'staleMs'),
+  };
+  if (options.staleMs <= options.refreshMs) {
+    throw new RpcError(ErrorCode.BAD_URL, `staleMs (${options.staleMs}) must exceed refreshMs (${options.refreshMs})`);
+  }
+  return options;
+}
+
+function failed(err: unknown, path: string): never {
+  throw new RpcError(ErrorCode.REGISTRY_UNAVAILABLE, `file registry cannot use ${path}: ${(err as Error).message}`, { cause: err });
+}
+
+registerRegistryType('file', (url) => new FileRegistry(url));
