@@ -8,8 +8,9 @@ export const ECHO_METHOD = '$echo';
 
 /** Answers `$echo` calls; everything else passes through. */
 export function echoFilter(): Filter {
-  return async (invocation, next) => {
-    if (invocation.methodName === ECHO_METHOD && invocation.args.length === 1) return invocation.args[0];
+  // Not async: a pass-through layer should not add a promise per call.
+  return (invocation, next) => {
+    if (invocation.methodName === ECHO_METHOD && invocation.args.length === 1) return Promise.resolve(invocation.args[0]);
     return next(invocation);
   };
 }

@@ -17,9 +17,14 @@ export const GENERIC_PARAMETER_TYPES: readonly string[] = ['java.lang.String', '
 
 /** Unwraps generic calls into plain ones. */
 export function genericFilter(): Filter {
-  return async (invocation, next) => {
+  // Not async: a pass-through layer should not add a promise per call.
+  return (invocation, next) => {
     if (!GENERIC_METHODS.has(invocation.methodName)) return next(invocation);
-    return next(unwrapGeneric(invocation));
+    try {
+      return next(unwrapGeneric(invocation));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   };
 }
 
