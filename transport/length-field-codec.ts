@@ -25,7 +25,8 @@ const COPY_LIMIT_BYTES = 4096;
 export class LengthFieldCodec implements ReadWriter<Buffer> {
   readonly lengthFieldBytes: 1 | 2 | 4;
   readonly maxMsgLen: number;
-  private readonly maxEncodable: number;
+  /** Largest body write() accepts: the length field's range, capped by maxMsgLen. */
+  private readonly maxBody: number;
   /** Reused for every decoded frame: the session reads it at once (no allocation per package). */
   private readonly result: { pkg: Buffer | undefined; len: number } = { pkg: undefined, len: 0 };
 
@@ -36,7 +37,8 @@ export class LengthFieldCodec implements ReadWriter<Buffer> {
     if (!Number.isInteger(max) || max < 0) throw invalid(`maxMsgLen must be an integer >= 0, got ${String(max)}`);
     this.lengthFieldBytes = size;
     this.maxMsgLen = max;
-    this.maxEncodable = 2 ** (8 * size) - 1;
+    const maxEncodable = 2 ** (8 * size) - 1;
+    this.maxBody = max > 0 ? Math.min(max, maxEncodable) : maxEncodable;
   }
 
   read(_session: Session, buf: Buffer): ReadResult<Buffer> {
@@ -56,11 +58,26 @@ export class LengthFieldCodec implements ReadWriter<Buffer> {
 
   /** Small bodies are copied behind the header (one buffer); large ones go as [header, body]. */
   write(_session: Session, pkg: Buffer): Buffer | Buffer[] {
-    if (!Buffer.isBuffer(pkg)) throw new RpcError(ErrorCode.BAD_PACKAGE, 'LengthFieldCodec writes Buffers only');
-    const limit = this.maxMsgLen > 0 ? Math.min(this.maxMsgLen, this.maxEncodable) : this.maxEncodable;
-    if (pkg.length > limit) throw new RpcError(ErrorCode.MSG_TOO_LONG, `body of ${pkg.length} bytes exceeds ${limit}`);
+    this.check(pkg);
     if (pkg.length <= COPY_LIMIT_BYTES) return this.encode(pkg);
     return [this.header(pkg.length), pkg];
+  }
+
+  /** SlabWriter: header plus body, validated as write() validates. */
+  encodedLength(_session: Session, pkg: Buffer): number {
+    this.check(pkg);
+    return this.lengthFieldBytes + pkg.length;
+  }
+
+  /** SlabWriter: header and body at `target[offset]` (TypedArray#set copies small bodies fastest). */
+  writeInto(_session: Session, pkg: Buffer, target: Buffer, offset: number): void {
+    this.writeLength(target, pkg.length, offset);
+    target.set(pkg, offset + this.lengthFieldBytes);
+  }
+
+  private check(pkg: Buffer): void {
+    if (!Buffer.isBuffer(pkg)) throw new RpcError(ErrorCode.BAD_PACKAGE, 'LengthFieldCodec writes Buffers only');
+    if (pkg.length > this.maxBody) throw new RpcError(ErrorCode.MSG_TOO_LONG, `body of ${pkg.length} bytes exceeds ${this.maxBody}`);
   }
 
   /** One buffer holding header and body. */
@@ -83,10 +100,16 @@ export class LengthFieldCodec implements ReadWriter<Buffer> {
     return buf[0]!;
   }
 
-  private writeLength(out: Buffer, len: number): void {
-    if (this.lengthFieldBytes === 4) out.writeUInt32BE(len, 0);
-    else if (this.lengthFieldBytes === 2) out.writeUInt16BE(len, 0);
-    else out[0] = len;
+  /** Big-endian by hand: cheaper than writeUInt32BE's argument checks on the hot path. */
+  private writeLength(out: Buffer, len: number, offset = 0): void {
+    const size = this.lengthFieldBytes;
+    if (size === 4) {
+      out[offset] = len >>> 24;
+      out[offset + 1] = (len >>> 16) & 0xff;
+      offset += 2;
+    }
+    if (size >= 2) out[offset++] = (len >>> 8) & 0xff;
+    out[offset] = len & 0xff;
   }
 }
 

@@ -15,6 +15,7 @@ import { DeflatePipe } from './deflate-pipe.js';
 import { SnappyPipe } from './snappy-pipe.js';
 import type { StreamPipe, StreamPipeSink } from './stream-pipe.js';
 import type { TimerHandle } from './timer-wheel.js';
+import { SLAB_FRAME_LIMIT_BYTES, sharedWriteSlab, type WriteSlab } from './write-slab.js';
 
 /** Frames announced larger than this get their own buffer instead of tail concat. */
 const LARGE_FRAME_BYTES = 64 * 1024;
@@ -36,6 +37,11 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
   private readonly remote: string;
   private out: Buffer[] = [];
   private outBytes = 0;
+  private readonly slab: WriteSlab = sharedWriteSlab();
+  /** This turn's run of frames in the shared slab: segBuf[segStart, segEnd), not yet in `out`. */
+  private segBuf: Buffer | null = null;
+  private segStart = 0;
+  private segEnd = 0;
   /**
    * socket.writableLength as of the last flush. It only shrinks until the
    * next flush, so limit checks against it are conservative and cheap.
@@ -247,24 +253,85 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
 
   // ---- write path
 
+  /** Small frames of a SlabWriter are encoded straight into the shared output slab. */
+  override writePkg(pkg: P): boolean {
+    const handler = this.handler;
+    if (handler?.writeInto === undefined || handler.encodedLength === undefined || this.isClosed) return super.writePkg(pkg);
+    let len: number;
+    try {
+      len = handler.encodedLength(this, pkg);
+    } catch (err) {
+      throw RpcError.from(err, ErrorCode.BAD_PACKAGE);
+    }
+    if (!Number.isInteger(len) || len <= 0 || len > SLAB_FRAME_LIMIT_BYTES) return super.writePkg(pkg);
+    const buffered = this.outBytes + this.socketBacklog + len;
+    if (buffered > this.maxWriteBufferBytes) this.checkWriteBuffer(len);
+    const offset = this.reserveSlab(len);
+    try {
+      handler.writeInto(this, pkg, this.segBuf!, offset);
+    } catch (err) {
+      this.unreserveSlab(offset, len);
+      throw RpcError.from(err, ErrorCode.BAD_PACKAGE);
+    }
+    this.queued(len);
+    this.stats.pkgsOut++;
+    return buffered <= this.writeHighWaterMark;
+  }
+
+  /** Extends this session's slab run when nobody wrote behind it meanwhile; else starts a new run. */
+  private reserveSlab(len: number): number {
+    const slab = this.slab;
+    if (this.segBuf === slab.buf && this.segEnd === slab.pos && slab.fits(len)) {
+      slab.pos += len;
+      this.segEnd += len;
+      return this.segEnd - len;
+    }
+    this.sealSegment();
+    const offset = slab.reserve(len);
+    this.segBuf = slab.buf;
+    this.segStart = offset;
+    this.segEnd = offset + len;
+    return offset;
+  }
+
+  /** A writer threw after the reservation: give the bytes back (nothing ran in between). */
+  private unreserveSlab(offset: number, len: number): void {
+    this.segEnd = offset;
+    if (this.slab.buf === this.segBuf && this.slab.pos === offset + len) this.slab.pos = offset;
+  }
+
+  /** Moves the slab run into the output queue, so later buffers keep their order behind it. */
+  private sealSegment(): void {
+    const seg = this.segBuf;
+    if (seg === null) return;
+    this.segBuf = null;
+    if (this.segEnd > this.segStart) this.out.push(seg.subarray(this.segStart, this.segEnd));
+  }
+
   protected send(buf: Buffer): boolean {
     const len = buf.length;
     const buffered = this.outBytes + this.socketBacklog + len;
     if (buffered > this.maxWriteBufferBytes) this.checkWriteBuffer(len);
     if (len === 0) return buffered <= this.writeHighWaterMark;
+    if (this.segBuf !== null) this.sealSegment();
     this.out.push(buf);
+    this.queued(len);
+    return buffered <= this.writeHighWaterMark;
+  }
+
+  private queued(len: number): void {
     this.outBytes += len;
     this.stats.bytesOut += len;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(flushSession, this);
     }
-    return buffered <= this.writeHighWaterMark;
   }
 
   /** @internal one write per event-loop turn */
   flush(): void {
     this.flushScheduled = false;
+    this.sealSegment();
     const out = this.out;
     if (out.length === 0 || this.socket.destroyed) return;
     const total = this.outBytes;
@@ -325,6 +392,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
   private dropBuffers(): void {
     this.out = [];
     this.outBytes = 0;
+    this.segBuf = null;
     this.tail = this.frame = null;
     this.pipe?.destroy();
   }

@@ -48,4 +48,26 @@ describe('LengthFieldCodec', () => {
     assert.throws(() => new LengthFieldCodec({ lengthFieldBytes: 3 as never }), (err) => isRpcError(err, ErrorCode.INVALID_ARGUMENT));
     assert.throws(() => new LengthFieldCodec({ maxMsgLen: -1 }), (err) => isRpcError(err, ErrorCode.INVALID_ARGUMENT));
   });
+
+  it('writeInto produces the same bytes as write for every length-field size, at any offset', () => {
+    for (const size of [1, 2, 4] as const) {
+      const codec = new LengthFieldCodec({ lengthFieldBytes: size });
+      for (const bodyLen of [0, 1, 200, 255]) {
+        const body = Buffer.alloc(bodyLen, 0x5a);
+        const target = Buffer.alloc(300, 0xee);
+        const n = codec.encodedLength(session, body);
+        assert.equal(n, size + bodyLen);
+        codec.writeInto(session, body, target, 7);
+        assert.deepEqual(target.subarray(7, 7 + n), codec.write(session, body));
+        assert.equal(target[6], 0xee, 'nothing written before the offset');
+        assert.equal(target[7 + n], 0xee, 'nothing written after the frame');
+      }
+    }
+  });
+
+  it('encodedLength refuses what write refuses', () => {
+    const codec = new LengthFieldCodec({ lengthFieldBytes: 2, maxMsgLen: 100 });
+    assert.throws(() => codec.encodedLength(session, Buffer.alloc(101)), (err) => isRpcError(err, ErrorCode.MSG_TOO_LONG));
+    assert.throws(() => codec.encodedLength(session, 'text' as never), (err) => isRpcError(err, ErrorCode.BAD_PACKAGE));
+  });
 });
