@@ -51,10 +51,10 @@ export class ServiceUrl {
       protocol: protocol!.toLowerCase(),
       host,
       port,
-      path: path ? decodeURIComponent(path) : '',
+      path: path ? decodePart(path, text) : '',
       params: parseQuery(query ?? ''),
-      username: user ? decodeURIComponent(user) : '',
-      password: pass ? decodeURIComponent(pass) : '',
+      username: user ? decodePart(user, text) : '',
+      password: pass ? decodePart(pass, text) : '',
     });
   }
 
@@ -117,6 +117,15 @@ export class ServiceUrl {
 export function serviceKey(interfaceName: string, group?: string, version?: string): string {
   const head = group ? `${group}/${interfaceName}` : interfaceName;
   return version && version !== '0.0.0' ? `${head}:${version}` : head;
+}
+
+/** decodeURIComponent, but a malformed escape is BAD_URL rather than a URIError. */
+function decodePart(part: string, text: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch (err) {
+    throw new RpcError(ErrorCode.BAD_URL, `bad escape in ${text.slice(0, 200)}`, { cause: err });
+  }
 }
 
 function splitHostPort(hostPort: string, text: string): { host: string; port: number } {
