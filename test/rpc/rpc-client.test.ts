@@ -141,6 +141,29 @@ describe('RpcClient', () => {
     }
   });
 
+  it('ends every call in an RpcContext.run scope by the scope budget', async () => {
+    const patient = client.refer(DemoService, { url: provider.url, version: '1.0.0', retries: 0, timeoutMs: 60_000 });
+    const before = provider.gate.entered;
+    await RpcContext.run({ timeoutMs: 50 }, async () => {
+      await assert.rejects(patient.slow('budget'), (e) => isRpcError(e, ErrorCode.TIMEOUT));
+      await until(() => provider.gate.entered > before, 'the first call to reach the provider');
+      await until(() => RpcContext.current()!.remainingMs()! <= 0, 'the budget to run out');
+      // Nothing left of the budget: the next call fails before it is sent.
+      const entered = provider.gate.entered;
+      await assert.rejects(patient.slow('late'), (e) => isRpcError(e, ErrorCode.TIMEOUT) && /deadline/.test(e.message));
+      assert.equal(provider.gate.entered, entered, 'the late call never reached the provider');
+    });
+    assert.equal(client.pendingCalls, 0);
+    provider.gate.release();
+  });
+
+  it('sends a two-way method one-way when the call options say so', async () => {
+    const before = provider.notified.length;
+    assert.equal(await withCallOptions(demo(), { oneWay: true }).notify('bound one-way'), undefined);
+    await until(() => provider.notified.length > before, 'the call to arrive');
+    assert.equal(await withCallOptions(demo(), { oneWay: true }).sayHello('no answer'), undefined);
+  });
+
   it('calls $echo and generic $invoke on any reference', async () => {
     const proxy = demo();
     assert.deepEqual(await proxy.$echo({ ok: true }), { ok: true });
