@@ -86,9 +86,12 @@ describe('RpcClient', () => {
     const small = new RpcClient({ maxPendingCalls: 2 });
     try {
       const proxy = small.refer(DemoService, { url: provider.url, version: '1.0.0', retries: 0 });
+      const entered = provider.gate.entered;
       const held = [proxy.slow('1'), proxy.slow('2')];
       await until(() => small.pendingCalls === 2, 'two calls in flight');
       await assert.rejects(proxy.slow('3'), (e) => isRpcError(e, ErrorCode.LIMIT_EXCEEDED));
+      // Release only once both wait at the provider, or a late one would wait for the next release.
+      await until(() => provider.gate.entered === entered + 2, 'both calls to reach the provider');
       provider.gate.release();
       assert.deepEqual(await Promise.all(held), ['slow 1', 'slow 2']);
     } finally {
