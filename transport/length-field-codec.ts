@@ -5,6 +5,7 @@
  * it past onMessage.
  */
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import { bufferView } from './buffer-view.js';
 import type { ReadResult, ReadWriter } from './package-handler.js';
 import type { Session } from './session.js';
 
@@ -41,17 +42,23 @@ export class LengthFieldCodec implements ReadWriter<Buffer> {
     this.maxBody = max > 0 ? Math.min(max, maxEncodable) : maxEncodable;
   }
 
-  read(_session: Session, buf: Buffer): ReadResult<Buffer> {
+  read(session: Session, buf: Buffer): ReadResult<Buffer> {
+    return this.readFrom(session, buf, 0);
+  }
+
+  /** OffsetReader: the frame that starts at `offset`; stream sessions call this (no view per frame). */
+  readFrom(_session: Session, buf: Buffer, offset: number): ReadResult<Buffer> {
     const header = this.lengthFieldBytes;
-    if (buf.length < header) return NEED_HEADER;
-    const bodyLen = this.readLength(buf);
+    const available = buf.length - offset;
+    if (available < header) return NEED_HEADER;
+    const bodyLen = this.readLength(buf, offset);
     if (this.maxMsgLen > 0 && bodyLen > this.maxMsgLen) {
       throw new RpcError(ErrorCode.MSG_TOO_LONG, `frame body of ${bodyLen} bytes exceeds ${this.maxMsgLen}`);
     }
     const total = header + bodyLen;
     const result = this.result;
     // Announce the total at once so the session checks maxMsgLen before buffering the body.
-    result.pkg = buf.length < total ? undefined : buf.subarray(header, total);
+    result.pkg = available < total ? undefined : bufferView(buf, offset + header, bodyLen);
     result.len = total;
     return result;
   }
@@ -94,10 +101,12 @@ export class LengthFieldCodec implements ReadWriter<Buffer> {
     return out;
   }
 
-  private readLength(buf: Buffer): number {
-    if (this.lengthFieldBytes === 4) return buf.readUInt32BE(0);
-    if (this.lengthFieldBytes === 2) return buf.readUInt16BE(0);
-    return buf[0]!;
+  /** Big-endian by hand (the caller checked the header is there): cheaper than readUInt32BE. */
+  private readLength(buf: Buffer, offset: number): number {
+    const size = this.lengthFieldBytes;
+    if (size === 4) return buf[offset]! * 0x1000000 + ((buf[offset + 1]! << 16) | (buf[offset + 2]! << 8) | buf[offset + 3]!);
+    if (size === 2) return (buf[offset]! << 8) | buf[offset + 1]!;
+    return buf[offset]!;
   }
 
   /** Big-endian by hand: cheaper than writeUInt32BE's argument checks on the hot path. */

@@ -141,7 +141,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     return chunk.subarray(n);
   }
 
-  /** getty's read loop: call Reader.read while bytes remain (go-anchors §1.4). */
+  /** getty's read loop: call the Reader while bytes remain (go-anchors §1.4). */
   private decode(buf: Buffer): void {
     const reader = this.handler!;
     let offset = 0;
@@ -150,22 +150,26 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
         this.pauseWith(buf.subarray(offset));
         return;
       }
-      const view = offset === 0 ? buf : buf.subarray(offset);
-      const len = this.readOne(reader, view);
+      const len = this.readOne(reader, buf, offset);
       if (len < 0) return;
       if (len === 0) {
-        this.keepTail(view);
+        this.keepTail(buf.subarray(offset));
         return;
       }
       offset += len;
     }
   }
 
-  /** Decodes one package from `view`: its length, 0 when incomplete, -1 when the session closed. */
-  private readOne(reader: NonNullable<typeof this.handler>, view: Buffer): number {
+  /**
+   * Decodes one package from `buf` at `offset`: its length, 0 when
+   * incomplete, -1 when the session closed. An OffsetReader reads in place;
+   * a plain Reader gets a view that starts at the package.
+   */
+  private readOne(reader: NonNullable<typeof this.handler>, buf: Buffer, offset: number): number {
     let result: { pkg?: P; len: number };
     try {
-      result = reader.read(this, view);
+      if (reader.readFrom !== undefined) result = reader.readFrom(this, buf, offset);
+      else result = reader.read(this, offset === 0 ? buf : buf.subarray(offset));
     } catch (err) {
       return this.fail(RpcError.from(err, ErrorCode.BAD_PACKAGE));
     }
@@ -173,14 +177,16 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     if (this.isClosed) return -1;
     if (!Number.isInteger(len) || len < 0) return this.fail(badPackage(`reader returned length ${len}`));
     if (this.maxMsgLen > 0 && len > this.maxMsgLen) return this.fail(tooLong(len, this.maxMsgLen));
-    if (result.pkg === undefined) return this.incomplete(view, len);
-    if (len === 0 || len > view.length) return this.fail(badPackage(`reader returned a package of ${len} bytes from ${view.length}`));
+    const available = buf.length - offset;
+    if (result.pkg === undefined) return this.incomplete(buf, offset, len);
+    if (len === 0 || len > available) return this.fail(badPackage(`reader returned a package of ${len} bytes from ${available}`));
     this.lastActive = this.lastReadAt;
     this.deliver(result.pkg);
     return this.isClosed ? -1 : len;
   }
 
-  private incomplete(view: Buffer, announced: number): number {
+  private incomplete(buf: Buffer, offset: number, announced: number): number {
+    const view = offset === 0 ? buf : buf.subarray(offset);
     if (this.maxMsgLen > 0 && view.length > this.maxMsgLen) return this.fail(tooLong(view.length, this.maxMsgLen));
     // Pre-size only when maxMsgLen bounds the announcement; otherwise grow as bytes arrive.
     if (this.maxMsgLen > 0 && announced > LARGE_FRAME_BYTES && announced > view.length) {

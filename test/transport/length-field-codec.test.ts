@@ -70,4 +70,21 @@ describe('LengthFieldCodec', () => {
     assert.throws(() => codec.encodedLength(session, Buffer.alloc(101)), (err) => isRpcError(err, ErrorCode.MSG_TOO_LONG));
     assert.throws(() => codec.encodedLength(session, 'text' as never), (err) => isRpcError(err, ErrorCode.BAD_PACKAGE));
   });
+
+  it('readFrom decodes the frame at an offset; its body is a real Buffer sharing the read bytes', () => {
+    const codec = new LengthFieldCodec();
+    const wire = Buffer.concat([Buffer.from('xyz'), codec.encode(Buffer.from('hello')), codec.encode(Buffer.from('ab'))]);
+    const first = codec.readFrom(session, wire, 3);
+    assert.equal(first.len, 9);
+    const body = first.pkg!;
+    assert.ok(Buffer.isBuffer(body) && body instanceof Buffer);
+    assert.equal(body.toString(), 'hello');
+    assert.ok(body.equals(Buffer.from('hello')));
+    assert.equal(body.readUInt8(0), 0x68);
+    assert.equal(body.buffer, wire.buffer, 'a view, not a copy');
+    assert.deepEqual(Buffer.concat([body, body.subarray(0, 1)]), Buffer.from('helloh'));
+    assert.equal(codec.readFrom(session, wire, 12).pkg!.toString(), 'ab');
+    assert.deepEqual(codec.readFrom(session, wire, 16), { len: 0 });
+    assert.equal(codec.readFrom(session, wire.subarray(0, 13), 12).pkg, undefined, 'announced, body incomplete');
+  });
 });
