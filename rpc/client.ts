@@ -99,6 +99,7 @@ export class RpcClient {
   private registries: Registry[] | undefined;
   private readonly exchanges = new Map<string, SharedExchange>();
   private readonly references = new Set<ServiceReference>();
+  private readonly consumerRegistrations = new Set<Promise<void>>();
   private readonly tracker = new ShutdownTracker(ErrorCode.CLIENT_CLOSED);
   private closing: Promise<void> | undefined;
 
@@ -160,6 +161,7 @@ export class RpcClient {
     for (const reference of this.references) reference.destroy();
     await Promise.allSettled([...this.exchanges.values()].map(({ exchange }) => exchange.close()));
     this.exchanges.clear();
+    await Promise.allSettled(this.consumerRegistrations); // so close() below removes them
     await Promise.allSettled((this.registries ?? []).map((registry) => registry.close()));
   }
 
@@ -201,7 +203,21 @@ export class RpcClient {
     if (this.registryUrls.length === 0) {
       throw new RpcError(ErrorCode.INVALID_ARGUMENT, `refer(${definition.name}): give a url or configure a registry`);
     }
-    return new RegistryDirectory(consumerUrl, this.openRegistries(), factory);
+    const registries = this.openRegistries();
+    this.registerConsumer(registries, consumerUrl);
+    return new RegistryDirectory(consumerUrl, registries, factory);
+  }
+
+  /**
+   * Publishes the consumer URL under /consumers, as Dubbo and dubbo-go do (go-anchors §4.1);
+   * registry.close() removes it. A failure only loses that bookkeeping entry, never the calls.
+   */
+  private registerConsumer(registries: readonly Registry[], consumerUrl: ServiceUrl): void {
+    for (const registry of registries) {
+      const pending = registry.register(consumerUrl).catch(() => undefined);
+      this.consumerRegistrations.add(pending);
+      pending.finally(() => this.consumerRegistrations.delete(pending));
+    }
   }
 
   private openRegistries(): Registry[] {
