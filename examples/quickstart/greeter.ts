@@ -1,0 +1,15 @@
+/**
+ * The service of the quickstart: a Java-style interface name and Java types,
+ * as a Java or Go consumer of the same registry would see it.
+ */
+import { defineService } from '../../rpc/index.js';
+
+export const Greeter = defineService('org.example.quickstart.Greeter', {
+  /** Answers with a greeting that names the provider, so the caller sees who answered. */
+  sayHello: { params: ['java.lang.String'], returns: 'java.lang.String' },
+});
+
+/** The provider's name is the part of a reply after the last "from ". */
+export function providerOf(reply: string): string {
+  return reply.slice(reply.lastIndexOf('from ') + 'from '.length);
+}
