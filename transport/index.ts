@@ -14,7 +14,7 @@ export { CompressType, isCompressType } from './compress-type.js';
 export type { EndpointAddress, EndpointCommonOptions, NewSessionCallback } from './endpoint-options.js';
 export type { EventListener } from './event-listener.js';
 export { LengthFieldCodec, type LengthFieldCodecOptions } from './length-field-codec.js';
-export type { ReadResult, Reader, ReadWriter, Writer } from './package-handler.js';
+export type { OffsetReader, ReadResult, Reader, ReadWriter, SlabWriter, Writer } from './package-handler.js';
 export type { Session, SessionKind, SessionStats } from './session.js';
 export {
   createSimpleTaskPool,
