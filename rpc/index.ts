@@ -16,6 +16,7 @@ export * from './filters/index.js';
 export type { JavaParams, JavaParamToTs, JavaToTs } from './java-type-map.js';
 export { defineProtoService, type ProtoShape } from './proto-service.js';
 export { createProxy, referenceOf, withCallOptions } from './proxy.js';
+export { ProviderWorkers, type ProviderWorkersOptions, startProviderWorkers } from './provider-workers.js';
 export { RpcServer, type RpcServerOptions, type StopOptions } from './server.js';
 export {
   type AsyncProxy,
