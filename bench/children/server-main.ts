@@ -4,21 +4,26 @@
  * away (so no server outlives its runner).
  */
 import { performance } from 'node:perf_hooks';
+import { procUsageOf } from '../lib/proc-usage.js';
 import type { ServerCommand, ServerReady, ServerUsage } from '../lib/ipc-messages.js';
 import type { EchoServer } from '../systems/bench-system.js';
 import { loadSystem } from '../systems/all-systems.js';
 
-/** `gc` needs the child to run with --expose-gc; without it the sample is taken as is. */
-function usage(requestId: number, gc: boolean): ServerUsage {
+/**
+ * `gc` needs the child to run with --expose-gc; without it the sample is taken
+ * as is. A server's worker processes (`pids`) add their CPU and RSS (not their heap).
+ */
+function usage(requestId: number, gc: boolean, pids: readonly number[]): ServerUsage {
   if (gc) (globalThis as { gc?: () => void }).gc?.();
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
+  const workers = procUsageOf(pids);
   return {
     type: 'usage',
     requestId,
-    cpuMicros: cpu.user + cpu.system,
+    cpuMicros: cpu.user + cpu.system + workers.cpuMicros,
     atMs: performance.now(),
-    rssBytes: mem.rss,
+    rssBytes: mem.rss + workers.rssBytes,
     heapUsedBytes: mem.heapUsed,
   };
 }
@@ -32,7 +37,7 @@ async function main(): Promise<void> {
   const heartbeatMs = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
   const server = await (await loadSystem(process.argv[2])).startServer('127.0.0.1', { heartbeatMs });
   process.on('message', (msg: ServerCommand) => {
-    if (msg.type === 'usage') process.send!(usage(msg.requestId, msg.gc === true));
+    if (msg.type === 'usage') process.send!(usage(msg.requestId, msg.gc === true, server.pids ?? []));
     else void stop(server);
   });
   process.on('disconnect', () => void stop(server));

@@ -20,6 +20,7 @@ interface Contender {
   id: string;
   label: string;
   extraWarmupMs: number;
+  runsShape: (shape: Shape) => boolean;
   server?: ServerProcess;
   skipped?: string;
 }
@@ -32,7 +33,7 @@ export async function runBench(plan: BenchPlan, log: Log = () => undefined): Pro
     await startServers(contenders, log);
     const cells: CellResult[] = [];
     for (const shape of plan.shapes) {
-      for (const c of contenders) cells.push(await runOne(c, shape, plan, log));
+      for (const c of contenders) if (c.runsShape(shape)) cells.push(await runOne(c, shape, plan, log));
     }
     addRatios(cells);
     return { date: new Date().toISOString(), machine: machineInfo(), plan, cells, durationMs: performance.now() - startedMs };
@@ -44,7 +45,8 @@ export async function runBench(plan: BenchPlan, log: Log = () => undefined): Pro
 async function prepare(id: string): Promise<Contender> {
   const system = await loadSystem(id);
   const skipped = await system.unavailableReason();
-  return { id, label: system.label, extraWarmupMs: system.extraWarmupMs ?? 0, skipped };
+  const runsShape = system.runsShape ?? (() => true);
+  return { id, label: system.label, extraWarmupMs: system.extraWarmupMs ?? 0, runsShape, skipped };
 }
 
 /** Sequential: servers starting together would compete for the 2 cores. */

@@ -14,7 +14,9 @@ const loaders: Record<string, () => Promise<unknown>> = {
   'getty-transport': () => import('./getty-transport.js'),
   'getty-rpc-hessian2': () => import('./getty-rpc.js'),
   'getty-rpc-json': () => import('./getty-rpc.js'),
-  'getty-rpc-protobuf': () => import('./getty-rpc-protobuf.js'),
+  'getty-rpc-protobuf': () => import('./getty-rpc.js'),
+  'getty-rpc-hessian2-w1': () => import('./getty-rpc.js'),
+  'getty-rpc-hessian2-w2': () => import('./getty-rpc.js'),
 };
 
 /** Ids of the built-in systems, in table order. */

@@ -3,10 +3,16 @@
  * in its own process and an echo client that the closed-loop load generator
  * drives from another. Systems register themselves in `system-registry.ts`.
  */
+import type { Shape } from '../lib/bench-plan.js';
 
 export interface EchoServer {
   /** The TCP port the server listens on (always on 127.0.0.1). */
   readonly port: number;
+  /**
+   * Other processes serving this port (node:cluster workers): their CPU and
+   * RSS are added to the server's figures. Default none.
+   */
+  readonly pids?: readonly number[];
   close(): Promise<void>;
 }
 
@@ -54,6 +60,8 @@ export interface BenchSystem {
    * seconds run far below steady state (grpc-js, sofa-rpc-node). Default 0.
    */
   readonly extraWarmupMs?: number;
+  /** Whether the system runs in `shape` (default every shape); cells it does not run are left out. */
+  readonly runsShape?: (shape: Shape) => boolean;
   /** Resolves to a reason when the system cannot run here; undefined when it can. */
   unavailableReason(): Promise<string | undefined>;
   startServer(host: string, options?: EchoServerOptions): Promise<EchoServer>;

@@ -1,72 +1,62 @@
 /**
  * System 4: getty-rpc RPC echo over the Dubbo 2 protocol, one system per
- * serialization (hessian2, json, protobuf). The service echoes a byte[]
- * (the payload); each bench connection is its own RpcClient with one
- * session, so "100 connections × 1 in flight" really pins one call per
- * connection. The reply is checked to have the payload's length, so a
- * broken echo shows up as errors instead of fast figures.
+ * serialization (hessian2, json, protobuf), plus hessian2 on 1 and 2
+ * node:cluster workers (ProviderWorkers) to show how a provider scales over
+ * the cores. Each bench connection is its own RpcClient with one session, so
+ * "100 connections × 1 in flight" really pins one call per connection. The
+ * reply is checked to have the payload's length, so a broken echo shows up
+ * as errors instead of fast figures.
  */
+import { fileURLToPath } from 'node:url';
+import { RpcClient, RpcServer, startProviderWorkers } from '../../rpc/index.js';
+import type { Shape } from '../lib/bench-plan.js';
 import type { BenchSystem, EchoClient, EchoClientOptions, EchoServer } from './bench-system.js';
-import { type EchoMethod, type RpcClientLike, type RpcModule, loadRpc } from './rpc-module.js';
+import { byteArrayEcho, type EchoCall, type EchoService, protoEcho } from './echo-service.js';
 import { registerSystem } from './system-registry.js';
 
-const SERVICE_NAME = 'org.apache.dubbo.bench.EchoService';
 /** A slow call is a figure, not a failure: keep the timeout far above any p99. */
 const CALL_TIMEOUT_MS = 30_000;
+const WORKER_SCRIPT = fileURLToPath(new URL('../children/rpc-worker-main.js', import.meta.url));
 
-export interface EchoDefinitionSource {
-  /** The echo method's name in the definition. */
-  method: string;
-  /** Builds the service definition for this serialization from the rpc module. */
-  definition(rpc: RpcModule & Record<string, unknown>): unknown;
-  /** Wraps the payload into the call's argument. */
-  toArgument(payload: Buffer): unknown;
-  /** Length of the echoed bytes in a reply, to check the echo. */
-  replyLength(reply: unknown): number;
-}
-
-/**
- * hessian2 and json: a Java-typed `byte[] echo(byte[])`. JSON carries byte[]
- * as base64 (fastjson's form) and, per docs/protocol.md, a return value is
- * not decoded by its declared type, so a json reply is a base64 string.
- */
-export const byteArrayEcho: EchoDefinitionSource = {
-  method: 'echo',
-  definition: (rpc) => rpc.defineService(SERVICE_NAME, { echo: { params: ['byte[]'], returns: 'byte[]' } }),
-  toArgument: (payload) => payload,
-  replyLength: (reply) => (typeof reply === 'string' ? Buffer.byteLength(reply, 'base64') : (reply as Uint8Array).length),
-};
-
-async function startServer(source: EchoDefinitionSource): Promise<EchoServer> {
-  const rpc = await loadRpc();
-  const server = new rpc.RpcServer({ host: '127.0.0.1', port: 0 });
-  server.addService(source.definition(rpc), { [source.method]: async (payload: unknown) => payload });
+async function startServer(service: EchoService, host: string): Promise<EchoServer> {
+  const server = service.exportOn(new RpcServer({ host, port: 0 }));
   await server.start();
   return { port: server.port, close: () => server.stop({ graceMs: 0 }) };
 }
 
+/** hessian2 echo on `workers` cluster workers; their CPU and RSS count as the server's. */
+async function startWorkers(workers: number): Promise<EchoServer> {
+  const provider = await startProviderWorkers({
+    workers,
+    setup: () => {
+      throw new Error('the primary never builds a server');
+    },
+    exec: WORKER_SCRIPT,
+    args: [],
+    execArgv: process.execArgv,
+    graceMs: 0,
+    handleSignals: false,
+  });
+  return { port: provider.port, pids: provider.workerPids, close: () => provider.stop() };
+}
+
 class RpcEchoClient implements EchoClient {
-  private readonly clients: RpcClientLike[] = [];
-  private readonly echoes: EchoMethod[] = [];
+  private readonly clients: RpcClient[] = [];
+  private readonly echoes: EchoCall[] = [];
   private readonly args: unknown[] = [];
   private readonly onDone: ((reply: unknown) => void)[] = [];
   private readonly onFail: ((err: unknown) => void)[] = [];
 
   constructor(
     private readonly options: EchoClientOptions,
-    private readonly serialization: string,
-    private readonly source: EchoDefinitionSource,
-  ) {}
-
-  async connect(): Promise<void> {
-    const rpc = await loadRpc();
-    const definition = this.source.definition(rpc);
-    const url = `dubbo://${this.options.host}:${this.options.port}`;
-    for (let i = 0; i < this.options.connections; i++) {
-      const client = new rpc.RpcClient({ connections: 1, timeoutMs: CALL_TIMEOUT_MS });
-      const proxy = client.refer(definition, { url, serialization: this.serialization, retries: 0 });
+    serialization: string,
+    private readonly service: EchoService,
+  ) {
+    const url = `dubbo://${options.host}:${options.port}`;
+    for (let i = 0; i < options.connections; i++) {
+      const client = new RpcClient({ connections: 1, timeoutMs: CALL_TIMEOUT_MS });
       this.clients.push(client);
-      this.echoes.push(proxy[this.source.method].bind(proxy));
+      this.echoes.push(service.bind(client, url, serialization));
     }
   }
 
@@ -82,33 +72,63 @@ class RpcEchoClient implements EchoClient {
   private bindSlot(slot: number, payload: Buffer): void {
     const { onReply, onFailure } = this.options;
     const expected = payload.length;
-    this.args[slot] = this.source.toArgument(payload);
+    this.args[slot] = this.service.toArgument(payload);
     this.onDone[slot] = (reply) =>
-      this.source.replyLength(reply) === expected ? onReply(slot) : onFailure(slot, new Error('echo changed the payload'));
+      this.service.replyLength(reply) === expected ? onReply(slot) : onFailure(slot, new Error('echo changed the payload'));
     this.onFail[slot] = (err) => onFailure(slot, err);
   }
 }
 
-export function gettyRpcSystem(serialization: string, source: EchoDefinitionSource): BenchSystem {
+interface RpcSystemSpec {
+  id: string;
+  label: string;
+  serialization: string;
+  service: EchoService;
+  start: (host: string) => Promise<EchoServer>;
+  runsShape?: (shape: Shape) => boolean;
+}
+
+function gettyRpcSystem(spec: RpcSystemSpec): BenchSystem {
   return {
-    id: `getty-rpc-${serialization}`,
-    label: `getty-rpc RPC (dubbo + ${serialization})`,
-    async unavailableReason() {
-      try {
-        source.definition(await loadRpc());
-        return undefined;
-      } catch (err) {
-        return (err as Error).message;
-      }
-    },
-    startServer: () => startServer(source),
-    async createClient(options) {
-      const client = new RpcEchoClient(options, serialization, source);
-      await client.connect();
-      return client;
-    },
+    id: spec.id,
+    label: spec.label,
+    runsShape: spec.runsShape,
+    unavailableReason: async () => undefined,
+    startServer: (host) => spec.start(host),
+    createClient: async (options) => new RpcEchoClient(options, spec.serialization, spec.service),
   };
 }
 
-registerSystem(gettyRpcSystem('hessian2', byteArrayEcho));
-registerSystem(gettyRpcSystem('json', byteArrayEcho));
+function serializationSystem(serialization: string, service: EchoService): BenchSystem {
+  return gettyRpcSystem({
+    id: `getty-rpc-${serialization}`,
+    label: `getty-rpc RPC (dubbo + ${serialization})`,
+    serialization,
+    service,
+    start: (host) => startServer(service, host),
+  });
+}
+
+/** The two shapes issue 5 names for 1 → 2 workers: one deep connection, and 100 shallow ones. */
+export function isWorkerShape(shape: Shape): boolean {
+  const deep = shape.connections === 1 && shape.inFlight === 256 && shape.payloadBytes === 64;
+  const wide = shape.connections === 100 && shape.inFlight === 1 && shape.payloadBytes === 915;
+  return deep || wide;
+}
+
+function workersSystem(workers: number): BenchSystem {
+  return gettyRpcSystem({
+    id: `getty-rpc-hessian2-w${workers}`,
+    label: `getty-rpc RPC (hessian2, ${workers} cluster worker${workers > 1 ? 's' : ''})`,
+    serialization: 'hessian2',
+    service: byteArrayEcho,
+    start: () => startWorkers(workers),
+    runsShape: isWorkerShape,
+  });
+}
+
+registerSystem(serializationSystem('hessian2', byteArrayEcho));
+registerSystem(serializationSystem('json', byteArrayEcho));
+registerSystem(serializationSystem('protobuf', protoEcho));
+registerSystem(workersSystem(1));
+registerSystem(workersSystem(2));

@@ -1,0 +1,12 @@
+/**
+ * A node:cluster worker of the `getty-rpc-hessian2-wN` bench systems: one
+ * RpcServer with the byte[] echo, started by ProviderWorkers. Does nothing
+ * when run on its own (it is only ever forked by a ProviderWorkers primary).
+ */
+import cluster from 'node:cluster';
+import { RpcServer, startProviderWorkers } from '../../rpc/index.js';
+import { byteArrayEcho } from '../systems/echo-service.js';
+
+if (cluster.isWorker) {
+  void startProviderWorkers({ setup: () => byteArrayEcho.exportOn(new RpcServer({ host: '127.0.0.1', port: 0 })) });
+}
