@@ -4,6 +4,7 @@
  * `{ type, message }`.
  */
 import hessian from 'hessian.js';
+import type { Hessian2Reader } from './hessian2-reader.js';
 import type { RemoteException } from '../protocol/dubbo-package.js';
 
 /** Sent when the provider's error has no Java class name of its own. */
@@ -26,14 +27,14 @@ export function writeJavaException(exception: RemoteException): unknown {
 }
 
 /**
- * Reads the exception object at the decoder's position into `{ type, message }`.
+ * Reads the exception object at the reader's position into `{ type, message }`.
  * hessian.js turns classes named `*Exception` into an Error whose name is the
  * class, but leaves other Throwables (`java.lang.Error`, `...Fault`) as plain
  * fields, so the class name is peeked from the object definition first.
  */
-export function readJavaException(decoder: hessian.DecoderV2, body: Buffer): RemoteException {
-  const declared = peekClassName(body, decoder.position());
-  const value = decoder.read();
+export function readJavaException(reader: Hessian2Reader, body: Buffer): RemoteException {
+  const declared = peekClassName(body, reader.position);
+  const value = reader.value();
   if (value instanceof Error) return { type: declared ?? value.name, message: value.message };
   if (value === null || typeof value !== 'object') {
     return { type: declared ?? DEFAULT_EXCEPTION_TYPE, message: String(value) };

@@ -8,6 +8,7 @@ declare module 'hessian.js' {
     writeString(value: string): this;
     writeInt(value: number): this;
     writeNull(): this;
+    writeBytes(value: Buffer): this;
     /** Copy of the bytes written since the last reset. */
     get(): Buffer;
   }

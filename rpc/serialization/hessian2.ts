@@ -9,70 +9,125 @@ import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus } 
 import { descriptorToJavaTypes, parameterTypesToDescriptor, toHessian, wrapForJava } from '../protocol/java-types.js';
 import { chooseResponseFlag, flagHasAttachments, flagHasException, flagHasValue, requestAttachments } from './response-flag.js';
 import { registerSerialization, type Serialization } from './serialization.js';
+import { canWriteByHand, writeByHand } from './hessian2-by-hand.js';
+import { Hessian2Reader } from './hessian2-reader.js';
+import { Hessian2Writer } from './hessian2-writer.js';
 import { readJavaException, writeJavaException } from './hessian-exception.js';
 
 const NULL_BODY = Buffer.from([0x4e]);
-/** One encoder reused by every call: encoding is synchronous, so nothing interleaves. */
+/** One writer and one hessian.js encoder reused by every call: encoding is synchronous, so nothing interleaves. */
+const writer = new Hessian2Writer();
 const encoder = new hessian.EncoderV2({ size: 64 * 1024 });
+/** Descriptors by parameter-type array: a definition's arrays are reused by every call. */
+const descriptors = new WeakMap<readonly string[], string>();
 
+/**
+ * The fixed fields and the common argument kinds are written by hand
+ * (Hessian2Writer); other arguments and non-string attachments go through
+ * hessian.js, started fresh where the hand-written part ends.
+ */
 function encodeRequestBody(request: DubboRequest): Buffer {
-  encoder.reset();
-  encoder.writeString(request.dubboVersion || DUBBO_VERSION);
-  encoder.writeString(request.path);
-  encoder.writeString(request.version);
-  encoder.writeString(request.method);
-  encoder.writeString(parameterTypesToDescriptor(request.parameterTypes));
-  writeArgs(request);
-  encoder.write(toHessian(requestAttachments(request)));
-  return encoder.get();
+  writer.reset();
+  writer.string(request.dubboVersion || DUBBO_VERSION);
+  writer.string(request.path);
+  writer.string(request.version);
+  writer.string(request.method);
+  writer.string(descriptorOf(request.parameterTypes));
+  checkArgCount(request);
+  const attachments = requestAttachments(request);
+  if (!writeArgsByHand(request)) writeWithHessianJs(() => {
+    for (let i = 0; i < request.args.length; i++) encoder.write(wrapForJava(request.parameterTypes[i]!, request.args[i]));
+    encoder.write(toHessian(attachments));
+  });
+  else if (!writer.stringMap(attachments)) writeWithHessianJs(() => encoder.write(toHessian(attachments)));
+  return writer.copy();
 }
 
-function writeArgs(request: DubboRequest): void {
+function descriptorOf(types: readonly string[]): string {
+  let descriptor = descriptors.get(types);
+  if (descriptor === undefined) descriptors.set(types, (descriptor = parameterTypesToDescriptor(types)));
+  return descriptor;
+}
+
+function checkArgCount(request: DubboRequest): void {
   const { args, parameterTypes } = request;
   if (args.length !== parameterTypes.length) {
     throw new RpcError(ErrorCode.SERIALIZATION, `${args.length} arguments for ${parameterTypes.length} parameter types`);
   }
-  for (let i = 0; i < args.length; i++) encoder.write(wrapForJava(parameterTypes[i]!, args[i]));
+}
+
+/** Writes every argument by hand, or nothing (false) when one needs hessian.js. */
+function writeArgsByHand(request: DubboRequest): boolean {
+  const { args, parameterTypes } = request;
+  for (let i = 0; i < args.length; i++) if (!canWriteByHand(parameterTypes[i]!, args[i])) return false;
+  for (let i = 0; i < args.length; i++) writeByHand(writer, args[i]);
+  return true;
+}
+
+function writeWithHessianJs(write: () => void): void {
+  encoder.reset();
+  write();
+  writer.raw(encoder.get());
 }
 
 function decodeRequestBody(body: Buffer, request: DubboRequest): void {
-  const decoder = new hessian.DecoderV2(body);
-  request.dubboVersion = readString(decoder);
-  request.path = readString(decoder);
-  request.version = readString(decoder);
-  request.method = readString(decoder);
-  request.parameterTypes = descriptorToJavaTypes(readString(decoder));
+  const reader = new Hessian2Reader(body);
+  request.dubboVersion = readString(reader);
+  request.path = readString(reader);
+  request.version = readString(reader);
+  request.method = readString(reader);
+  request.parameterTypes = descriptorToJavaTypes(readString(reader));
   const args = new Array<unknown>(request.parameterTypes.length);
-  for (let i = 0; i < args.length; i++) args[i] = decoder.read();
+  for (let i = 0; i < args.length; i++) args[i] = reader.value();
   request.args = args;
-  request.attachments = decoder.position() < body.length ? readMap(decoder) : {};
+  request.attachments = reader.atEnd ? {} : readMap(reader);
 }
 
-function readString(decoder: hessian.DecoderV2): string {
-  const value = decoder.read();
+function readString(reader: Hessian2Reader): string {
+  const value = reader.value();
   if (typeof value !== 'string') throw new RpcError(ErrorCode.SERIALIZATION, `expected a string, got ${typeof value}`);
   return value;
 }
 
-function readMap(decoder: hessian.DecoderV2): Record<string, unknown> {
-  const value = decoder.read();
+function readMap(reader: Hessian2Reader): Record<string, unknown> {
+  const value = reader.map();
   if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new RpcError(ErrorCode.SERIALIZATION, 'attachments are not a map');
   return value instanceof Map ? Object.fromEntries(value) : (value as Record<string, unknown>);
 }
 
 function encodeResponseBody(response: DubboResponse): Buffer {
-  encoder.reset();
+  writer.reset();
   if (response.status !== ResponseStatus.OK) {
-    encoder.writeString(response.errorMessage ?? response.exception?.message ?? 'unknown error');
-    return encoder.get();
+    writer.string(response.errorMessage ?? response.exception?.message ?? 'unknown error');
+    return writer.copy();
   }
   const flag = chooseResponseFlag(response);
-  encoder.writeInt(flag);
-  if (flagHasException(flag)) encoder.write(writeJavaException(response.exception!));
-  else if (flagHasValue(flag)) encoder.write(wrapValue(response));
-  if (flagHasAttachments(flag)) encoder.write(toHessian(response.attachments));
-  return encoder.get();
+  writer.int(flag);
+  const withAttachments = flagHasAttachments(flag);
+  if (flagHasException(flag)) {
+    writeWithHessianJs(() => {
+      encoder.write(writeJavaException(response.exception!));
+      if (withAttachments) encoder.write(toHessian(response.attachments));
+    });
+    return writer.copy();
+  }
+  if (flagHasValue(flag) && !writeValueByHand(response)) {
+    writeWithHessianJs(() => {
+      encoder.write(wrapValue(response));
+      if (withAttachments) encoder.write(toHessian(response.attachments));
+    });
+    return writer.copy();
+  }
+  if (withAttachments && !writer.stringMap(response.attachments)) writeWithHessianJs(() => encoder.write(toHessian(response.attachments)));
+  return writer.copy();
+}
+
+function writeValueByHand(response: DubboResponse): boolean {
+  const type = response.returnType ?? 'java.lang.Object';
+  if (!canWriteByHand(type, response.value)) return false;
+  writeByHand(writer, response.value);
+  return true;
 }
 
 function wrapValue(response: DubboResponse): unknown {
@@ -80,13 +135,13 @@ function wrapValue(response: DubboResponse): unknown {
 }
 
 function decodeResponseBody(body: Buffer, response: DubboResponse): void {
-  const decoder = new hessian.DecoderV2(body);
+  const reader = new Hessian2Reader(body);
   if (response.status !== ResponseStatus.OK) {
-    response.errorMessage = body.length === 0 ? '' : String(decoder.read());
+    response.errorMessage = body.length === 0 ? '' : String(reader.value());
     return;
   }
-  const flag = decoder.read();
-  if (decoder.position() >= body.length && (typeof flag !== 'number' || flag === 0)) {
+  const flag = reader.value();
+  if (reader.atEnd && (typeof flag !== 'number' || flag === 0)) {
     // dubbo-remoting (sofa-rpc-node) writes a falsy return value (null, 0,
     // false, '') bare, without the flag; a lone non-flag value is that value.
     response.value = flag;
@@ -95,10 +150,10 @@ function decodeResponseBody(body: Buffer, response: DubboResponse): void {
   if (typeof flag !== 'number' || flag < 0 || flag > 5) {
     throw new RpcError(ErrorCode.SERIALIZATION, `unknown response flag ${String(flag)}`);
   }
-  if (flagHasException(flag)) response.exception = readJavaException(decoder, body);
-  else if (flagHasValue(flag)) response.value = decoder.read();
+  if (flagHasException(flag)) response.exception = readJavaException(reader, body);
+  else if (flagHasValue(flag)) response.value = reader.value();
   else response.value = null;
-  if (flagHasAttachments(flag)) response.attachments = readMap(decoder);
+  if (flagHasAttachments(flag)) response.attachments = readMap(reader);
 }
 
 export const hessian2Serialization: Serialization = {

@@ -1,0 +1,129 @@
+/**
+ * `Hessian2Reader`: reads a Dubbo body's hessian2 values in order, decoding
+ * the common ones by hand — ASCII strings, byte[], small ints, null, and maps
+ * of string to string (attachments) — and everything else through one
+ * hessian.js decoder positioned at the same offset.
+ *
+ * The hand-read kinds carry no hessian reference or class definition, so the
+ * hessian.js decoder (created lazily, once per body) keeps the reference
+ * numbering it would have had reading the body alone. Anything unusual,
+ * truncated or corrupt falls through to hessian.js, whose errors stay the
+ * reference behaviour (docs/rpc.md "Performance notes").
+ */
+import hessian from 'hessian.js';
+
+const NULL = 0x4e;
+const MAP_UNTYPED = 0x48;
+const MAP_END = 0x5a;
+
+export class Hessian2Reader {
+  private offset = 0;
+  private decoder: hessian.DecoderV2 | undefined;
+
+  constructor(private readonly body: Buffer) {}
+
+  /** Offset of the next value in the body. */
+  get position(): number {
+    return this.offset;
+  }
+
+  get atEnd(): boolean {
+    return this.offset >= this.body.length;
+  }
+
+  /** Any value; the hand-read kinds first, hessian.js for the rest. */
+  value(): unknown {
+    const code = this.body[this.offset];
+    if (code === undefined) return this.fallback();
+    if (code <= 0x1f || (code >= 0x30 && code <= 0x33)) return this.stringOr();
+    if ((code >= 0x20 && code <= 0x2f) || (code >= 0x34 && code <= 0x37) || code === 0x42) return this.binaryOr();
+    if (code >= 0x80 && code <= 0xbf) {
+      this.offset++;
+      return code - 0x90;
+    }
+    if (code === NULL) {
+      this.offset++;
+      return null;
+    }
+    return this.fallback();
+  }
+
+  /**
+   * A map; string-to-string maps by hand into a plain object, any other map
+   * (typed, refs, non-string values) through hessian.js from its first byte.
+   */
+  map(): unknown {
+    const start = this.offset;
+    if (this.body[start] !== MAP_UNTYPED) return this.fallback();
+    const out: Record<string, unknown> = {};
+    this.offset++;
+    while (this.body[this.offset] !== MAP_END) {
+      const key = this.asciiString();
+      const value = key === undefined || key === '__proto__' ? undefined : this.asciiString();
+      if (value === undefined) return this.fallbackFrom(start);
+      out[key!] = value;
+    }
+    this.offset++;
+    return out;
+  }
+
+  private stringOr(): unknown {
+    return this.asciiString() ?? this.fallback();
+  }
+
+  /** A compact (≤ 1023 chars) all-ASCII string, or undefined (nothing consumed). */
+  private asciiString(): string | undefined {
+    const { body } = this;
+    const code = body[this.offset];
+    if (code === undefined) return undefined;
+    let start: number;
+    let length: number;
+    if (code <= 0x1f) {
+      start = this.offset + 1;
+      length = code;
+    } else if (code >= 0x30 && code <= 0x33) {
+      start = this.offset + 2;
+      length = ((code - 0x30) << 8) + (body[this.offset + 1] ?? 0);
+    } else return undefined;
+    const end = start + length;
+    if (end > body.length) return undefined;
+    for (let i = start; i < end; i++) if (body[i]! >= 0x80) return undefined;
+    this.offset = end;
+    return body.toString('latin1', start, end);
+  }
+
+  /** A single-chunk byte[]; chunked or truncated ones go to hessian.js. */
+  private binaryOr(): unknown {
+    const { body } = this;
+    const code = body[this.offset]!;
+    let start: number;
+    let length: number;
+    if (code <= 0x2f) {
+      start = this.offset + 1;
+      length = code - 0x20;
+    } else if (code === 0x42) {
+      start = this.offset + 3;
+      length = ((body[this.offset + 1] ?? 0) << 8) + (body[this.offset + 2] ?? 0);
+    } else {
+      start = this.offset + 2;
+      length = ((code - 0x34) << 8) + (body[this.offset + 1] ?? 0);
+    }
+    const end = start + length;
+    if (end > body.length) return this.fallback();
+    this.offset = end;
+    // hessian.js returns short binary as a view and longer ones as a copy; so do we.
+    return length <= 15 ? body.subarray(start, end) : Buffer.from(body.subarray(start, end));
+  }
+
+  private fallback(): unknown {
+    return this.fallbackFrom(this.offset);
+  }
+
+  private fallbackFrom(start: number): unknown {
+    this.decoder ??= new hessian.DecoderV2(this.body);
+    this.decoder.position(start);
+    const value = this.decoder.read();
+    this.offset = this.decoder.position();
+    return value;
+  }
+}
