@@ -4,13 +4,22 @@
  * (quick runs write quick-latest.* instead, so they never replace a full run).
  *
  * Options: --quick, --systems=a,b (ids, see systems/all-systems.ts),
- * --windows=N, --window-ms=N, --warmup-ms=N, --no-write,
+ * --windows=N, --window-ms=N, --warmup-ms=N, --no-write, --no-open-loop
+ * (skip the "p99 at half of peak" open-loop runs),
  * --profile-dir=DIR (every server and load child writes a .cpuprofile there).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
-import { type BenchPlan, FULL_SHAPES, FULL_TIMING, QUICK_SHAPES, QUICK_TIMING } from './lib/bench-plan.js';
+import {
+  type BenchPlan,
+  FULL_SHAPES,
+  FULL_TIMING,
+  OPEN_LOOP_SHAPES,
+  QUICK_OPEN_LOOP_SYSTEMS,
+  QUICK_SHAPES,
+  QUICK_TIMING,
+} from './lib/bench-plan.js';
 import type { BenchResult } from './lib/bench-result.js';
 import { runBench } from './lib/bench-runner.js';
 import { endAllChildren, setChildExecArgv } from './lib/child-process-handle.js';
@@ -45,7 +54,10 @@ function planFromArgs(): BenchPlan {
     windowMs: positiveInt('window-ms', base.windowMs),
     windows: positiveInt('windows', base.windows),
   };
-  return { mode: quick ? 'quick' : 'full', shapes: quick ? QUICK_SHAPES : FULL_SHAPES, timing, systems };
+  const openLoop = process.argv.includes('--no-open-loop')
+    ? undefined
+    : { shapes: OPEN_LOOP_SHAPES, systems: quick ? QUICK_OPEN_LOOP_SYSTEMS : undefined };
+  return { mode: quick ? 'quick' : 'full', shapes: quick ? QUICK_SHAPES : FULL_SHAPES, timing, systems, openLoop };
 }
 
 async function writeResults(result: BenchResult): Promise<void> {

@@ -1,11 +1,13 @@
 /**
  * Load child: connects to one server with one system's client, warms up, then
  * measures `windows` back-to-back windows, reporting each to the runner.
+ * Closed loop by default; open loop (rate-limited) when `ratePerSec` is set.
  * Timers here are per window, never per call.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { ClosedLoop } from '../lib/closed-loop.js';
+import { OpenLoop } from '../lib/open-loop.js';
 import type { ClientCpuSample, LoadConfig, LoadEvent } from '../lib/ipc-messages.js';
 import { loadSystem } from '../systems/all-systems.js';
 
@@ -18,9 +20,19 @@ function cpuNow(): ClientCpuSample {
   return { clientCpuMicros: cpu.user + cpu.system, clientAtMs: performance.now() };
 }
 
+/** An open loop's slot pool per connection: room for a queue 16× the closed loop's depth. */
+function openLoopSlots(inFlight: number): number {
+  return Math.max(64, inFlight * 16);
+}
+
+function makeLoop(config: LoadConfig): ClosedLoop | OpenLoop {
+  if (config.ratePerSec === undefined) return new ClosedLoop(config.connections, config.inFlight, config.payloadBytes);
+  return new OpenLoop(config.connections, openLoopSlots(config.inFlight), config.payloadBytes, config.ratePerSec);
+}
+
 async function measure(config: LoadConfig): Promise<void> {
   const system = await loadSystem(config.system);
-  const loop = new ClosedLoop(config.connections, config.inFlight, config.payloadBytes);
+  const loop = makeLoop(config);
   const client = await system.createClient({ ...config, onReply: loop.onReply, onFailure: loop.onFailure });
   loop.start(client);
   await sleep(config.warmupMs + (system.extraWarmupMs ?? 0));

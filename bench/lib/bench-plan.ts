@@ -15,11 +15,20 @@ export interface Timing {
   windows: number;
 }
 
+export interface OpenLoopPlan {
+  /** Shapes whose cells are also run in open loop at half of their closed-loop calls/s. */
+  shapes: Shape[];
+  /** Systems that get the open-loop run (default every system). */
+  systems?: string[];
+}
+
 export interface BenchPlan {
   mode: 'quick' | 'full' | 'custom';
   shapes: Shape[];
   timing: Timing;
   systems: string[];
+  /** "p99 at half of peak throughput" (issue 5); absent: closed loop only. */
+  openLoop?: OpenLoopPlan;
 }
 
 /** The getty benchmark's message is ~915 bytes (go-anchors / perf-go-getty). */
@@ -37,6 +46,11 @@ export const QUICK_SHAPES: Shape[] = [
   { connections: 1, inFlight: 256, payloadBytes: SMALL_PAYLOAD_BYTES },
   { connections: 100, inFlight: 1, payloadBytes: GETTY_PAYLOAD_BYTES },
 ];
+
+/** The open-loop shapes: the deep single connection and getty's own 100-connection shape. */
+export const OPEN_LOOP_SHAPES: Shape[] = QUICK_SHAPES;
+/** Quick runs keep the open loop to the baseline and getty-rpc's own systems, to stay under a minute. */
+export const QUICK_OPEN_LOOP_SYSTEMS = ['raw-net', 'getty-rpc-hessian2'];
 
 export const FULL_TIMING: Timing = { warmupMs: 1000, windowMs: 1500, windows: 3 };
 export const QUICK_TIMING: Timing = { warmupMs: 300, windowMs: 700, windows: 1 };

@@ -14,6 +14,18 @@ export interface CellResult {
   ratioToRawNet?: number;
   /** Why the cell has no figures (system unavailable, run failed). */
   skipped?: string;
+  /** The same system and shape in open loop at half of this cell's calls/s (plans with `openLoop`). */
+  halfPeak?: HalfPeakResult;
+}
+
+export interface HalfPeakResult {
+  /** The open loop's schedule: half of the closed-loop median. */
+  ratePerSec: number;
+  trials?: TrialFigures[];
+  summary?: CellSummary;
+  /** This p99 over raw net's p99 at raw net's own half peak, same shape and run. */
+  p99RatioToRawNet?: number;
+  skipped?: string;
 }
 
 export interface MachineInfo {

@@ -1,5 +1,5 @@
 /**
- * Runs one cell (one system × one shape) against an already running server:
+ * Runs one cell (one system × one shape, closed loop or at a fixed rate) against an already running server:
  * forks a fresh load child, and for each of its windows pairs the client's
  * figures with server CPU/RSS and machine CPU sampled at the window's edges.
  */
@@ -22,6 +22,8 @@ export interface TrialFigures {
   /** Machine busy time not used by server or client, percent of one core. */
   foreignCpuPercent: number;
   serverRssBytes: number;
+  /** Open loop only: due calls not sent because every slot was busy. */
+  shed?: number;
 }
 
 interface Edge {
@@ -39,8 +41,9 @@ export async function runCell(
   shape: Shape,
   timing: Timing,
   extraWarmupMs = 0,
+  ratePerSec?: number,
 ): Promise<TrialFigures[]> {
-  const config: LoadConfig = { system: systemId, host: '127.0.0.1', port: server.port, ...shape, ...timing };
+  const config: LoadConfig = { system: systemId, host: '127.0.0.1', port: server.port, ...shape, ...timing, ratePerSec };
   const load = new ChildHandle('load-main.js', [JSON.stringify(config)]);
   const budgetMs = timing.warmupMs + extraWarmupMs + timing.windows * timing.windowMs + CELL_SLACK_MS;
   const killer = setTimeout(() => load.kill(), budgetMs);
@@ -90,6 +93,7 @@ async function trialOf(from: Edge, to: Edge, figures: WindowFigures): Promise<Tr
     clientCpuPercent,
     foreignCpuPercent: Math.max(0, machine - serverCpuPercent - clientCpuPercent),
     serverRssBytes: s1.rssBytes,
+    ...(figures.shed === undefined ? {} : { shed: figures.shed }),
   };
 }
 

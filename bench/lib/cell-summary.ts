@@ -18,7 +18,7 @@ export function median(values: readonly number[]): number {
 }
 
 export function summarize(trials: readonly TrialFigures[]): CellSummary {
-  const pick = (key: keyof TrialFigures): number => median(trials.map((t) => t[key]));
+  const pick = (key: Exclude<keyof TrialFigures, 'shed'>): number => median(trials.map((t) => t[key]));
   const calls = trials.map((t) => t.callsPerSec);
   const med = pick('callsPerSec');
   const minCallsPerSec = Math.min(...calls);
@@ -34,6 +34,7 @@ export function summarize(trials: readonly TrialFigures[]): CellSummary {
       clientCpuPercent: pick('clientCpuPercent'),
       foreignCpuPercent: pick('foreignCpuPercent'),
       serverRssBytes: pick('serverRssBytes'),
+      ...(trials.some((t) => t.shed !== undefined) ? { shed: Math.max(...trials.map((t) => t.shed ?? 0)) } : {}),
     },
     spreadPercent: med > 0 ? ((maxCallsPerSec - minCallsPerSec) / med) * 100 : 0,
     minCallsPerSec,

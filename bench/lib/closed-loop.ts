@@ -16,6 +16,8 @@ export interface WindowFigures {
   p50Micros: number;
   p99Micros: number;
   maxMicros: number;
+  /** Open loop only: calls due in the window that found no free slot and were not sent. */
+  shed?: number;
 }
 
 export class ClosedLoop {
@@ -95,7 +97,7 @@ export class ClosedLoop {
 }
 
 /** A payload of `bytes` bytes whose first 4 hold the slot number. */
-function makePayload(slot: number, bytes: number): Buffer {
+export function makePayload(slot: number, bytes: number): Buffer {
   const payload = Buffer.alloc(Math.max(4, bytes));
   for (let i = 4; i < payload.length; i++) payload[i] = (i * 31 + 7) & 0xff;
   payload.writeUInt32BE(slot, 0);

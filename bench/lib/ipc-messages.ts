@@ -33,6 +33,8 @@ export interface LoadConfig {
   warmupMs: number;
   windowMs: number;
   windows: number;
+  /** Open loop: calls/s sent on a fixed schedule (absent: closed loop with `inFlight` per connection). */
+  ratePerSec?: number;
 }
 
 /** The load child's own CPU time (µs, all threads) at its monotonic time atMs. */

@@ -20,8 +20,40 @@ export function renderTable(result: BenchResult): string {
     HEADER,
     RULE,
     ...result.cells.map(renderRow),
+    ...renderHalfPeaks(result.cells),
   ];
   return lines.join('\n');
+}
+
+const HALF_PEAK_HEADER =
+  '| system | shape | rate (½ of peak) | calls/s done | p50 | p99 | p99 vs raw net at its ½ peak | closed-loop p99 | shed | server CPU | foreign CPU |';
+
+/** The open-loop table: p99 at half of each system's own peak, against raw net's at its half peak. */
+function renderHalfPeaks(cells: CellResult[]): string[] {
+  const rows = cells.filter((c) => c.halfPeak !== undefined).map(renderHalfPeak);
+  if (rows.length === 0) return [];
+  return ['', 'p99 at half of peak throughput (open loop, calls on a fixed schedule):', '', HALF_PEAK_HEADER, RULE, ...rows];
+}
+
+function renderHalfPeak(cell: CellResult): string {
+  const half = cell.halfPeak!;
+  const head = `| ${cell.label} | ${shapeName(cell.shape)} | ${formatRate(half.ratePerSec)}/s |`;
+  if (!half.summary) return `${head} skipped: ${half.skipped ?? 'no figures'} | | | | | | | | |`;
+  const md = half.summary.median;
+  const ratio = half.p99RatioToRawNet === undefined ? '–' : `${half.p99RatioToRawNet.toFixed(2)}×`;
+  const warn = md.foreignCpuPercent > FOREIGN_WARN_PERCENT ? ' ⚠' : '';
+  const errors = md.errors > 0 ? ` (${md.errors} errors)` : '';
+  const cells = [
+    formatRate(md.callsPerSec) + errors,
+    formatMicros(md.p50Micros),
+    formatMicros(md.p99Micros),
+    ratio,
+    formatMicros(cell.summary?.median.p99Micros ?? 0),
+    String(md.shed ?? 0),
+    formatPercent(md.serverCpuPercent),
+    formatPercent(md.foreignCpuPercent) + warn,
+  ];
+  return `${head} ${cells.join(' | ')} |`;
 }
 
 function renderRow(cell: CellResult): string {

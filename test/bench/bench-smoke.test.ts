@@ -10,6 +10,7 @@ import type { BenchResult } from '../../bench/lib/bench-result.js';
 import { machineInfo, runBench } from '../../bench/lib/bench-runner.js';
 import { runCell } from '../../bench/lib/cell-run.js';
 import { summarize } from '../../bench/lib/cell-summary.js';
+import { procUsage, procUsageOf } from '../../bench/lib/proc-usage.js';
 import { renderSvg } from '../../bench/lib/report-svg.js';
 import { renderTable } from '../../bench/lib/report-table.js';
 import { ServerProcess } from '../../bench/lib/server-process.js';
@@ -64,11 +65,51 @@ describe('bench harness', () => {
     assert.match(renderTable(result), /skipped: not available in this test/);
   });
 
+  it('runs a shape in open loop at half of the closed-loop calls/s and reports p99 against raw net', async () => {
+    const result = await runBench({
+      mode: 'custom',
+      shapes: [tinyShape],
+      timing: tinyTiming,
+      systems: ['raw-net'],
+      openLoop: { shapes: [tinyShape] },
+    });
+    const [cell] = result.cells;
+    const half = cell.halfPeak;
+    assert.ok(half?.summary, 'open-loop figures produced');
+    assert.equal(half.ratePerSec, (cell.summary?.median.callsPerSec ?? 0) / 2);
+    assert.ok(half.summary.median.callsPerSec > 0);
+    assert.equal(typeof half.summary.median.shed, 'number', 'shed calls are counted');
+    assert.equal(half.p99RatioToRawNet, 1);
+    assert.match(renderTable(result), /p99 at half of peak throughput[\s\S]*\| raw node:net \(batched writes\) \| 1×1×64 B \|/);
+  });
+
+  it('leaves out the cells of shapes a system does not run (not even as skipped)', async () => {
+    registerSystem({
+      id: 'test-other-shapes',
+      label: 'runs no tiny shape',
+      runsShape: (shape) => shape.connections > 1,
+      unavailableReason: async () => 'not started in this test',
+      startServer: () => Promise.reject(new Error('must not start')),
+      createClient: () => Promise.reject(new Error('must not connect')),
+    });
+    const result = await runBench({ mode: 'custom', shapes: [tinyShape], timing: tinyTiming, systems: ['raw-net', 'test-other-shapes'] });
+    assert.deepEqual(result.cells.map((c) => c.system), ['raw-net']);
+  });
+
   it('rejects an unknown system id with INVALID_ARGUMENT before starting anything', async () => {
     await assert.rejects(
       runBench({ mode: 'custom', shapes: [tinyShape], timing: tinyTiming, systems: ['no-such-system'] }),
       (err) => isRpcError(err, 'INVALID_ARGUMENT'),
     );
+  });
+});
+
+describe('procUsage', () => {
+  it('reads CPU time and RSS of a live process from /proc, and zeros for a pid that is gone', { skip: process.platform !== 'linux' && 'reads Linux /proc' }, () => {
+    const own = procUsage(process.pid);
+    assert.ok(own.rssBytes > 0 && own.cpuMicros > 0);
+    assert.deepEqual(procUsageOf([process.pid, process.pid]).rssBytes > own.rssBytes, true);
+    assert.deepEqual(procUsage(2 ** 22 + 1), { cpuMicros: 0, rssBytes: 0 });
   });
 });
 
