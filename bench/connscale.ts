@@ -3,7 +3,9 @@
  * heartbeats on; memory per session and cron cost, raw node:net as baseline.
  *
  * Options: --sessions=N (default 19 000; the fd limit here is 20 000 per
- * process, so the server cannot hold more), --heartbeat-ms=N (default 5000),
+ * process, so one server process cannot hold more; a provider on N cluster
+ * workers, system getty-rpc-hessian2-wN with N ≤ 8, up to N × 19 000),
+ * --heartbeat-ms=N (default 5000),
  * --idle-ms=N (default 10 000), --systems=a,b (default raw-net,getty-transport),
  * --no-write. Writes bench/results/connscale-latest.json.
  */
@@ -17,8 +19,17 @@ import { formatMiB, formatPercent } from './lib/format.js';
 import { SYSTEM_IDS } from './systems/all-systems.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));
-/** Leave headroom under the 20 000 fd limit for the server's own descriptors. */
-const MAX_SESSIONS = 19_000;
+/** Leave headroom under the 20 000 fd limit for each server process's own descriptors. */
+const MAX_SESSIONS_PER_PROCESS = 19_000;
+
+/** getty-rpc-hessian2-w6 → 6 worker processes; any other system is one process. */
+function serverProcesses(system: string): number {
+  return Number(/-w(\d+)$/.exec(system)?.[1] ?? 1);
+}
+
+function knownSystem(system: string): boolean {
+  return SYSTEM_IDS.includes(system) || /^getty-rpc-hessian2-w[1-8]$/.test(system);
+}
 
 function option(name: string): string | undefined {
   const prefix = `--${name}=`;
@@ -36,11 +47,12 @@ function intOption(name: string, fallback: number, max = Number.MAX_SAFE_INTEGER
 
 function planFromArgs(): ConnscalePlan {
   const systems = option('systems')?.split(',') ?? ['raw-net', 'getty-transport'];
-  const unknown = systems.filter((s) => !SYSTEM_IDS.includes(s));
+  const unknown = systems.filter((s) => !knownSystem(s));
   if (unknown.length > 0) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `unknown systems: ${unknown.join(', ')}`);
+  const maxSessions = MAX_SESSIONS_PER_PROCESS * Math.min(...systems.map(serverProcesses));
   return {
     systems,
-    sessions: intOption('sessions', MAX_SESSIONS, MAX_SESSIONS),
+    sessions: intOption('sessions', MAX_SESSIONS_PER_PROCESS, maxSessions),
     heartbeatMs: intOption('heartbeat-ms', 5_000),
     idleMs: intOption('idle-ms', 10_000),
   };

@@ -1,7 +1,7 @@
 /**
  * Connection-scale client child: opens many idle TCP connections to one
  * server from the given 127.0.0.x source addresses, then (optionally) sends
- * each one a small length-prefixed heartbeat frame once per period, spread
+ * each one the system's heartbeat frame once per period, spread
  * evenly over the period by one shared ticker — never a timer per socket.
  */
 import { once } from 'node:events';
@@ -11,8 +11,6 @@ import type { ConnscaleClientConfig, ConnscaleClientEvent } from '../lib/connsca
 /** Dials in flight at once: bounded so the accept queue (somaxconn) is not flooded. */
 const DIAL_CONCURRENCY = 128;
 const TICKS_PER_PERIOD = 20;
-/** A heartbeat frame: 4-byte length (4) and a 4-byte body. */
-const HEARTBEAT = Buffer.from([0, 0, 0, 4, 0x68, 0x62, 0x65, 0x61]);
 
 const sockets: net.Socket[] = [];
 let dialErrors = 0;
@@ -46,13 +44,13 @@ async function dialAll(config: ConnscaleClientConfig): Promise<void> {
   await Promise.all(Array.from({ length: Math.min(DIAL_CONCURRENCY, targets.length) }, worker));
 }
 
-function startHeartbeats(periodMs: number): NodeJS.Timeout {
+function startHeartbeats(periodMs: number, frame: Buffer): NodeJS.Timeout {
   let cursor = 0;
   return setInterval(() => {
     const batch = Math.ceil(sockets.length / TICKS_PER_PERIOD);
     for (let i = 0; i < batch && sockets.length > 0; i++) {
       const socket = sockets[cursor++ % sockets.length];
-      if (!socket.destroyed) socket.write(HEARTBEAT);
+      if (!socket.destroyed) socket.write(frame);
     }
   }, periodMs / TICKS_PER_PERIOD);
 }
@@ -60,7 +58,7 @@ function startHeartbeats(periodMs: number): NodeJS.Timeout {
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2]) as ConnscaleClientConfig;
   // Heartbeats start before dialling: the first sessions must not sit idle while the rest connect.
-  const ticker = config.heartbeatMs > 0 ? startHeartbeats(config.heartbeatMs) : undefined;
+  const ticker = config.heartbeatMs > 0 ? startHeartbeats(config.heartbeatMs, Buffer.from(config.heartbeatHex, 'hex')) : undefined;
   await dialAll(config);
   const open = (): number => sockets.filter((s) => !s.destroyed).length;
   process.on('message', async (msg: { type: string }) => {

@@ -7,6 +7,11 @@ import cluster from 'node:cluster';
 import { RpcServer, startProviderWorkers } from '../../rpc/index.js';
 import { byteArrayEcho } from '../systems/echo-service.js';
 
+/** argv[2], when given: sessionTimeoutMs (connection scale closes sessions idle for 3 heartbeat periods). */
+const sessionTimeoutMs = process.argv[2] ? Number(process.argv[2]) : undefined;
+
 if (cluster.isWorker) {
-  void startProviderWorkers({ setup: () => byteArrayEcho.exportOn(new RpcServer({ host: '127.0.0.1', port: 0 })) });
+  void startProviderWorkers({
+    setup: () => byteArrayEcho.exportOn(new RpcServer({ host: '127.0.0.1', port: 0, sessionTimeoutMs })),
+  });
 }

@@ -9,6 +9,8 @@ export interface ConnscaleClientConfig {
   perAddress: number;
   /** Heartbeat period per connection, in ms; 0 = no heartbeats. */
   heartbeatMs: number;
+  /** The heartbeat frame, hex (see heartbeat-frames.ts). */
+  heartbeatHex: string;
 }
 
 export type ConnscaleClientEvent =

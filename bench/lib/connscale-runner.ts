@@ -7,13 +7,17 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChildHandle } from './child-process-handle.js';
+import { heartbeatFrame } from './heartbeat-frames.js';
 import type { ConnscaleClientConfig, ConnscaleClientEvent } from './connscale-messages.js';
 import type { ServerUsage } from './ipc-messages.js';
 import { ServerProcess } from './server-process.js';
 
 export interface ConnscalePlan {
   systems: string[];
-  /** Sessions to open per system (≤ 19 000: the per-process fd limit here is 20 000). */
+  /**
+   * Sessions to open per system (≤ 19 000 per server process: the per-process
+   * fd limit here is 20 000; a provider on N cluster workers can hold N × that).
+   */
   sessions: number;
   heartbeatMs: number;
   /** Idle window over which the cron cost is measured, in ms. */
@@ -64,7 +68,7 @@ async function measureSystem(system: string, plan: ConnscalePlan, log: (line: st
   const clients: ChildHandle[] = [];
   try {
     const before = await server.usage(true);
-    const connected = await openSessions(server.port, plan, clients);
+    const connected = await openSessions(system, server.port, plan, clients);
     log(`${system}: ${connected.held} sessions held (${connected.dialErrors} dial errors)`);
     await sleep(SETTLE_MS);
     const loaded = await server.usage(true);
@@ -86,7 +90,7 @@ interface Connected {
   firstError?: string;
 }
 
-async function openSessions(port: number, plan: ConnscalePlan, clients: ChildHandle[]): Promise<Connected> {
+async function openSessions(system: string, port: number, plan: ConnscalePlan, clients: ChildHandle[]): Promise<Connected> {
   const replies: Promise<ConnscaleClientEvent>[] = [];
   let addressIndex = 0;
   for (let left = plan.sessions; left > 0; left -= PER_CLIENT) {
@@ -98,6 +102,7 @@ async function openSessions(port: number, plan: ConnscalePlan, clients: ChildHan
       localAddresses: Array.from({ length: addresses }, () => `127.0.0.${10 + addressIndex++}`),
       perAddress: Math.ceil(count / addresses),
       heartbeatMs: plan.heartbeatMs,
+      heartbeatHex: heartbeatFrame(system).toString('hex'),
     };
     const child = new ChildHandle('connscale-client-main.js', [JSON.stringify(config)]);
     clients.push(child);

@@ -10,7 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { RpcClient, RpcServer, startProviderWorkers } from '../../rpc/index.js';
 import type { Shape } from '../lib/bench-plan.js';
-import type { BenchSystem, EchoClient, EchoClientOptions, EchoServer } from './bench-system.js';
+import type { BenchSystem, EchoClient, EchoClientOptions, EchoServer, EchoServerOptions } from './bench-system.js';
 import { byteArrayEcho, type EchoCall, type EchoService, protoEcho } from './echo-service.js';
 import { registerSystem } from './system-registry.js';
 
@@ -24,15 +24,19 @@ async function startServer(service: EchoService, host: string): Promise<EchoServ
   return { port: server.port, close: () => server.stop({ graceMs: 0 }) };
 }
 
-/** hessian2 echo on `workers` cluster workers; their CPU and RSS count as the server's. */
-async function startWorkers(workers: number): Promise<EchoServer> {
+/**
+ * hessian2 echo on `workers` cluster workers; their CPU and RSS count as the
+ * server's. With `heartbeatMs` (connection scale), a session idle for 3
+ * periods is closed, as the getty transport system does.
+ */
+async function startWorkers(workers: number, heartbeatMs: number | undefined): Promise<EchoServer> {
   const provider = await startProviderWorkers({
     workers,
     setup: () => {
       throw new Error('the primary never builds a server');
     },
     exec: WORKER_SCRIPT,
-    args: [],
+    args: heartbeatMs === undefined ? [] : [String(heartbeatMs * 3)],
     execArgv: process.execArgv,
     graceMs: 0,
     handleSignals: false,
@@ -84,7 +88,7 @@ interface RpcSystemSpec {
   label: string;
   serialization: string;
   service: EchoService;
-  start: (host: string) => Promise<EchoServer>;
+  start: (host: string, options: EchoServerOptions) => Promise<EchoServer>;
   runsShape?: (shape: Shape) => boolean;
 }
 
@@ -94,7 +98,7 @@ function gettyRpcSystem(spec: RpcSystemSpec): BenchSystem {
     label: spec.label,
     runsShape: spec.runsShape,
     unavailableReason: async () => undefined,
-    startServer: (host) => spec.start(host),
+    startServer: (host, options = {}) => spec.start(host, options),
     createClient: async (options) => new RpcEchoClient(options, spec.serialization, spec.service),
   };
 }
@@ -122,7 +126,7 @@ function workersSystem(workers: number): BenchSystem {
     label: `getty-rpc RPC (hessian2, ${workers} cluster worker${workers > 1 ? 's' : ''})`,
     serialization: 'hessian2',
     service: byteArrayEcho,
-    start: () => startWorkers(workers),
+    start: (_host, options) => startWorkers(workers, options.heartbeatMs),
     runsShape: isWorkerShape,
   });
 }
@@ -130,5 +134,6 @@ function workersSystem(workers: number): BenchSystem {
 registerSystem(serializationSystem('hessian2', byteArrayEcho));
 registerSystem(serializationSystem('json', byteArrayEcho));
 registerSystem(serializationSystem('protobuf', protoEcho));
-registerSystem(workersSystem(1));
-registerSystem(workersSystem(2));
+/** The table runs w1 and w2; connection scale uses more workers (each holds < 20 000 fds). */
+export const MAX_BENCH_WORKERS = 8;
+for (let workers = 1; workers <= MAX_BENCH_WORKERS; workers++) registerSystem(workersSystem(workers));
