@@ -96,7 +96,13 @@ export class RpcContext {
 
   /** Used by the server: runs a provider method in a provider scope. */
   static runProvider<T>(init: ProviderScopeInit, fn: (context: RpcContext) => T): T {
-    const context = new RpcContext('provider', { ...init, deadline: deadlineIn(init.timeoutMs) });
+    const context = new RpcContext('provider', {
+      attachments: init.attachments,
+      remoteAddress: init.remoteAddress,
+      localAddress: init.localAddress,
+      timeoutMs: init.timeoutMs,
+      deadline: deadlineIn(init.timeoutMs),
+    });
     return storage.run(context, fn, context);
   }
 

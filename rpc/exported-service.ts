@@ -69,14 +69,20 @@ export class ExportedService {
     return findMethod(this.definition, method)?.returnType;
   }
 
-  private async callMethod(invocation: Invocation): Promise<unknown> {
-    const fn = this.methodOf(invocation.methodName);
-    this.checkArity(invocation);
+  /** Not `async`: a method's own promise is passed on with one `then` that types its failure. */
+  private callMethod(invocation: Invocation): Promise<unknown> {
+    let result: unknown;
     try {
-      return await fn.apply(this.impl, invocation.args as unknown[]);
+      const fn = this.methodOf(invocation.methodName);
+      this.checkArity(invocation);
+      result = fn.apply(this.impl, invocation.args as unknown[]);
     } catch (err) {
-      throw asServiceError(err);
+      return Promise.reject(err instanceof RpcError ? err : asServiceError(err));
     }
+    if (result instanceof Promise || typeof (result as { then?: unknown } | null)?.then === 'function') {
+      return Promise.resolve(result).then(undefined, rejectAsServiceError);
+    }
+    return Promise.resolve(result);
   }
 
   private methodOf(name: string): AnyFunction {
@@ -130,6 +136,10 @@ function implMethodNames(impl: object): string[] {
     }
   }
   return [...names].sort();
+}
+
+function rejectAsServiceError(err: unknown): never {
+  throw asServiceError(err);
 }
 
 /**

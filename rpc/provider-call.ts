@@ -23,33 +23,38 @@ export class ProviderCall {
     private readonly service: ExportedService | undefined,
   ) {}
 
-  /** Never rejects: every failure becomes an error response. */
-  async run(): Promise<DubboResponse> {
+  /**
+   * Never rejects: every failure becomes an error response. Not `async`: the
+   * method's result reaches the response through one `then`.
+   */
+  run(): Promise<DubboResponse> {
     const { request } = this;
-    if (request.error) return errorResponse(request, request.error);
-    if (!this.service) return errorResponse(request, this.notFound());
-    try {
-      return await this.invoke(this.service);
-    } catch (err) {
-      return this.failure(toRpcError(err));
-    }
-  }
-
-  private invoke(service: ExportedService): Promise<DubboResponse> {
-    const { request, session } = this;
+    if (request.error) return Promise.resolve(errorResponse(request, request.error));
+    if (!this.service) return Promise.resolve(errorResponse(request, this.notFound()));
+    const timeoutMs = timeoutOf(request.attachments.timeout);
     const scope = {
       attachments: request.attachments,
-      remoteAddress: session.remoteAddress,
-      localAddress: session.localAddress,
-      timeoutMs: timeoutOf(request.attachments.timeout),
+      remoteAddress: this.session.remoteAddress,
+      localAddress: this.session.localAddress,
+      timeoutMs,
     };
-    return RpcContext.runProvider(scope, async (context) => {
-      const value = await service.invoke(this.invocationFor(service));
-      return this.success(value, service.returnTypeOf(request.method), context.responseAttachments);
-    });
+    return RpcContext.runProvider(scope, (context) => this.invoke(this.service!, context, timeoutMs));
   }
 
-  private invocationFor(service: ExportedService): RpcInvocation {
+  private invoke(service: ExportedService, context: RpcContext, timeoutMs: number | undefined): Promise<DubboResponse> {
+    let result: Promise<unknown>;
+    try {
+      result = service.invoke(this.invocationFor(service, timeoutMs));
+    } catch (err) {
+      return Promise.resolve(this.failure(toRpcError(err)));
+    }
+    return result.then(
+      (value) => this.success(value, service.returnTypeOf(this.request.method), context.responseAttachments),
+      (err: unknown) => this.failure(toRpcError(err)),
+    );
+  }
+
+  private invocationFor(service: ExportedService, timeoutMs: number | undefined): RpcInvocation {
     const { request } = this;
     return new RpcInvocation({
       interfaceName: service.name,
@@ -59,7 +64,7 @@ export class ProviderCall {
       attachments: request.attachments,
       version: service.version,
       group: service.group,
-      timeoutMs: timeoutOf(request.attachments.timeout),
+      timeoutMs,
       oneWay: !request.twoWay,
     });
   }

@@ -9,13 +9,29 @@ import { ShutdownTracker } from '../shutdown-tracker.js';
 
 /** Counts calls through `tracker`. */
 export function gracefulShutdownFilter(tracker: ShutdownTracker): Filter {
-  return async (invocation, next) => {
-    tracker.enter();
+  // Not async, and its two callbacks made once: this layer is on every consumer call.
+  const done = (value: unknown) => {
+    tracker.leave();
+    return value;
+  };
+  const failed = (err: unknown) => {
+    tracker.leave();
+    throw err;
+  };
+  return (invocation, next) => {
     try {
-      return await next(invocation);
-    } finally {
-      tracker.leave();
+      tracker.enter();
+    } catch (err) {
+      return Promise.reject(err);
     }
+    let result: Promise<unknown>;
+    try {
+      result = next(invocation);
+    } catch (err) {
+      tracker.leave();
+      return Promise.reject(err);
+    }
+    return result.then(done, failed);
   };
 }
 
