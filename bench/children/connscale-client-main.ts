@@ -11,6 +11,7 @@ import type { ConnscaleClientConfig, ConnscaleClientEvent } from '../lib/connsca
 /** Dials in flight at once: bounded so the accept queue (somaxconn) is not flooded. */
 const DIAL_CONCURRENCY = 128;
 const TICKS_PER_PERIOD = 20;
+const FIRST_REPLY_TIMEOUT_MS = 60_000;
 
 const sockets: net.Socket[] = [];
 let dialErrors = 0;
@@ -20,13 +21,23 @@ function send(event: ConnscaleClientEvent): Promise<void> {
   return new Promise((resolve) => process.send!(event, undefined, {}, () => resolve()));
 }
 
-async function dial(host: string, port: number, localAddress: string): Promise<void> {
+/**
+ * A dial counts once the server answered the first heartbeat on it: that
+ * proves a server process (a cluster worker, not just the kernel's backlog
+ * or the primary's hand-off queue) holds the session, and it bounds the
+ * connections waiting to be accepted to DIAL_CONCURRENCY per client.
+ */
+async function dial(host: string, port: number, localAddress: string, frame: Buffer): Promise<void> {
   const socket = net.connect({ host, port, localAddress });
   socket.on('error', (err) => {
     firstError ??= err.message;
   });
+  socket.setTimeout(FIRST_REPLY_TIMEOUT_MS, () => socket.destroy(new Error('no reply to the first heartbeat')));
   try {
     await once(socket, 'connect');
+    socket.write(frame);
+    await once(socket, 'data');
+    socket.setTimeout(0);
     socket.resume();
     sockets.push(socket);
   } catch {
@@ -36,10 +47,11 @@ async function dial(host: string, port: number, localAddress: string): Promise<v
 }
 
 async function dialAll(config: ConnscaleClientConfig): Promise<void> {
+  const frame = Buffer.from(config.heartbeatHex, 'hex');
   const targets = config.localAddresses.flatMap((address) => Array<string>(config.perAddress).fill(address));
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < targets.length) await dial(config.host, config.port, targets[next++]);
+    while (next < targets.length) await dial(config.host, config.port, targets[next++], frame);
   };
   await Promise.all(Array.from({ length: Math.min(DIAL_CONCURRENCY, targets.length) }, worker));
 }
