@@ -85,6 +85,10 @@ export interface ReferOptions {
   filters?: readonly Filter[];
 }
 
+/** How often a retiring connection checks for calls in flight, and the longest it waits for them, ms. */
+const RETIRE_POLL_MS = 50;
+const RETIRE_MAX_MS = 60_000;
+
 interface SharedExchange {
   exchange: ExchangeClient;
   refs: number;
@@ -100,6 +104,8 @@ export class RpcClient {
   private readonly exchanges = new Map<string, SharedExchange>();
   private readonly references = new Set<ServiceReference>();
   private readonly consumerRegistrations = new Set<Promise<void>>();
+  /** Connections of removed providers, closed once their calls in flight are answered. */
+  private readonly retiring = new Set<ExchangeClient>();
   private readonly tracker = new ShutdownTracker(ErrorCode.CLIENT_CLOSED);
   private closing: Promise<void> | undefined;
 
@@ -159,7 +165,9 @@ export class RpcClient {
   private async shutdown(graceMs: number): Promise<void> {
     await this.tracker.drain(graceMs);
     for (const reference of this.references) reference.destroy();
-    await Promise.allSettled([...this.exchanges.values()].map(({ exchange }) => exchange.close()));
+    const retiring = [...this.retiring];
+    this.retiring.clear();
+    await Promise.allSettled([...this.exchanges.values()].map(({ exchange }) => exchange).concat(retiring).map((exchange) => exchange.close()));
     this.exchanges.clear();
     await Promise.allSettled(this.consumerRegistrations); // so close() below removes them
     await Promise.allSettled((this.registries ?? []).map((registry) => registry.close()));
@@ -266,7 +274,27 @@ export class RpcClient {
   private release(key: string, shared: SharedExchange): void {
     if (--shared.refs > 0 || this.exchanges.get(key) !== shared) return;
     this.exchanges.delete(key);
-    shared.exchange.close().catch(() => {});
+    this.retire(shared.exchange);
+  }
+
+  /**
+   * Closes a connection once its calls in flight are answered. A provider that
+   * unregisters (a graceful stop) still answers them, so closing at once would
+   * fail calls it is about to answer; Dubbo's client close waits the same way.
+   * Each call ends by its own timeout anyway; RETIRE_MAX_MS only bounds the wait.
+   */
+  private retire(exchange: ExchangeClient): void {
+    this.retiring.add(exchange);
+    const deadline = Date.now() + RETIRE_MAX_MS;
+    const closeWhenIdle = () => {
+      if (exchange.pendingCount > 0 && Date.now() < deadline && this.retiring.has(exchange)) {
+        setTimeout(closeWhenIdle, RETIRE_POLL_MS).unref();
+        return;
+      }
+      this.retiring.delete(exchange);
+      exchange.close().catch(() => {});
+    };
+    closeWhenIdle();
   }
 }
 
