@@ -18,6 +18,7 @@ import '../serialization/builtin.js';
 import { findSerialization, type Serialization } from '../serialization/serialization.js';
 import {
   encodeHeader,
+  writeHeaderInto,
   FLAG_EVENT,
   FLAG_REQUEST,
   FLAG_TWOWAY,
@@ -43,6 +44,9 @@ const MAX_BODY_LEN = 0x7fff_ffff;
 
 export class DubboCodec implements ReadWriter<DubboPackage> {
   readonly maxFrameLen: number;
+  /** The package encoded last and its body (possibly a scratch view, valid until the next encode). */
+  private lastPkg: DubboPackage | undefined;
+  private lastBody: Buffer | undefined;
 
   constructor(options: DubboCodecOptions = {}) {
     this.maxFrameLen = validateMaxFrameLen(options.maxFrameLen ?? DEFAULT_MAX_FRAME_LEN);
@@ -60,6 +64,35 @@ export class DubboCodec implements ReadWriter<DubboPackage> {
   }
 
   write(_session: Session | null, pkg: DubboPackage): Buffer[] {
+    const body = this.bodyOf(pkg);
+    // The body may be a serialization's scratch view: the frame keeps its own copy.
+    return [encodeHeader(flagOf(pkg, pkg.serialization), statusOf(pkg), pkg.id, body.length), Buffer.from(body)];
+  }
+
+  /**
+   * SlabWriter fast path (transport/package-handler.ts): the session reserves
+   * the frame in its shared output slab and writeInto fills it, so a frame
+   * costs no Buffer of its own. The body encoded here is reused by the
+   * writeInto (or write) that follows for the same package.
+   */
+  encodedLength(_session: Session | null, pkg: DubboPackage): number {
+    return HEADER_LENGTH + this.encode(pkg).length;
+  }
+
+  writeInto(_session: Session | null, pkg: DubboPackage, target: Buffer, offset: number): void {
+    const body = this.bodyOf(pkg);
+    writeHeaderInto(target, offset, flagOf(pkg, pkg.serialization), statusOf(pkg), pkg.id, body.length);
+    body.copy(target, offset + HEADER_LENGTH);
+  }
+
+  /** The body of the package encoded last if it is `pkg` (still valid: nothing was encoded since), else a fresh encode. */
+  private bodyOf(pkg: DubboPackage): Buffer {
+    return pkg === this.lastPkg && this.lastBody !== undefined ? this.lastBody : this.encode(pkg);
+  }
+
+  private encode(pkg: DubboPackage): Buffer {
+    this.lastPkg = undefined;
+    this.lastBody = undefined;
     const serialization = findSerialization(pkg.serialization);
     if (serialization === undefined) {
       throw new RpcError(ErrorCode.SERIALIZATION, `unknown serialization id ${pkg.serialization}`);
@@ -68,7 +101,9 @@ export class DubboCodec implements ReadWriter<DubboPackage> {
     if (HEADER_LENGTH + body.length > this.maxFrameLen) {
       throw new RpcError(ErrorCode.MSG_TOO_LONG, `frame of ${HEADER_LENGTH + body.length} bytes exceeds maxFrameLen ${this.maxFrameLen}`);
     }
-    return [encodeHeader(flagOf(pkg, serialization.id), statusOf(pkg), pkg.id, body.length), body];
+    this.lastPkg = pkg;
+    this.lastBody = body;
+    return body;
   }
 
   private bodyLength(buf: Buffer): number {

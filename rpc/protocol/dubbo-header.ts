@@ -27,23 +27,32 @@ export function readRequestId(buf: Buffer): RequestId {
 
 /** Writes `id` as int64 at offset 4 without going through BigInt for ordinary ids. */
 export function writeRequestId(buf: Buffer, id: RequestId): void {
+  writeRequestIdAt(buf, 4, id);
+}
+
+function writeRequestIdAt(buf: Buffer, at: number, id: RequestId): void {
   if (typeof id === 'bigint') {
-    buf.writeBigInt64BE(BigInt.asIntN(64, id), 4);
+    buf.writeBigInt64BE(BigInt.asIntN(64, id), at);
     return;
   }
   const high = Math.floor(id / TWO_POW_32);
-  buf.writeInt32BE(high, 4);
-  buf.writeUInt32BE(id - high * TWO_POW_32, 8);
+  buf.writeInt32BE(high, at);
+  buf.writeUInt32BE(id - high * TWO_POW_32, at + 4);
 }
 
 /** A complete header in one fresh Buffer. */
 export function encodeHeader(flag: number, status: number, id: RequestId, bodyLength: number): Buffer {
   const header = Buffer.allocUnsafe(HEADER_LENGTH);
-  header[0] = MAGIC_HIGH;
-  header[1] = MAGIC_LOW;
-  header[2] = flag;
-  header[3] = status;
-  writeRequestId(header, id);
-  header.writeUInt32BE(bodyLength, 12);
+  writeHeaderInto(header, 0, flag, status, id, bodyLength);
   return header;
+}
+
+/** Writes a complete header at `target[offset]` (the transport's output slab). */
+export function writeHeaderInto(target: Buffer, offset: number, flag: number, status: number, id: RequestId, bodyLength: number): void {
+  target[offset] = MAGIC_HIGH;
+  target[offset + 1] = MAGIC_LOW;
+  target[offset + 2] = flag;
+  target[offset + 3] = status;
+  writeRequestIdAt(target, offset + 4, id);
+  target.writeUInt32BE(bodyLength, offset + 12);
 }

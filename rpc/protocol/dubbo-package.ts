@@ -177,7 +177,13 @@ export function dubboVersionToInt(version: string | undefined): number {
  * sofa-rpc-node sends 2.5.3, so it gets flags 0–2.
  */
 export function supportsResponseAttachments(version: string | undefined): boolean {
+  // Every response asks this and peers send one version: remember the last answer.
+  if (version === lastVersion) return lastSupports;
   const v = dubboVersionToInt(version);
-  if (v < 2000200) return false;
-  return !(v >= 2001000 && v < 2060300);
+  lastVersion = version;
+  lastSupports = v >= 2000200 && !(v >= 2001000 && v < 2060300);
+  return lastSupports;
 }
+
+let lastVersion: string | undefined = DUBBO_VERSION;
+let lastSupports = true;

@@ -40,7 +40,7 @@ function encodeRequestBody(request: DubboRequest): Buffer {
     encoder.write(toHessian(attachments));
   });
   else if (!writer.stringMap(attachments)) writeWithHessianJs(() => encoder.write(toHessian(attachments)));
-  return writer.copy();
+  return writer.view();
 }
 
 function descriptorOf(types: readonly string[]): string {
@@ -100,7 +100,7 @@ function encodeResponseBody(response: DubboResponse): Buffer {
   writer.reset();
   if (response.status !== ResponseStatus.OK) {
     writer.string(response.errorMessage ?? response.exception?.message ?? 'unknown error');
-    return writer.copy();
+    return writer.view();
   }
   const flag = chooseResponseFlag(response);
   writer.int(flag);
@@ -110,17 +110,17 @@ function encodeResponseBody(response: DubboResponse): Buffer {
       encoder.write(writeJavaException(response.exception!));
       if (withAttachments) encoder.write(toHessian(response.attachments));
     });
-    return writer.copy();
+    return writer.view();
   }
   if (flagHasValue(flag) && !writeValueByHand(response)) {
     writeWithHessianJs(() => {
       encoder.write(wrapValue(response));
       if (withAttachments) encoder.write(toHessian(response.attachments));
     });
-    return writer.copy();
+    return writer.view();
   }
   if (withAttachments && !writer.stringMap(response.attachments)) writeWithHessianJs(() => encoder.write(toHessian(response.attachments)));
-  return writer.copy();
+  return writer.view();
 }
 
 function writeValueByHand(response: DubboResponse): boolean {

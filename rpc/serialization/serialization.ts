@@ -11,7 +11,12 @@ export interface Serialization {
   readonly id: number;
   /** Lower-case name used in URLs (`serialization=hessian2`). */
   readonly name: string;
-  /** Body of a normal (non-event) request. Throws RpcError SERIALIZATION. */
+  /**
+   * Body of a normal (non-event) request. Throws RpcError SERIALIZATION.
+   * The encode methods may return a view of a scratch buffer the
+   * serialization reuses: valid until its next encode call, so the codec
+   * copies it into the frame at once (no Buffer per body on the hot path).
+   */
   encodeRequestBody(request: DubboRequest): Buffer;
   /**
    * Fills `request` (header fields already set) from `body`. Throws when the
