@@ -105,6 +105,15 @@ describe('ProviderWorkers', () => {
     }
   });
 
+  it('ends its workers by themselves when the primary is killed outright', async () => {
+    const primary = fork(FIXTURE_PATH, ['primary'], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const exited = once(primary, 'exit');
+    const [ready] = (await once(primary, 'message')) as [{ port: number; pids: number[] }];
+    primary.kill('SIGKILL');
+    await exited;
+    await waitFor(async () => ready.pids.every(isGone), 'the orphaned workers to stop', 15_000);
+  });
+
   it('rejects with the worker\'s RpcError when setup throws, and leaves no worker running', async () => {
     const before = Object.keys(cluster.workers ?? {}).length;
     await assert.rejects(startTwo(['fail']), (err) => isRpcError(err, 'INVALID_ARGUMENT') && /setup refused on purpose/.test(err.message));
