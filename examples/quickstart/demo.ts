@@ -36,7 +36,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const providers: ProviderHandle[] = [];
   let client: RpcClient | undefined;
   try {
-    providers.push(...(await Promise.all(PROVIDERS.map((name) => ProviderHandle.start(options.registryUrl, name)))));
+    // allSettled: a provider that did start is stopped below even if the other one failed.
+    const started = await Promise.allSettled(PROVIDERS.map((name) => ProviderHandle.start(options.registryUrl, name)));
+    for (const result of started) if (result.status === 'fulfilled') providers.push(result.value);
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
     for (const p of providers) log(`${p.name} (pid ${p.pid}) serves 127.0.0.1:${p.port}, registered ${p.startMs.toFixed(0)} ms after fork`);
     await watch.until((ports) => ports.length === providers.length, 10_000, 'both providers');
 

@@ -77,7 +77,10 @@ async function runScenario(t: TestContext, backend: Backend): Promise<void> {
   const client = new RpcClient({ registry: backend.registryUrl, application: 'failover-consumer' });
   const observer = createRegistry(backend.registryUrl);
   try {
-    providers.push(...(await Promise.all(['p1', 'p2', 'p3'].map((name) => startRpcProvider(backend.registryUrl, name)))));
+    // allSettled: providers that did start are stopped in `finally` even if another one failed.
+    const started = await Promise.allSettled(['p1', 'p2', 'p3'].map((name) => startRpcProvider(backend.registryUrl, name)));
+    for (const result of started) if (result.status === 'fulfilled') providers.push(result.value);
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
     t.diagnostic(`provider start-up (fork to registered): ${providers.map((p) => `${p.name} ${p.startMs.toFixed(0)} ms`).join(', ')}`);
     const ref = client.refer(WhoAmI, { cluster: 'failover', retries: 2 });
     const victim = providers[1]!;

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRegistry, providerUrl, type Registry, type ServiceUrl } from '../../../registry/index.js';
 import { RegistryDirectory, type RegistryDirectoryOptions } from '../../../rpc/cluster/registry-directory.js';
 import type { Invoker } from '../../../rpc/invoker.js';
-import { startChildProvider } from '../../registry/helpers/child-provider.js';
+import { type ChildProvider, startChildProvider } from '../../registry/helpers/child-provider.js';
 import { pollUntil } from '../../registry/helpers/wait.js';
 import { consumerUrl, invocation, SERVICE, TestInvoker } from './test-invoker.js';
 
@@ -57,6 +57,21 @@ function untilPorts(directory: RegistryDirectory, want: number[], what: string):
       resolve();
     });
   });
+}
+
+/**
+ * Starts one provider process per port; if any fails to start, kills the ones
+ * that did (a live child with an IPC channel would keep the test process alive).
+ */
+async function startChildren(registryUrl: string, ports: number[]): Promise<ChildProvider[]> {
+  const started = await Promise.allSettled(ports.map((port) => startChildProvider(registryUrl, port, SERVICE)));
+  const children = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failure = started.find((result) => result.status === 'rejected');
+  if (failure) {
+    await Promise.all(children.map((child) => child.kill()));
+    throw failure.reason;
+  }
+  return children;
 }
 
 describe('RegistryDirectory over the file registry', () => {
@@ -111,8 +126,8 @@ describe('RegistryDirectory over the file registry', () => {
   });
 
   it('drops the provider of a SIGKILLed process by itself', async () => {
-    const victim = await startChildProvider(registryUrl, 30011, SERVICE);
-    const survivor = await startChildProvider(registryUrl, 30012, SERVICE);
+    const children = await startChildren(registryUrl, [30011, 30012]);
+    const victim = children[0]!;
     try {
       const { directory, made } = directoryOver(open());
       await directory.ready();
@@ -121,8 +136,7 @@ describe('RegistryDirectory over the file registry', () => {
       await untilPorts(directory, [30012], 'after SIGKILL');
       assert.equal(made.find((invoker) => invoker.port === 30011)?.destroyed, true);
     } finally {
-      await victim.kill();
-      await survivor.close();
+      await Promise.all(children.map((child) => child.kill()));
     }
   });
 
