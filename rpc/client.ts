@@ -20,6 +20,7 @@ import { ServiceUrl } from '../registry/service-url.js';
 import { defaultTimerWheel, type TimerWheel } from '../transport/timer-wheel.js';
 import { type Directory, joinCluster, RegistryDirectory, StaticDirectory } from './cluster/index.js';
 import { DubboInvoker } from './dubbo-invoker.js';
+import { localAddress } from './local-address.js';
 import { ExchangeClient, type ExchangeClientOptions, type TransportKind } from './exchange-client.js';
 import type { Filter } from './filter.js';
 import type { Invoker } from './invoker.js';
@@ -56,6 +57,8 @@ export interface RpcClientOptions {
   filters?: readonly Filter[];
   /** The timer wheel for call timeouts and heartbeats (default: the process-wide one). */
   timerWheel?: TimerWheel;
+  /** Host in the consumer URLs published under /consumers (default: the first non-internal IPv4 address, else 127.0.0.1). */
+  host?: string;
 }
 
 export interface ReferOptions {
@@ -85,8 +88,7 @@ export interface ReferOptions {
   filters?: readonly Filter[];
 }
 
-/** How often a retiring connection checks for calls in flight, and the longest it waits for them, ms. */
-const RETIRE_POLL_MS = 50;
+/** The longest a retiring connection waits for its calls in flight, ms. */
 const RETIRE_MAX_MS = 60_000;
 
 interface SharedExchange {
@@ -194,7 +196,7 @@ export class RpcClient {
       if (options[key] !== undefined && options[key] !== '') params[key] = String(options[key]);
     }
     return consumerUrl({
-      host: '127.0.0.1',
+      host: this.options.host,
       interfaceName: definition.name,
       application: this.options.application,
       methods: definition.methods ? [...definition.methods.keys()] : undefined,
@@ -285,16 +287,13 @@ export class RpcClient {
    */
   private retire(exchange: ExchangeClient): void {
     this.retiring.add(exchange);
-    const deadline = Date.now() + RETIRE_MAX_MS;
-    const closeWhenIdle = () => {
-      if (exchange.pendingCount > 0 && Date.now() < deadline && this.retiring.has(exchange)) {
-        setTimeout(closeWhenIdle, RETIRE_POLL_MS).unref();
-        return;
-      }
-      this.retiring.delete(exchange);
-      exchange.close().catch(() => {});
+    const closeNow = () => {
+      bound.cancel();
+      // client.close() may have taken over this exchange already.
+      if (this.retiring.delete(exchange)) exchange.close().catch(() => {});
     };
-    closeWhenIdle();
+    const bound = this.wheel.schedule(RETIRE_MAX_MS, closeNow);
+    exchange.whenIdle().then(closeNow);
   }
 }
 
@@ -330,6 +329,7 @@ function withServicePath(url: ServiceUrl, definition: ServiceDefinition, options
 function resolveOptions(options: RpcClientOptions) {
   return {
     application: options.application ?? 'getty-rpc-consumer',
+    host: options.host ?? localAddress(),
     timeoutMs: positive(options.timeoutMs ?? 3000, 'timeoutMs'),
     connections: positive(options.connections ?? 1, 'connections'),
     maxFrameLen: positive(options.maxFrameLen ?? DEFAULT_MAX_FRAME_LEN, 'maxFrameLen'),

@@ -74,6 +74,11 @@ export class ExchangeClient implements EventListener<DubboPackage> {
     return this.pending.size;
   }
 
+  /** Resolves once no call (heartbeats included) waits for a response; see PendingCalls.whenIdle. */
+  whenIdle(): Promise<void> {
+    return this.pending.whenIdle();
+  }
+
   /** Late responses dropped because their call had ended. */
   get droppedResponses(): number {
     return this.pending.droppedResponses;

@@ -32,6 +32,8 @@ export class PendingCalls<R> {
   private readonly entries = new Map<number, PendingEntry<R>>();
   private lastId = 0;
   private dropped = 0;
+  /** Resolvers of `whenIdle()` promises, run when the table empties. */
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly wheel: TimerWheel) {}
 
@@ -43,6 +45,15 @@ export class PendingCalls<R> {
   /** Responses that arrived after their call ended (timeout, cancel) and were dropped. */
   get droppedResponses(): number {
     return this.dropped;
+  }
+
+  /**
+   * Resolves once no call is pending (at once when none is). An event instead
+   * of polling: a retiring connection closes as its last call ends.
+   */
+  whenIdle(): Promise<void> {
+    if (this.entries.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** A fresh request id (2, 4, 6, ...). */
@@ -106,7 +117,14 @@ export class PendingCalls<R> {
     this.entries.delete(id);
     entry.timer?.cancel();
     if (entry.onAbort) entry.signal!.removeEventListener('abort', entry.onAbort);
+    if (this.entries.size === 0 && this.idleWaiters.length > 0) this.wakeIdleWaiters();
     return entry;
+  }
+
+  private wakeIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }
 
