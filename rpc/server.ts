@@ -22,6 +22,7 @@ import { ExportedService, type ServiceOptions } from './exported-service.js';
 import type { Filter } from './filter.js';
 import { DEFAULT_MAX_FRAME_LEN, DubboCodec } from './protocol/dubbo-codec.js';
 import { createHeartbeatResponse, type DubboPackage, type DubboRequest } from './protocol/dubbo-package.js';
+import { advertisedHost } from './local-address.js';
 import { ProviderCall } from './provider-call.js';
 import { errorResponse } from './remote-error.js';
 import type { ImplOf, ServiceDefinition } from './service.js';
@@ -31,6 +32,11 @@ import { createTransportServer, type TransportKind, type TransportServer } from 
 export interface RpcServerOptions {
   /** Address to listen on (default '127.0.0.1'). */
   host?: string;
+  /**
+   * Host written into registry URLs (default: `host`; for a wildcard such as
+   * '0.0.0.0' or '::', the first non-internal IPv4 address, else 127.0.0.1).
+   */
+  advertiseHost?: string;
   /** Port to listen on; 0 picks a free one (default 20880, Dubbo's). */
   port?: number;
   /** 'tcp' (default) or 'ws' (the same frames as binary WebSocket messages). */
@@ -216,7 +222,7 @@ export class RpcServer implements EventListener<DubboPackage> {
     if (service.options.token) params.token = service.options.token;
     if (this.options.transport === 'ws') params.transport = 'ws';
     return providerUrl({
-      host: this.options.host,
+      host: this.options.advertiseHost,
       port: this.port,
       interfaceName: service.name,
       methods: service.methodNames,
@@ -250,6 +256,7 @@ function shuttingDown(): RpcError {
 function resolveOptions(options: RpcServerOptions): Resolved {
   const resolved: Resolved = {
     host: options.host ?? '127.0.0.1',
+    advertiseHost: options.advertiseHost ?? advertisedHost(options.host ?? '127.0.0.1'),
     port: options.port ?? 20880,
     transport: options.transport ?? 'tcp',
     path: options.path ?? '/',
