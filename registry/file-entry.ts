@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { decodeNodeName, queryEscape, rawUrlString } from './registry-path.js';
+import { decodeNodeName, queryEscape, rawUrlString, registrationKey } from './registry-path.js';
 import type { ServiceUrl } from './service-url.js';
 
 /** Entries larger than this are not ours; they are skipped unread. */
@@ -21,18 +21,30 @@ export interface EntryRecord {
   host: string;
 }
 
-/** `<pid>-<hash of the URL>.json`: unique per process and URL, and short enough for any file system. */
+/**
+ * `<pid>-<hash of the registration key>.json`: unique per process and
+ * registration, stable across rebuilds of the URL (registrationKey), and short
+ * enough for any file system.
+ */
 export function entryFileName(url: ServiceUrl, pid = process.pid): string {
-  const digest = createHash('sha1').update(rawUrlString(url)).digest('hex').slice(0, 20);
+  const digest = createHash('sha1').update(registrationKey(url)).digest('hex').slice(0, 20);
   return `${pid}-${digest}.json`;
 }
+
+/** Numbers temp files, so two writes of one entry in flight never share (and steal) a temp file. */
+let tempSerial = 0;
 
 /** Writes atomically (temp file + rename), so readers never see half an entry. */
 export async function writeEntry(dir: string, name: string, url: ServiceUrl): Promise<void> {
   const record: EntryRecord = { url: queryEscape(rawUrlString(url)), pid: process.pid, host: hostname() };
-  const temp = join(dir, `.${name}.${process.pid}.tmp`);
-  await writeFile(temp, JSON.stringify(record));
-  await rename(temp, join(dir, name));
+  const temp = join(dir, `.${name}.${process.pid}.${++tempSerial}.tmp`);
+  try {
+    await writeFile(temp, JSON.stringify(record));
+    await rename(temp, join(dir, name));
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
 }
 
 export type EntryState = { live: true; url: ServiceUrl } | { live: false; dead: boolean };

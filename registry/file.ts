@@ -12,7 +12,7 @@
  */
 import { mkdir, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { parseDurationMs } from './deadline.js';
 import { FileDirectoryWatch, listLiveEntries } from './file-directory-watch.js';
@@ -46,19 +46,28 @@ export class FileRegistry implements Registry {
     this.options = readFileOptions(url);
   }
 
+  /**
+   * Re-registering an equal URL (same registration key, e.g. a newer
+   * timestamp) rewrites the same entry file.
+   */
   async register(url: ServiceUrl): Promise<void> {
     this.assertOpen('register');
-    const dir = this.folderOf(url);
-    const path = join(dir, entryFileName(url));
-    await mkdir(dir, { recursive: true }).catch((err) => failed(err, dir));
-    await writeEntry(dir, entryFileName(url), url).catch((err) => failed(err, path));
+    const path = this.entryPath(url);
     this.registered.set(path, url);
+    try {
+      await this.writeEntryAt(path, url);
+    } catch (err) {
+      if (this.registered.get(path) === url) this.registered.delete(path);
+      failed(err, path);
+    }
+    await this.dropIfUnregistered(path);
     this.startRefreshing();
   }
 
+  /** Removes the entry of `url`, matched by registration key (its timestamp may differ). */
   async unregister(url: ServiceUrl): Promise<void> {
     this.assertOpen('unregister');
-    const path = join(this.folderOf(url), entryFileName(url));
+    const path = this.entryPath(url);
     if (this.registered.delete(path)) await removeEntry(path);
   }
 
@@ -100,7 +109,26 @@ export class FileRegistry implements Registry {
     return join(this.options.dir, ...categoryPath(DEFAULT_ROOT, url, category).split('/').slice(2));
   }
 
-  /** One timer per registry touches every entry; a missing entry (removed by hand) is written again. */
+  private entryPath(url: ServiceUrl): string {
+    return join(this.folderOf(url), entryFileName(url));
+  }
+
+  private async writeEntryAt(path: string, url: ServiceUrl): Promise<void> {
+    await mkdir(dirname(path), { recursive: true });
+    await writeEntry(dirname(path), basename(path), url);
+  }
+
+  /**
+   * A write that was in flight when unregister() or close() unlinked the entry
+   * renames it back into place afterwards; the entry's pid is alive, so it
+   * would stay listed until stale. Removing it once the write is done closes
+   * that race.
+   */
+  private async dropIfUnregistered(path: string): Promise<void> {
+    if (!this.registered.has(path)) await removeEntry(path);
+  }
+
+  /** One timer per registry touches every entry; a missing entry (removed by hand, folder wiped) is written again. */
   private startRefreshing(): void {
     if (this.refresher) return;
     this.refresher = setInterval(() => this.touchAll(), this.options.refreshMs);
@@ -110,10 +138,14 @@ export class FileRegistry implements Registry {
   private touchAll(): void {
     for (const [path, url] of this.registered) {
       const now = new Date();
-      utimes(path, now, now).catch(() => {
-        if (this.registered.has(path)) return writeEntry(path.slice(0, path.lastIndexOf('/')), entryFileName(url), url).catch(() => undefined);
-      });
+      utimes(path, now, now).catch(() => this.rewrite(path, url));
     }
+  }
+
+  private async rewrite(path: string, url: ServiceUrl): Promise<void> {
+    if (this.registered.get(path) !== url) return;
+    await this.writeEntryAt(path, url).catch(() => undefined);
+    await this.dropIfUnregistered(path);
   }
 
   private assertOpen(what: string): void {

@@ -55,8 +55,28 @@ export function nodePath(root: string, url: ServiceUrl): string {
  * escaped, so every name parses back to the same URL.
  */
 export function rawUrlString(url: ServiceUrl): string {
+  return urlText(url, () => true);
+}
+
+/**
+ * Params that differ each time the same registration's URL is built:
+ * `timestamp` is the build time in unix seconds (go-anchors §4.1).
+ */
+const VOLATILE_PARAMS = new Set(['timestamp']);
+
+/**
+ * What identifies a registration: the URL without its volatile params, so
+ * `unregister(url)` finds what `register(url')` published when url' was
+ * built in an earlier second. Issue 4: a loaded CI run rebuilt a provider
+ * URL a second later and unregistered nothing, leaving the entry listed.
+ */
+export function registrationKey(url: ServiceUrl): string {
+  return urlText(url, (key) => !VOLATILE_PARAMS.has(key));
+}
+
+function urlText(url: ServiceUrl, keep: (key: string) => boolean): string {
   const query = Object.keys(url.params)
-    .filter((key) => url.params[key] !== '')
+    .filter((key) => url.params[key] !== '' && keep(key))
     .sort()
     .map((key) => `${escapeQueryPart(key)}=${escapeQueryPart(url.params[key]!)}`)
     .join('&');

@@ -10,8 +10,12 @@ import { ListRecorder, pollUntil } from './helpers/wait.js';
 
 const WAIT_MS = 10_000;
 
+function init(interfaceName: string, port = 20886) {
+  return { host: '127.0.0.1', port, interfaceName, methods: ['ping'], application: 'file-test' };
+}
+
 function provider(port: number, interfaceName: string): ServiceUrl {
-  return providerUrl({ host: '127.0.0.1', port, interfaceName, methods: ['ping'], application: 'file-test' });
+  return providerUrl(init(interfaceName, port));
 }
 
 function consumerOf(interfaceName: string): ServiceUrl {
@@ -96,6 +100,29 @@ describe('FileRegistry', () => {
     const first = await mtime();
     await pollUntil(async () => (await mtime()) !== first, WAIT_MS, 'the entry to be touched');
     assert.deepEqual((await registry.lookup(consumerOf('org.example.Fresh'))).map((url) => url.port), [20884]);
+  });
+
+  it('unregisters by registration: an equal provider URL built in a later second removes the entry', async () => {
+    // Issue 4: a test rebuilt its provider URL for unregister; on a loaded machine a second
+    // boundary fell in between, the timestamp param differed, and nothing was removed.
+    const registry = open();
+    const folder = join(dir, 'org.example.Rebuilt', 'providers');
+    const built = (timestamp: string) => providerUrl({ ...init('org.example.Rebuilt'), params: { timestamp } });
+    await registry.register(built('1700000000'));
+    await registry.register(built('1700000001')); // the same registration again: still one entry
+    assert.equal((await readdir(folder)).length, 1);
+    await registry.unregister(built('1700000002'));
+    assert.deepEqual(await readdir(folder), []);
+  });
+
+  it('leaves no entry behind when unregister runs while register is still writing', async () => {
+    const registry = open();
+    const url = provider(20887, 'org.example.Racing');
+    const registering = registry.register(url);
+    await registry.unregister(url);
+    await registering;
+    assert.deepEqual(await readdir(join(dir, 'org.example.Racing', 'providers')), []);
+    assert.deepEqual(await registry.lookup(consumerOf('org.example.Racing')), []);
   });
 
   it('removes its entries on close, and rejects calls afterwards', async () => {

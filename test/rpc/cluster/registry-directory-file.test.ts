@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { createRegistry, providerUrl, type Registry, type ServiceUrl } from '../../../registry/index.js';
 import { RegistryDirectory, type RegistryDirectoryOptions } from '../../../rpc/cluster/registry-directory.js';
 import type { Invoker } from '../../../rpc/invoker.js';
@@ -103,11 +103,13 @@ describe('RegistryDirectory over the file registry', () => {
     registryUrl = `file://${dir}?pollMs=200&refreshMs=300&staleMs=1500`;
   });
 
-  after(async () => {
-    for (const directory of directories) await directory.close();
-    for (const registry of opened) await registry.close();
-    await rm(dir, { recursive: true, force: true });
+  // Each test closes what it opened, so a provider one test leaves registered cannot show up in the next.
+  afterEach(async () => {
+    for (const directory of directories.splice(0)) await directory.close();
+    for (const registry of opened.splice(0)) await registry.close();
   });
+
+  after(() => rm(dir, { recursive: true, force: true }));
 
   it('lists providers registered elsewhere and destroys the invoker of one that unregisters', async () => {
     const providerSide = open();
@@ -117,6 +119,7 @@ describe('RegistryDirectory over the file registry', () => {
     await directory.ready();
     assert.deepEqual(ports(listed(directory)), [30001, 30002]);
 
+    // provider() is built again here: its timestamp may be a second later, and unregister must still match.
     await providerSide.unregister(provider(30002));
     await untilPorts(directory, [30001], 'after unregister');
     assert.equal(made.find((invoker) => invoker.port === 30002)?.destroyed, true);
