@@ -17,23 +17,28 @@ import { isRetriable } from './retriable-error.js';
 export const DEFAULT_RETRIES = 2;
 
 export class FailoverClusterInvoker extends ClusterInvoker {
-  protected async doInvoke(invocation: Invocation): Promise<unknown> {
-    let invokers = this.listInvokers(invocation);
+  /** The first attempt costs one `then` (no `async` loop); only a failure enters the retry loop. */
+  protected doInvoke(invocation: Invocation): Promise<unknown> {
+    const invokers = this.listInvokers(invocation);
     const attempts = this.retries(invocation, invokers) + 1;
-    const tried = new Set<Invoker>();
-    let lastError: RpcError | undefined;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) invokers = this.relist(invocation, lastError!);
-      const invoker = this.select(invokers, invocation, tried);
+    const first = this.select(invokers, invocation);
+    return this.attempt(first, invocation).catch((err: RpcError) => this.retry(invocation, attempts, first, err));
+  }
+
+  private async retry(invocation: Invocation, attempts: number, first: Invoker, firstError: RpcError): Promise<unknown> {
+    const tried = new Set<Invoker>([first]);
+    let lastError = firstError;
+    for (let attempt = 1; attempt < attempts && isRetriable(lastError); attempt++) {
+      const invoker = this.select(this.relist(invocation, lastError), invocation, tried);
       tried.add(invoker);
       try {
         return await this.attempt(invoker, invocation);
       } catch (err) {
         lastError = err as RpcError;
-        if (!isRetriable(lastError)) throw lastError;
       }
     }
-    throw exhausted(lastError!, invocation, tried);
+    if (!isRetriable(lastError)) throw lastError;
+    throw exhausted(lastError, invocation, tried);
   }
 
   /** Providers may have come or gone since the last attempt; a cancelled call stops here. */

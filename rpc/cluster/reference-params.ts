@@ -5,6 +5,7 @@
  * `<m>.<key>` as Java does) wins over the plain key.
  */
 import type { ServiceUrl } from '../../registry/service-url.js';
+import { methodParam } from './method-param-cache.js';
 
 export function referenceParam(consumer: ServiceUrl, provider: ServiceUrl | undefined, method: string, key: string): string | undefined {
   return methodParam(consumer, method, key) ?? (provider ? methodParam(provider, method, key) : undefined);
@@ -21,8 +22,4 @@ export function referenceNumberParam(
   const text = referenceParam(consumer, provider, method, key);
   const value = Number(text);
   return text === undefined || !Number.isFinite(value) ? fallback : value;
-}
-
-function methodParam(url: ServiceUrl, method: string, key: string): string | undefined {
-  return url.getParam(`methods.${method}.${key}`) ?? url.getParam(`${method}.${key}`) ?? url.getParam(key);
 }

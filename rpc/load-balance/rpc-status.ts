@@ -18,11 +18,13 @@ export class RpcStatus {
   /** Exponentially weighted mean call time, in ms; 0 before the first sample. */
   latencyEwmaMs = 0;
 
-  /** The counters of `method` at the provider of `url` (created on first use). */
+  /**
+   * The counters of `method` at the provider of `url` (created on first use).
+   * The provider's table is remembered per URL object, so a call builds no
+   * key string (docs/rpc.md "Performance notes"); `forget` invalidates that.
+   */
   static of(url: ServiceUrl, method: string): RpcStatus {
-    const key = providerKey(url);
-    let methods = statuses.get(key);
-    if (!methods) statuses.set(key, (methods = new Map()));
+    const methods = methodsOf(url);
     let status = methods.get(method);
     if (!status) methods.set(method, (status = new RpcStatus()));
     return status;
@@ -41,9 +43,11 @@ export class RpcStatus {
   /** Drops every counter of a provider (its invoker was destroyed), so the table stays bounded. */
   static forget(url: ServiceUrl): void {
     statuses.delete(providerKey(url));
+    generation++;
   }
 
-  private record(elapsedMs: number, succeeded: boolean): void {
+  /** Counts one call as finished after `elapsedMs` (what `end` does, on a status already looked up). */
+  record(elapsedMs: number, succeeded: boolean): void {
     this.active = Math.max(0, this.active - 1);
     this.total++;
     if (!succeeded) this.failed++;
@@ -53,6 +57,24 @@ export class RpcStatus {
 }
 
 const statuses = new Map<string, Map<string, RpcStatus>>();
+
+/** A URL object's provider table, valid while `generation` has not moved (no `forget` since). */
+interface UrlStatuses {
+  generation: number;
+  methods: Map<string, RpcStatus>;
+}
+const byUrl = new WeakMap<ServiceUrl, UrlStatuses>();
+let generation = 0;
+
+function methodsOf(url: ServiceUrl): Map<string, RpcStatus> {
+  const cached = byUrl.get(url);
+  if (cached && cached.generation === generation) return cached.methods;
+  const key = providerKey(url);
+  let methods = statuses.get(key);
+  if (!methods) statuses.set(key, (methods = new Map()));
+  byUrl.set(url, { generation, methods });
+  return methods;
+}
 
 /** One provider = one address + service path (never the timestamp or other params). */
 export function providerKey(url: ServiceUrl): string {
