@@ -11,10 +11,13 @@
  * reference behaviour (docs/rpc.md "Performance notes").
  */
 import hessian from 'hessian.js';
+import { AsciiStringCache, HASH_SEED, hashStep } from './ascii-string-cache.js';
 
 const NULL = 0x4e;
 const MAP_UNTYPED = 0x48;
 const MAP_END = 0x5a;
+/** Shared by every reader: decoding is synchronous, and the strings repeat across bodies. */
+const strings = new AsciiStringCache();
 
 export class Hessian2Reader {
   private offset = 0;
@@ -87,9 +90,14 @@ export class Hessian2Reader {
     } else return undefined;
     const end = start + length;
     if (end > body.length) return undefined;
-    for (let i = start; i < end; i++) if (body[i]! >= 0x80) return undefined;
+    let hash = HASH_SEED;
+    for (let i = start; i < end; i++) {
+      const byte = body[i]!;
+      if (byte >= 0x80) return undefined;
+      hash = hashStep(hash, byte);
+    }
     this.offset = end;
-    return body.toString('latin1', start, end);
+    return strings.get(body, start, end, hash);
   }
 
   /** A single-chunk byte[]; chunked or truncated ones go to hessian.js. */
