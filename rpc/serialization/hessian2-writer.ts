@@ -30,6 +30,9 @@ const stringEncoder = new hessian.EncoderV2({ size: 1024 });
 export class Hessian2Writer {
   private buf = Buffer.allocUnsafe(INITIAL_BYTES);
   private pos = 0;
+  /** The key order of the last string map and that order sorted (see sortedKeys). */
+  private lastKeys: string[] = [];
+  private lastSorted: readonly string[] = [];
 
   /** Bytes written since the last reset. */
   get length(): number {
@@ -119,9 +122,9 @@ export class Hessian2Writer {
    * not a string (the caller then lets hessian.js write the map).
    */
   stringMap(map: Record<string, unknown>): boolean {
-    const keys = Object.keys(map);
-    for (const key of keys) if (typeof map[key] !== 'string') return false;
-    keys.sort();
+    const given = Object.keys(map);
+    for (const key of given) if (typeof map[key] !== 'string') return false;
+    const keys = this.sortedKeys(given);
     this.byte(0x48);
     for (const key of keys) {
       this.string(key);
@@ -129,6 +132,19 @@ export class Hessian2Writer {
     }
     this.byte(0x5a);
     return true;
+  }
+
+  /**
+   * `keys` sorted. Calls of one reference build their attachments in the same
+   * key order, so the last order is kept and a repeat costs a compare, not a
+   * sort (docs/rpc.md "Performance notes").
+   */
+  private sortedKeys(keys: string[]): readonly string[] {
+    const last = this.lastKeys;
+    if (keys.length === last.length && keys.every((key, i) => key === last[i])) return this.lastSorted;
+    this.lastKeys = keys;
+    this.lastSorted = [...keys].sort();
+    return this.lastSorted;
   }
 
   private finalBinaryChunk(value: Buffer, offset: number): void {
