@@ -29,6 +29,8 @@ export class ZookeeperConnection {
   private waiters: Waiter[] = [];
   private closed = false;
   private sessions = 0;
+  /** Fires when the client has been away from every server for a whole session timeout. */
+  private awayTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: ZookeeperConnectionOptions,
@@ -70,11 +72,26 @@ export class ZookeeperConnection {
     return this.call(`create ${path}`, (client, done) => client.create(path, null, zookeeper.CreateMode.EPHEMERAL, done));
   }
 
-  /** True when the node at `path` is an ephemeral node of the current session. */
+  /**
+   * True when the node at `path` is an ephemeral node of the session the stat
+   * was read on (compared with the id of the client that answered, not with
+   * whatever client is current once the answer arrives).
+   */
   async ownsNode(path: string): Promise<boolean> {
-    const stat = await this.call<Stat | null>(`stat ${path}`, (client, done) => client.exists(path, done));
-    const session = this.client?.getSessionId();
-    return Boolean(stat?.ephemeralOwner && session && stat.ephemeralOwner.equals(session));
+    const client = await this.ready();
+    const session = client.getSessionId();
+    const work = new Promise<Stat | null>((resolve, reject) => client.exists(path, (err, stat) => (err ? reject(err) : resolve(stat))));
+    const stat = await withDeadline(work, this.options.timeoutMs, `stat ${path}`);
+    return Boolean(stat?.ephemeralOwner?.equals(session) && this.client === client);
+  }
+
+  /**
+   * Arms a one-shot watch on the node at `path`. The client keeps one
+   * registration per watcher function, so passing the same function again
+   * does not pile up watchers.
+   */
+  async watchNode(path: string, watcher: (event: ZkEvent) => void): Promise<void> {
+    await this.call<Stat | null>(`watch ${path}`, (client, done) => client.exists(path, watcher, done));
   }
 
   remove(path: string): Promise<void> {
@@ -85,6 +102,7 @@ export class ZookeeperConnection {
     if (this.closed) return;
     this.closed = true;
     this.connected = false;
+    clearTimeout(this.awayTimer);
     this.waiters = [];
     this.client?.close();
     this.client = undefined;
@@ -97,6 +115,7 @@ export class ZookeeperConnection {
       retries: 0,
     });
     this.client = client;
+    this.startAwayTimer(client);
     let firstConnect = true;
     client.on('connected', () => {
       const change = firstConnect ? (this.sessions > 0 ? 'renewed' : undefined) : 'reconnected';
@@ -104,14 +123,38 @@ export class ZookeeperConnection {
       this.onConnected(client, change);
     });
     client.on('disconnected', () => {
-      if (this.client === client) this.connected = false;
+      if (this.client !== client) return;
+      this.connected = false;
+      this.startAwayTimer(client);
     });
     client.on('expired', () => this.onExpired(client));
     client.connect();
   }
 
+  /**
+   * node-zookeeper-client learns that its session expired only from a server
+   * that answers. A server that refuses the session without an answer, or a
+   * connection accepted but never answered (the client has no timeout after
+   * the TCP connect), keeps it reconnecting for ever, while the server expires
+   * the session and deletes its ephemeral nodes (issue 4). After a whole
+   * session timeout away the session is as good as expired (Curator treats it
+   * so too): give it up and open a new one, which re-registers everything.
+   * Runs from every open and every disconnect, so a fresh client stuck the
+   * same way is replaced too (at most once per session timeout).
+   */
+  private startAwayTimer(client: Client): void {
+    clearTimeout(this.awayTimer);
+    this.awayTimer = setTimeout(() => {
+      if (this.client !== client || this.connected || this.closed) return;
+      abandon(client);
+      this.open();
+    }, client.getSessionTimeout() || this.options.sessionTimeoutMs);
+    this.awayTimer.unref();
+  }
+
   private onConnected(client: Client, change: SessionChange | undefined): void {
     if (this.client !== client || this.closed) return;
+    clearTimeout(this.awayTimer);
     this.connected = true;
     if (change !== 'reconnected') this.sessions += 1;
     const waiters = this.waiters;
@@ -128,6 +171,17 @@ export class ZookeeperConnection {
   }
 }
 
+/**
+ * Closes a client that is stuck connecting. close() only queues a
+ * close-session packet, which a connection nobody answers never sends, so
+ * its socket is destroyed too (an internal of node-zookeeper-client 1.x);
+ * otherwise it would stay open, and keep the process alive, for ever.
+ */
+function abandon(client: Client): void {
+  client.close();
+  (client as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket?.destroy();
+}
+
 /** The ZooKeeper error code of a client error, or undefined for other errors. */
 export function zkErrorCode(err: unknown): number | undefined {
   const withCode = err as { getCode?: () => number } | null;
@@ -136,6 +190,10 @@ export function zkErrorCode(err: unknown): number | undefined {
 
 export function isNodeExists(err: unknown): boolean {
   return zkErrorCode(err) === zookeeper.Exception.NODE_EXISTS;
+}
+
+export function isNodeDeleted(event: ZkEvent): boolean {
+  return event.getType() === zookeeper.Event.NODE_DELETED;
 }
 
 export function isNoNode(err: unknown): boolean {

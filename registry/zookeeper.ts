@@ -5,27 +5,39 @@
  *   under persistent parents; a node left over from an older session is deleted
  *   and created again;
  * - a subscription watches the `providers` children and diffs them;
- * - after a session expiry, every registration is created again and every
- *   watch re-armed on the new session. While disconnected nothing is
+ * - after every reconnection, each registration is checked: a node that is
+ *   missing or owned by another session is created again on ours, and every
+ *   watch is re-armed. A registered node deleted by someone else is created
+ *   again at once (a deletion watch). While disconnected nothing is
  *   delivered, so consumers keep their last list.
+ * - registrations are matched by registration key (the URL without its
+ *   timestamp), so `unregister` removes what an equal URL registered.
  */
 import { parseDurationMs, unavailable } from './deadline.js';
 import { ProviderList } from './provider-list.js';
 import { type ProviderListener, type Registry, registerRegistryType, type Unsubscribe } from './registry.js';
 import { closedError, readRegistryOptions, type RegistryOptions, serverList } from './registry-options.js';
-import { categoryPath, nodePath, PROVIDERS } from './registry-path.js';
+import { categoryPath, nodePath, PROVIDERS, registrationKey } from './registry-path.js';
 import type { ServiceUrl } from './service-url.js';
 import { ZookeeperChildrenWatch } from './zookeeper-children-watch.js';
-import { isNodeExists, isNoNode, type SessionChange, ZookeeperConnection } from './zookeeper-connection.js';
+import type { ZkEvent } from 'node-zookeeper-client';
+import { isNodeDeleted, isNodeExists, isNoNode, type SessionChange, ZookeeperConnection } from './zookeeper-connection.js';
 
 /** ZooKeeper's default client port. */
 const DEFAULT_PORT = 2181;
 
+interface Registration {
+  readonly path: string;
+  readonly url: ServiceUrl;
+  /** One function per registration, so re-arming never piles up watchers. */
+  readonly onDeletion: (event: ZkEvent) => void;
+}
+
 export class ZookeeperRegistry implements Registry {
   private readonly options: RegistryOptions;
   private readonly connection: ZookeeperConnection;
-  /** node path → URL, for re-creation after a session expiry */
-  private readonly registered = new Map<string, ServiceUrl>();
+  /** registration key → node, for re-creation after a session change or a deletion */
+  private readonly registered = new Map<string, Registration>();
   private readonly watches = new Set<ZookeeperChildrenWatch>();
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -48,23 +60,35 @@ export class ZookeeperRegistry implements Registry {
     return this.connection.session;
   }
 
+  /** Registering an equal URL again (e.g. a newer timestamp) replaces the earlier node. */
   async register(url: ServiceUrl): Promise<void> {
     this.assertOpen('register');
-    const path = nodePath(this.options.root, url);
-    this.registered.set(path, url);
+    const key = registrationKey(url);
+    const registration: Registration = {
+      path: nodePath(this.options.root, url),
+      url,
+      onDeletion: (event) => {
+        if (isNodeDeleted(event)) this.onNodeDeleted(key, registration);
+      },
+    };
+    const earlier = this.registered.get(key);
+    this.registered.set(key, registration);
     try {
-      await this.createNode(path);
+      await this.ensureNode(key, registration);
     } catch (err) {
-      this.registered.delete(path);
+      if (this.registered.get(key) === registration) this.registered.delete(key);
       throw unavailable(err, `register ${url.interfaceName}`);
     }
+    if (earlier && earlier.path !== registration.path) await this.removeNode(earlier.path).catch(() => undefined);
   }
 
   async unregister(url: ServiceUrl): Promise<void> {
     this.assertOpen('unregister');
-    const path = nodePath(this.options.root, url);
-    if (!this.registered.delete(path)) return;
-    await this.removeNode(path);
+    const key = registrationKey(url);
+    const registration = this.registered.get(key);
+    if (!registration) return;
+    this.registered.delete(key);
+    await this.removeNode(registration.path);
   }
 
   async subscribe(consumerUrl: ServiceUrl, listener: ProviderListener): Promise<Unsubscribe> {
@@ -99,10 +123,35 @@ export class ZookeeperRegistry implements Registry {
     this.watches.clear();
     // Ephemeral nodes vanish with the session, but removing them first tells
     // watchers at once instead of after the session timeout.
-    const paths = [...this.registered.keys()];
+    const registrations = [...this.registered.values()];
     this.registered.clear();
-    await Promise.allSettled(paths.map((path) => this.removeNode(path)));
+    await Promise.allSettled(registrations.map(({ path }) => this.removeNode(path)));
     this.connection.close();
+  }
+
+  /**
+   * Creates the node of a registration that is still current and watches for
+   * its deletion; a node created after the registration was dropped (by
+   * unregister or close while the create was in flight) is removed again.
+   */
+  private async ensureNode(key: string, registration: Registration): Promise<void> {
+    await this.createNode(registration.path);
+    if (this.registered.get(key) !== registration) {
+      if (!this.isRegisteredPath(registration.path)) await this.removeNode(registration.path);
+      return;
+    }
+    await this.connection.watchNode(registration.path, registration.onDeletion);
+  }
+
+  private isRegisteredPath(path: string): boolean {
+    for (const registration of this.registered.values()) if (registration.path === path) return true;
+    return false;
+  }
+
+  /** Our node vanished while registered (removed by hand, or by an old session's expiry): create it again. */
+  private onNodeDeleted(key: string, registration: Registration): void {
+    if (this.closed || this.registered.get(key) !== registration) return;
+    this.ensureNode(key, registration).catch(() => this.scheduleRetry());
   }
 
   /**
@@ -130,18 +179,20 @@ export class ZookeeperRegistry implements Registry {
     }
   }
 
-  private onSessionChange(change: SessionChange): void {
+  /**
+   * New session: nodes and watches of the old one are gone (or will be, when
+   * the server expires it) and must be made again on ours. Same session: the
+   * client restored the watches, but a node may still have been lost meanwhile
+   * (issue 4), so each one is checked as well; re-reading catches any change missed.
+   */
+  private onSessionChange(_change: SessionChange): void {
     if (this.closed) return;
-    // Same session: the client restored the watches, but re-reading catches anything missed.
-    // New session: nodes and watches of the old one are gone and must be made again.
-    this.resync(change === 'renewed').catch(() => this.scheduleRetry());
+    this.resync().catch(() => this.scheduleRetry());
   }
 
-  private async resync(recreate: boolean): Promise<void> {
-    if (recreate) {
-      for (const path of [...this.registered.keys()]) {
-        if (this.registered.has(path)) await this.createNode(path);
-      }
+  private async resync(): Promise<void> {
+    for (const [key, registration] of [...this.registered]) {
+      if (this.registered.get(key) === registration) await this.ensureNode(key, registration);
     }
     await Promise.all([...this.watches].map((watch) => watch.refresh()));
   }
@@ -151,7 +202,7 @@ export class ZookeeperRegistry implements Registry {
     if (this.closed || this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      if (!this.closed) this.resync(true).catch(() => this.scheduleRetry());
+      if (!this.closed) this.resync().catch(() => this.scheduleRetry());
     }, this.options.retryDelayMs);
     this.retryTimer.unref();
   }

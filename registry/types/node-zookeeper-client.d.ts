@@ -20,6 +20,8 @@ declare module 'node-zookeeper-client' {
     getType(): number;
   }
 
+  export const Event: { NODE_CREATED: 1; NODE_DELETED: 2; NODE_DATA_CHANGED: 3; NODE_CHILDREN_CHANGED: 4 };
+
   export class Exception extends Error {
     static readonly CONNECTION_LOSS: number;
     static readonly NO_NODE: number;
@@ -59,6 +61,7 @@ declare module 'node-zookeeper-client' {
     create(path: string, data: Buffer | null, mode: number, callback: Done<string>): void;
     remove(path: string, version: number, callback: (error: Exception | Error | null) => void): void;
     exists(path: string, callback: Done<Stat | null>): void;
+    exists(path: string, watcher: (event: ZkEvent) => void, callback: Done<Stat | null>): void;
     getChildren(path: string, watcher: (event: ZkEvent) => void, callback: Done<string[]>): void;
     getChildren(path: string, callback: Done<string[]>): void;
     mkdirp(path: string, callback: Done<string>): void;
@@ -72,6 +75,7 @@ declare module 'node-zookeeper-client' {
     createClient: typeof createClient;
     CreateMode: typeof CreateMode;
     Exception: typeof Exception;
+    Event: typeof Event;
     State: typeof State;
   };
   export default zookeeper;

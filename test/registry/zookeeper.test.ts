@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import zookeeper, { type Client, type ClientOptions } from 'node-zookeeper-client';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
@@ -27,6 +28,49 @@ async function rawClient(address: string, options: ClientOptions = {}): Promise<
 
 function children(client: Client, path: string): Promise<string[]> {
   return new Promise((resolve, reject) => client.getChildren(path, (err, names) => (err ? reject(err) : resolve(names))));
+}
+
+function ownerOf(client: Client, path: string): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => client.exists(path, (err, stat) => (err ? reject(err) : resolve(stat?.ephemeralOwner))));
+}
+
+/**
+ * Accepts connections on a loopback port and never answers them; `reached`
+ * resolves once the client of session `sessionId` asked to resume it there
+ * (a ConnectRequest: length, protocol version, last zxid, timeout, then the
+ * 8-byte session id at offset 20).
+ */
+async function silentListener(port: number, sessionId: Buffer) {
+  const sockets = new Set<net.Socket>();
+  let reachedResolve: () => void = () => undefined;
+  const reached = new Promise<void>((resolve) => (reachedResolve = resolve));
+  const listener = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    let request = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      request = Buffer.concat([request, chunk]).subarray(0, 64);
+      if (request.length >= 28 && request.subarray(20, 28).equals(sessionId)) reachedResolve();
+    });
+  });
+  await new Promise<void>((resolve, reject) => listener.once('error', reject).listen(port, '127.0.0.1', resolve));
+  return {
+    reached: withTimeout(reached, WAIT_MS, 'the registry resuming its session at the silent listener'),
+    /** Frees the port; the accepted connections stay open (close() only calls back once they end, so it is not awaited). */
+    stopListening: () => void listener.close(),
+    destroy() {
+      listener.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -184,6 +228,50 @@ describe('ZookeeperRegistry', () => {
     await pollUntil(async () => (await children(client, '/dubbo/org.example.Restart/providers')).length === 1, WAIT_MS, 're-registration');
     assert.ok(recorder.lists.slice(delivered).every((list) => list.length === 1), 'no empty list while ZooKeeper was away');
     assert.deepEqual(await consumerSide.lookup(consumerOf('org.example.Restart')).then((list) => list.map((url) => url.port)), [20887]);
+  });
+
+  it('unregisters by registration: an equal provider URL built in a later second removes the node', async () => {
+    const registry = open();
+    const built = (timestamp: string) => providerUrl({ host: '127.0.0.1', port: 20890, interfaceName: 'org.example.Rebuilt', methods: ['sayHello'], application: 'zk-test', params: { timestamp } });
+    await registry.register(built('1700000000'));
+    await registry.register(built('1700000001')); // the same registration again: its node replaces the first
+    const client = await raw();
+    assert.equal((await children(client, '/dubbo/org.example.Rebuilt/providers')).length, 1);
+    await registry.unregister(built('1700000002'));
+    assert.deepEqual(await children(client, '/dubbo/org.example.Rebuilt/providers'), []);
+  });
+
+  it('creates its node again when someone else deletes it while the session lives', async () => {
+    const registry = open();
+    const url = provider(20891, 'org.example.Deleted');
+    await registry.register(url);
+    const client = await raw();
+    const path = nodePath('dubbo', url);
+    await new Promise<void>((resolve, reject) => client.remove(path, -1, (err) => (err ? reject(err) : resolve())));
+    await pollUntil(async () => (await ownerOf(client, path))?.equals(registry.session!.id) === true, WAIT_MS, 'the node created again');
+  });
+
+  it('gives up a session no server answers for a whole session timeout, and registers on a new one', async () => {
+    // ZooKeeper goes away and a listener that accepts connections but never answers takes its
+    // port: node-zookeeper-client waits for ever on such a connection (it has no timeout after
+    // the TCP connect), while the restarted server expires the old session and deletes its node.
+    const registry = open();
+    const url = provider(20892, 'org.example.Silent');
+    await registry.register(url);
+    const original = registry.session!.id;
+    await server.stop();
+    const silent = await silentListener(server.port, original);
+    try {
+      await silent.reached;
+      silent.stopListening(); // keeps the connections it accepted, unanswered
+      await server.start();
+      const client = await raw();
+      const path = nodePath('dubbo', url);
+      const renewed = () => registry.session !== undefined && !registry.session.id.equals(original);
+      await pollUntil(async () => renewed() && (await ownerOf(client, path))?.equals(registry.session!.id) === true, WAIT_MS, 'the node on a new session');
+    } finally {
+      silent.destroy();
+    }
   });
 
   it('fails with REGISTRY_UNAVAILABLE when no server answers in time', async () => {
