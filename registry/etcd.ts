@@ -8,7 +8,8 @@
  * - a subscription reads the prefix and watches it; every change or
  *   reconnection triggers a fresh prefix read, so nothing missed while
  *   disconnected goes unseen. Failed reads keep the last list.
- * - `unregister` deletes the key and revokes its lease.
+ * - `unregister` deletes the key and revokes its lease; registrations are
+ *   matched by registration key (the URL without its timestamp).
  */
 import { Etcd3, type IOptions, type Lease, type Watcher } from 'etcd3';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
@@ -17,7 +18,7 @@ import { unavailable, withDeadline } from './deadline.js';
 import { ProviderList } from './provider-list.js';
 import { type ProviderListener, type Registry, registerRegistryType, type Unsubscribe } from './registry.js';
 import { closedError, readRegistryOptions, type RegistryOptions, serverList } from './registry-options.js';
-import { categoryPath, decodeNodeNames, nodePath, PROVIDERS, rawUrlString } from './registry-path.js';
+import { categoryPath, decodeNodeNames, nodePath, PROVIDERS, rawUrlString, registrationKey } from './registry-path.js';
 import type { ServiceUrl } from './service-url.js';
 
 /** etcd's default client port. */
@@ -49,7 +50,9 @@ function watchBackoff(durationMs = 100): Backoff {
 }
 
 interface Registration {
-  url: ServiceUrl;
+  readonly url: ServiceUrl;
+  /** The etcd key (the node path, which includes the URL's timestamp). */
+  readonly key: string;
   lease: Lease | undefined;
 }
 
@@ -57,7 +60,7 @@ export class EtcdRegistry implements Registry {
   private readonly options: RegistryOptions;
   private readonly ttlSeconds: number;
   private readonly client: Etcd3;
-  /** key → registration, for re-registration when a lease is lost */
+  /** registration key → registration, for re-registration when a lease is lost */
   private readonly registered = new Map<string, Registration>();
   private readonly watches = new Set<{ list: ProviderList; watcher: Watcher }>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
@@ -75,29 +78,33 @@ export class EtcdRegistry implements Registry {
     });
   }
 
+  /** Registering an equal URL again (e.g. a newer timestamp) replaces the earlier key. */
   async register(url: ServiceUrl): Promise<void> {
     this.assertOpen('register');
-    const key = nodePath(this.options.root, url);
-    const old = this.registered.get(key);
-    const registration: Registration = { url, lease: undefined };
-    this.registered.set(key, registration);
+    const id = registrationKey(url);
+    const old = this.registered.get(id);
+    const registration: Registration = { url, key: nodePath(this.options.root, url), lease: undefined };
+    this.forget(id);
+    this.registered.set(id, registration);
+    // Revoking the old lease removes the old key too (a different key when the timestamp differs).
     old?.lease?.revoke().catch(() => undefined);
     try {
-      await this.writeKey(key, registration);
+      await this.writeKey(id, registration);
     } catch (err) {
-      if (this.registered.get(key) === registration) this.registered.delete(key);
+      if (this.registered.get(id) === registration) this.registered.delete(id);
       registration.lease?.revoke().catch(() => undefined);
       throw unavailable(err, `register ${url.interfaceName}`);
     }
   }
 
+  /** Deletes the key of `url`, matched by registration key (its timestamp may differ). */
   async unregister(url: ServiceUrl): Promise<void> {
     this.assertOpen('unregister');
-    const key = nodePath(this.options.root, url);
-    const registration = this.registered.get(key);
+    const id = registrationKey(url);
+    const registration = this.registered.get(id);
     if (!registration) return;
-    this.forget(key);
-    await this.deleteKey(key, registration);
+    this.forget(id);
+    await this.deleteKey(registration);
   }
 
   async subscribe(consumerUrl: ServiceUrl, listener: ProviderListener): Promise<Unsubscribe> {
@@ -135,7 +142,7 @@ export class EtcdRegistry implements Registry {
     this.registered.clear();
     await Promise.allSettled([
       ...watches.map(({ watcher }) => watcher.cancel()),
-      ...registrations.map(([key, registration]) => this.deleteKey(key, registration)),
+      ...registrations.map(([, registration]) => this.deleteKey(registration)),
     ]);
     this.client.close();
   }
@@ -145,7 +152,8 @@ export class EtcdRegistry implements Registry {
    * succeeded re-registers when lost; a failed attempt is released (its
    * keep-alive stopped) and retried on our own schedule, never in a tight loop.
    */
-  private async writeKey(key: string, registration: Registration): Promise<void> {
+  private async writeKey(id: string, registration: Registration): Promise<void> {
+    const { key } = registration;
     const lease = this.client.lease(this.ttlSeconds);
     registration.lease = lease;
     try {
@@ -155,42 +163,42 @@ export class EtcdRegistry implements Registry {
       throw err;
     }
     lease.on('lost', () => {
-      if (registration.lease === lease) this.onLeaseLost(key, registration);
+      if (registration.lease === lease) this.onLeaseLost(id, registration);
     });
   }
 
-  private async deleteKey(key: string, registration: Registration): Promise<void> {
+  private async deleteKey(registration: Registration): Promise<void> {
     const lease = registration.lease;
     registration.lease = undefined;
     try {
-      await this.client.delete().key(key).exec();
+      await this.client.delete().key(registration.key).exec();
     } finally {
       // Revoking also removes the key if the delete did not get through.
       await lease?.revoke().catch(() => undefined);
     }
   }
 
-  private onLeaseLost(key: string, registration: Registration): void {
-    if (this.closed || this.registered.get(key) !== registration || this.retryTimers.has(key)) return;
+  private onLeaseLost(id: string, registration: Registration): void {
+    if (this.closed || this.registered.get(id) !== registration || this.retryTimers.has(id)) return;
     registration.lease = undefined;
-    this.writeKey(key, registration).catch(() => this.scheduleRewrite(key, registration));
+    this.writeKey(id, registration).catch(() => this.scheduleRewrite(id, registration));
   }
 
-  /** One pending retry per key. */
-  private scheduleRewrite(key: string, registration: Registration): void {
-    if (this.closed || this.registered.get(key) !== registration || this.retryTimers.has(key)) return;
+  /** One pending retry per registration. */
+  private scheduleRewrite(id: string, registration: Registration): void {
+    if (this.closed || this.registered.get(id) !== registration || this.retryTimers.has(id)) return;
     const timer = setTimeout(() => {
-      this.retryTimers.delete(key);
-      this.onLeaseLost(key, registration);
+      this.retryTimers.delete(id);
+      this.onLeaseLost(id, registration);
     }, this.options.retryDelayMs);
     timer.unref();
-    this.retryTimers.set(key, timer);
+    this.retryTimers.set(id, timer);
   }
 
-  private forget(key: string): void {
-    this.registered.delete(key);
-    clearTimeout(this.retryTimers.get(key));
-    this.retryTimers.delete(key);
+  private forget(id: string): void {
+    this.registered.delete(id);
+    clearTimeout(this.retryTimers.get(id));
+    this.retryTimers.delete(id);
   }
 
   private async readPrefix(prefix: string): Promise<Map<string, ServiceUrl>> {

@@ -86,6 +86,16 @@ describe('EtcdRegistry', () => {
     await recorder.untilPorts([], WAIT_MS);
   });
 
+  it('unregisters by registration: an equal provider URL built in a later second deletes the key', async () => {
+    const registry = open();
+    const built = (timestamp: string) => providerUrl({ host: '127.0.0.1', port: 20889, interfaceName: 'org.example.Rebuilt', methods: ['sayHello'], application: 'etcd-test', params: { timestamp } });
+    await registry.register(built('1700000000'));
+    await registry.register(built('1700000001')); // the same registration again: its key replaces the first
+    await pollUntil(async () => (await keysUnder('org.example.Rebuilt')).length === 1, WAIT_MS, 'one key for the registration');
+    await registry.unregister(built('1700000002'));
+    assert.deepEqual(await keysUnder('org.example.Rebuilt'), []);
+  });
+
   it('drops the key of a SIGKILLed provider process within the lease TTL', async () => {
     const consumerSide = open();
     const recorder = new ListRecorder();
