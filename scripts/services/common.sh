@@ -2,6 +2,11 @@
 # Helpers shared by zookeeper.sh and etcd.sh (sourced, not run).
 # Every server started here is a plain background process bound to 127.0.0.1,
 # with all its files inside one directory the caller chooses.
+#
+# A script sourcing this defines: SERVICE_NAME, PID_FILE (name inside DIR),
+# USAGE_LINES (its header lines to print, e.g. 4,10), and the functions
+# marker DIR (text only our server's command line holds), configured_port DIR,
+# serving PORT, do_install and do_start; then it calls `dispatch "$@"`.
 
 fail() { echo "$SERVICE_NAME: $*" >&2; exit 1; }
 
@@ -68,4 +73,40 @@ wait_ready() {
     sleep 0.1
   done
   return 1
+}
+
+do_stop() {
+  [ $# -eq 1 ] || usage
+  [ -d "$1" ] || return 0
+  local dir pid
+  dir=$(cd "$1" && pwd -P)
+  pid=$(pid_in "$dir/$PID_FILE" || true)
+  [ -n "$pid" ] || return 0
+  stop_pid "$pid" "$(marker "$dir")"
+  rm -f "$dir/$PID_FILE"
+}
+
+do_status() {
+  [ $# -eq 1 ] || usage
+  [ -d "$1" ] || exit 1
+  local dir pid port
+  dir=$(cd "$1" && pwd -P)
+  pid=$(pid_in "$dir/$PID_FILE" || true)
+  port=$(configured_port "$dir")
+  [ -n "$pid" ] && [ -n "$port" ] && running_here "$pid" "$(marker "$dir")" && serving "$port" || exit 1
+  echo "127.0.0.1:$port"
+}
+
+usage() { sed -n "${USAGE_LINES}p" "$0" | cut -c3- >&2; exit 2; }
+
+dispatch() {
+  local command=${1:-}
+  shift || true
+  case "$command" in
+    install) do_install ;;
+    start) do_start "$@" ;;
+    stop) do_stop "$@" ;;
+    status) do_status "$@" ;;
+    *) usage ;;
+  esac
 }

@@ -14,6 +14,8 @@
 # Files in DIR: etcd.log, etcd.pid, etcd.port, etcd-data/ (etcd creates it, mode 0700).
 set -euo pipefail
 SERVICE_NAME=etcd.sh
+PID_FILE=etcd.pid
+USAGE_LINES=4,11
 # shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
 
@@ -28,11 +30,13 @@ do_install() {
   installed || fail "installed, but etcd or etcdctl is not on PATH"
 }
 
-healthy() {
+serving() {
   [[ "$(tcp_ask "$1" 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')" == *'"health":"true"'* ]]
 }
 
 marker() { echo "--data-dir $1/etcd-data"; }
+
+configured_port() { cat "$1/etcd.port" 2>/dev/null || true; }
 
 launch() {
   local dir=$1 port=$2 peer=$3 name="etcd-$2"
@@ -57,54 +61,22 @@ do_start() {
   valid_port "$peer" && [ "$peer" != "$port" ] || fail "bad peer port: $peer"
   installed || fail "not installed; run '$0 install' first"
   dir=$(absolute_dir "$2")
-  pid=$(pid_in "$dir/etcd.pid" || true)
+  pid=$(pid_in "$dir/$PID_FILE" || true)
   if [ -n "$pid" ] && running_here "$pid" "$(marker "$dir")"; then
-    if [ "$(cat "$dir/etcd.port" 2>/dev/null)" = "$port" ] && healthy "$port"; then echo "127.0.0.1:$port"; return 0; fi
+    if [ "$(configured_port "$dir")" = "$port" ] && serving "$port"; then echo "127.0.0.1:$port"; return 0; fi
     fail "a server already runs in $dir (pid $pid)"
   fi
   ! port_taken "$port" || fail "127.0.0.1:$port is already in use"
   ! port_taken "$peer" || fail "127.0.0.1:$peer (peer port) is already in use"
   echo "$port" >"$dir/etcd.port"
   pid=$(launch "$dir" "$port" "$peer")
-  echo "$pid" >"$dir/etcd.pid"
-  wait_ready "$START_TIMEOUT" "$pid" healthy "$port" || rc=$?
+  echo "$pid" >"$dir/$PID_FILE"
+  wait_ready "$START_TIMEOUT" "$pid" serving "$port" || rc=$?
   if [ "$rc" -eq 0 ]; then echo "127.0.0.1:$port"; return 0; fi
   tail -n 20 "$dir/etcd.log" >&2 || true
   stop_pid "$pid" "$(marker "$dir")"
-  rm -f "$dir/etcd.pid"
+  rm -f "$dir/$PID_FILE"
   fail "etcd did not become healthy on 127.0.0.1:$port (log: $dir/etcd.log)"
 }
 
-do_stop() {
-  [ $# -eq 1 ] || usage
-  [ -d "$1" ] || return 0
-  local dir pid
-  dir=$(cd "$1" && pwd -P)
-  pid=$(pid_in "$dir/etcd.pid" || true)
-  [ -n "$pid" ] || return 0
-  stop_pid "$pid" "$(marker "$dir")"
-  rm -f "$dir/etcd.pid"
-}
-
-do_status() {
-  [ $# -eq 1 ] || usage
-  [ -d "$1" ] || exit 1
-  local dir pid port
-  dir=$(cd "$1" && pwd -P)
-  pid=$(pid_in "$dir/etcd.pid" || true)
-  port=$(cat "$dir/etcd.port" 2>/dev/null || true)
-  [ -n "$pid" ] && [ -n "$port" ] && running_here "$pid" "$(marker "$dir")" && healthy "$port" || exit 1
-  echo "127.0.0.1:$port"
-}
-
-usage() { sed -n '4,11p' "$0" | cut -c3- >&2; exit 2; }
-
-command=${1:-}
-shift || true
-case "$command" in
-  install) do_install ;;
-  start) do_start "$@" ;;
-  stop) do_stop "$@" ;;
-  status) do_status "$@" ;;
-  *) usage ;;
-esac
+dispatch "$@"

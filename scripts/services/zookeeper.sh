@@ -13,6 +13,8 @@
 # Files in DIR: zoo.cfg, log4j.properties, zookeeper.log, zookeeper.pid, zk-data/.
 set -euo pipefail
 SERVICE_NAME=zookeeper.sh
+PID_FILE=zookeeper.pid
+USAGE_LINES=4,10
 # shellcheck source=common.sh
 . "$(dirname "$0")/common.sh"
 
@@ -35,6 +37,8 @@ do_install() {
 serving() { [[ "$(tcp_ask "$1" srvr)" == *"Mode: standalone"* ]]; }
 
 configured_port() { sed -n 's/^clientPort=//p' "$1/zoo.cfg" 2>/dev/null | head -n 1; }
+
+marker() { echo "$1/zoo.cfg"; }
 
 write_config() {
   local dir=$1 port=$2 tick=${ZK_TICK_TIME:-2000}
@@ -80,8 +84,8 @@ do_start() {
   valid_port "$port" || fail "bad port: $port"
   installed || fail "not installed; run '$0 install' first"
   dir=$(absolute_dir "$2")
-  pid=$(pid_in "$dir/zookeeper.pid" || true)
-  if [ -n "$pid" ] && running_here "$pid" "$dir/zoo.cfg"; then
+  pid=$(pid_in "$dir/$PID_FILE" || true)
+  if [ -n "$pid" ] && running_here "$pid" "$(marker "$dir")"; then
     if [ "$(configured_port "$dir")" = "$port" ] && serving "$port"; then echo "127.0.0.1:$port"; return 0; fi
     fail "a server already runs in $dir (pid $pid)"
   fi
@@ -89,45 +93,13 @@ do_start() {
   mkdir -p "$dir/zk-data"
   write_config "$dir" "$port"
   pid=$(launch "$dir")
-  echo "$pid" >"$dir/zookeeper.pid"
+  echo "$pid" >"$dir/$PID_FILE"
   wait_ready "${ZK_START_TIMEOUT:-60}" "$pid" serving "$port" || rc=$?
   if [ "$rc" -eq 0 ]; then echo "127.0.0.1:$port"; return 0; fi
   tail -n 20 "$dir/zookeeper.log" >&2 || true
-  stop_pid "$pid" "$dir/zoo.cfg"
-  rm -f "$dir/zookeeper.pid"
+  stop_pid "$pid" "$(marker "$dir")"
+  rm -f "$dir/$PID_FILE"
   fail "ZooKeeper did not come up on 127.0.0.1:$port (log: $dir/zookeeper.log)"
 }
 
-do_stop() {
-  [ $# -eq 1 ] || usage
-  [ -d "$1" ] || return 0
-  local dir pid
-  dir=$(cd "$1" && pwd -P)
-  pid=$(pid_in "$dir/zookeeper.pid" || true)
-  [ -n "$pid" ] || return 0
-  stop_pid "$pid" "$dir/zoo.cfg"
-  rm -f "$dir/zookeeper.pid"
-}
-
-do_status() {
-  [ $# -eq 1 ] || usage
-  [ -d "$1" ] || exit 1
-  local dir pid port
-  dir=$(cd "$1" && pwd -P)
-  pid=$(pid_in "$dir/zookeeper.pid" || true)
-  port=$(configured_port "$dir")
-  [ -n "$pid" ] && [ -n "$port" ] && running_here "$pid" "$dir/zoo.cfg" && serving "$port" || exit 1
-  echo "127.0.0.1:$port"
-}
-
-usage() { sed -n '4,10p' "$0" | cut -c3- >&2; exit 2; }
-
-command=${1:-}
-shift || true
-case "$command" in
-  install) do_install ;;
-  start) do_start "$@" ;;
-  stop) do_stop "$@" ;;
-  status) do_status "$@" ;;
-  *) usage ;;
-esac
+dispatch "$@"
