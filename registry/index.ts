@@ -11,7 +11,7 @@ import './direct.js';
 export { createRegistry, type ProviderListener, type Registry, type RegistryFactory, registerRegistryType, type Unsubscribe } from './registry.js';
 export { ServiceUrl, type ServiceUrlInit, serviceKey, type UrlParams } from './service-url.js';
 export { type ConsumerUrlInit, consumerUrl, DUBBO_VERSION, type ProviderUrlInit, providerUrl, RELEASE } from './provider-url.js';
-export { categoryPath, decodeNodeName, nodePath, queryEscape, queryUnescape, rawUrlString } from './registry-path.js';
+export { categoryPath, decodeNodeName, nodePath, queryEscape, queryUnescape, rawUrlString, registrationKey } from './registry-path.js';
 export { ZookeeperRegistry } from './zookeeper.js';
 export { EtcdRegistry } from './etcd.js';
 export { FileRegistry } from './file.js';
