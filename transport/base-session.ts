@@ -4,6 +4,7 @@
  * timer-wheel driven cron / idle / write checks, and the once-only close.
  * Subclasses own the socket: they decode bytes and put buffers on the wire.
  */
+import type net from 'node:net';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { CompressType } from './compress-type.js';
 import { CompressType as Compress, isCompressType } from './compress-type.js';
@@ -23,6 +24,9 @@ export const DEFAULT_MAX_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_WRITE_HIGH_WATER_MARK = 1024 * 1024;
 
 let nextSessionId = 1;
+
+/** The numeric settings the setters validate through one path. */
+type NumericSetting = 'readTimeoutMs' | 'writeTimeoutMs' | 'cronPeriodMs' | 'maxMsgLen' | 'maxWriteBufferBytes' | 'writeHighWaterMark';
 
 /** Who owns the session: its endpoint supplies the pool and the wheel. */
 export interface SessionOwner {
@@ -69,12 +73,24 @@ export abstract class BaseSession<P = unknown> implements Session<P> {
   private idleTimer: TimerHandle | null = null;
   private writeTimer: TimerHandle | null = null;
 
-  constructor(defaultName: string) {
+  /**
+   * `ends` are "host:port" snapshots taken while the socket is connected,
+   * so they stay readable after close (in onClose, in logs).
+   */
+  constructor(
+    defaultName: string,
+    private readonly ends: SessionEnds,
+  ) {
     this.name = defaultName;
   }
 
-  abstract get localAddress(): string;
-  abstract get remoteAddress(): string;
+  get localAddress(): string {
+    return this.ends.local;
+  }
+
+  get remoteAddress(): string {
+    return this.ends.remote;
+  }
 
   get closed(): boolean {
     return this.isClosed;
@@ -101,38 +117,42 @@ export abstract class BaseSession<P = unknown> implements Session<P> {
     return this;
   }
 
+  /** Idle timeout in ms: no bytes for this long closes the session (READ_TIMEOUT). Default 0 (off). */
   setReadTimeout(ms: number): this {
-    this.readTimeoutMs = nonNegative(ms, 'readTimeout');
-    return this;
+    return this.setNumber('readTimeoutMs', ms, 0);
   }
 
+  /** Queued bytes that do not drain within this many ms close the session (WRITE_TIMEOUT). Default 0 (off). */
   setWriteTimeout(ms: number): this {
-    this.writeTimeoutMs = nonNegative(ms, 'writeTimeout');
-    return this;
+    return this.setNumber('writeTimeoutMs', ms, 0);
   }
 
+  /** onCron period in ms, at least 1. Default 60 000. */
   setCronPeriod(ms: number): this {
-    this.cronPeriodMs = nonNegative(ms, 'cronPeriod');
-    if (ms < 1) throw invalid('cronPeriod must be >= 1 ms');
-    return this;
+    return this.setNumber('cronPeriodMs', ms, 1);
   }
 
-  /** Largest frame in bytes, checked from the header; 0 disables the check. */
+  /** Largest frame in bytes, checked from the header; 0 disables the check. Default 1 MiB. */
   setMaxMsgLen(bytes: number): this {
-    this.maxMsgLen = nonNegative(bytes, 'maxMsgLen');
-    return this;
+    return this.setNumber('maxMsgLen', bytes, 0);
   }
 
-  /** Bytes queued towards the peer before the session closes with WRITE_BUFFER_FULL. Default 64 MiB. */
+  /** Bytes queued towards the peer before the session closes with WRITE_BUFFER_FULL, at least 1. Default 64 MiB. */
   setMaxWriteBufferBytes(bytes: number): this {
-    this.maxWriteBufferBytes = nonNegative(bytes, 'maxWriteBufferBytes');
-    if (bytes < 1) throw invalid('maxWriteBufferBytes must be >= 1');
-    return this;
+    return this.setNumber('maxWriteBufferBytes', bytes, 1);
   }
 
   /** Buffered bytes above which writes return false. Default 1 MiB. */
   setWriteHighWaterMark(bytes: number): this {
-    this.writeHighWaterMark = nonNegative(bytes, 'writeHighWaterMark');
+    return this.setNumber('writeHighWaterMark', bytes, 0);
+  }
+
+  /** The one validation every numeric setting runs (INVALID_ARGUMENT when it fails). */
+  private setNumber(key: NumericSetting, value: number, min: number): this {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+      throw invalid(`${key} must be a finite number >= ${min}, got ${String(value)}`);
+    }
+    this[key] = value;
     return this;
   }
 
@@ -227,6 +247,8 @@ export abstract class BaseSession<P = unknown> implements Session<P> {
     this.started = true;
     this.validateConfig();
     if (!this.callOnOpen()) return false;
+    // onOpen may close the session itself: that is a refusal too (no timers, no socket events).
+    if (this.isClosed) return false;
     this.opened = true;
     this.startTimers();
     this.attach();
@@ -241,17 +263,43 @@ export abstract class BaseSession<P = unknown> implements Session<P> {
   /** Releases the socket; `graceful` flushes queued bytes first. */
   protected abstract release(graceful: boolean): void;
 
+  /**
+   * What an endpoint does with a new session: `configure` (its newSession
+   * callback), then start. Returns null once the session is open; otherwise
+   * the refusal (configure threw, or onOpen refused), the session discarded.
+   */
+  open(owner: SessionOwner, configure: (session: Session<P>) => void): RpcError | null {
+    try {
+      configure(this);
+      if (this.start(owner)) return null;
+      return new RpcError(ErrorCode.CONNECT_FAILED, `session ${this.name}#${this.id} refused by onOpen`);
+    } catch (err) {
+      this.discard();
+      return RpcError.from(err, ErrorCode.INVALID_ARGUMENT);
+    }
+  }
+
   private callOnOpen(): boolean {
     try {
       this.listener.onOpen?.(this);
       return true;
-    } catch (err) {
-      this.isClosed = true;
-      this.release(false);
-      this.owner.sessionClosed(this as BaseSession<unknown>, false);
-      void err;
+    } catch {
+      this.discard();
       return false;
     }
+  }
+
+  /**
+   * Drops a session that never opened: the socket is destroyed and no
+   * listener runs (issue 2: a refused session gets no onClose); close
+   * callbacks still run, so what they guard is released. Idempotent.
+   */
+  discard(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.stopTimers();
+    this.release(false);
+    this.finishClose();
   }
 
   close(reason?: RpcError): void {
@@ -261,6 +309,10 @@ export abstract class BaseSession<P = unknown> implements Session<P> {
     this.release(reason === undefined);
     if (reason !== undefined) this.safely(() => this.listener.onError?.(this, reason));
     if (this.opened) this.safely(() => this.listener.onClose?.(this));
+    this.finishClose();
+  }
+
+  private finishClose(): void {
     this.runCloseCallbacks();
     this.attributes = null;
     this.owner.sessionClosed(this as BaseSession<unknown>, this.peerClosedCleanly);
@@ -388,11 +440,18 @@ function runMessage(session: BaseSession<unknown>, pkg: unknown): unknown {
   }
 }
 
-function nonNegative(value: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw invalid(`${name} must be a finite number >= 0, got ${String(value)}`);
-  }
-  return value;
+/** "host:port" of both ends of a session. */
+export interface SessionEnds {
+  local: string;
+  remote: string;
+}
+
+/** The ends of a connected stream socket (TCP, TLS, the socket under a WebSocket). */
+export function socketEnds(socket: net.Socket): SessionEnds {
+  return {
+    local: `${socket.localAddress}:${socket.localPort}`,
+    remote: `${socket.remoteAddress}:${socket.remotePort}`,
+  };
 }
 
 function invalid(message: string): RpcError {

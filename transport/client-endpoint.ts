@@ -164,16 +164,13 @@ export abstract class ClientEndpoint<P = unknown> implements SessionOwner {
       session.close();
       return !this.isClosed;
     }
-    try {
-      this.newSession!(session);
-      this.live.add(session as BaseSession<unknown>);
-      return session.start(this);
-    } catch (err) {
-      this.live.delete(session as BaseSession<unknown>);
-      session.close();
-      this.noteFailure(RpcError.from(err, ErrorCode.CONNECT_FAILED));
+    const refusal = session.open(this, this.newSession!);
+    if (refusal !== null) {
+      this.noteFailure(refusal);
       return false;
     }
+    this.live.add(session as BaseSession<unknown>);
+    return true;
   }
 
   private noteFailure(err: RpcError): void {

@@ -27,6 +27,14 @@ export interface EndpointCommonOptions {
   wheel?: TimerWheel;
 }
 
+/** What a listening endpoint (server, UDP endpoint) accepts. */
+export interface ListenOptions extends EndpointCommonOptions {
+  /** Listen host. Default 127.0.0.1. */
+  host?: string;
+  /** Listen port; 0 picks a free one (see `address`). Default 0. */
+  port?: number;
+}
+
 export function invalidArgument(message: string): RpcError {
   return new RpcError(ErrorCode.INVALID_ARGUMENT, message);
 }

@@ -9,7 +9,7 @@
  */
 import type net from 'node:net';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
-import { BaseSession } from './base-session.js';
+import { BaseSession, socketEnds } from './base-session.js';
 import { CompressType as Compress } from './compress-type.js';
 import { DeflatePipe } from './deflate-pipe.js';
 import { SnappyPipe } from './snappy-pipe.js';
@@ -33,8 +33,6 @@ interface OwnedSocket extends net.Socket {
 export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPipeSink {
   readonly kind: 'tcp' | 'tls';
   readonly socket: net.Socket;
-  private readonly local: string;
-  private readonly remote: string;
   private out: Buffer[] = [];
   private outBytes = 0;
   private readonly slab: WriteSlab = sharedWriteSlab();
@@ -57,21 +55,11 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
   private lingerTimer: TimerHandle | null = null;
 
   constructor(socket: net.Socket, secure: boolean) {
-    super(secure ? 'tls-session' : 'tcp-session');
+    super(secure ? 'tls-session' : 'tcp-session', socketEnds(socket));
     this.kind = secure ? 'tls' : 'tcp';
     this.socket = socket;
-    this.local = `${socket.localAddress}:${socket.localPort}`;
-    this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     // Until attach(), a socket error must not crash the process.
     socket.on('error', onEarlyError);
-  }
-
-  get localAddress(): string {
-    return this.local;
-  }
-
-  get remoteAddress(): string {
-    return this.remote;
   }
 
   get bufferedBytes(): number {

@@ -11,7 +11,7 @@ import { checkCallback, checkHost, checkInteger, checkPort, type EndpointCommonO
 import type { Session } from './session.js';
 import type { TaskPool } from './task-pool.js';
 import { defaultTimerWheel, type TimerWheel } from './timer-wheel.js';
-import { CONNECT_PING, UdpSession } from './udp-session.js';
+import { CONNECT_PING, closeQuietly, UdpSession } from './udp-session.js';
 
 export interface UdpClientOptions extends EndpointCommonOptions {
   /** Peer host. Default 127.0.0.1. */
@@ -62,13 +62,8 @@ export class UdpClient<P = unknown> implements SessionOwner {
 
   private startSession(socket: dgram.Socket, newSession: NewSessionCallback<P>): void {
     const session = new UdpSession<P>(socket, true);
-    try {
-      newSession(session);
-      if (!session.start(this)) throw new RpcError(ErrorCode.CONNECT_FAILED, 'onOpen refused the session');
-    } catch (err) {
-      closeQuietly(socket);
-      throw RpcError.from(err, ErrorCode.INVALID_ARGUMENT);
-    }
+    const refusal = session.open(this, newSession);
+    if (refusal !== null) throw refusal;
     this.session = session;
   }
 
@@ -111,14 +106,6 @@ export class UdpClient<P = unknown> implements SessionOwner {
     this.isClosed = true;
     if (this.session !== null) this.session.close();
     else if (this.socket !== null) closeQuietly(this.socket);
-  }
-}
-
-function closeQuietly(socket: dgram.Socket): void {
-  try {
-    socket.close();
-  } catch {
-    // not running any more
   }
 }
 

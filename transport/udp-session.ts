@@ -8,7 +8,7 @@
  */
 import type dgram from 'node:dgram';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
-import { BaseSession } from './base-session.js';
+import { BaseSession, type SessionEnds } from './base-session.js';
 import type { CompressType } from './compress-type.js';
 import { CompressType as Compress } from './compress-type.js';
 
@@ -40,21 +40,10 @@ export class UdpSession<P = unknown> extends BaseSession<P> {
   private inFlightBytes = 0;
 
   constructor(socket: dgram.Socket, connected: boolean) {
-    super('udp-session');
+    super('udp-session', udpEnds(socket, connected));
     this.kind = connected ? 'udp-client' : 'udp-endpoint';
     this.socket = socket;
     this.connected = connected;
-  }
-
-  get localAddress(): string {
-    const addr = this.socket.address();
-    return `${addr.address}:${addr.port}`;
-  }
-
-  get remoteAddress(): string {
-    if (!this.connected) return '';
-    const addr = this.socket.remoteAddress();
-    return `${addr.address}:${addr.port}`;
   }
 
   get bufferedBytes(): number {
@@ -168,16 +157,28 @@ export class UdpSession<P = unknown> extends BaseSession<P> {
   // ---- close
 
   protected release(): void {
-    try {
-      this.socket.close();
-    } catch {
-      // already closed by the peer side of the endpoint
-    }
+    closeQuietly(this.socket);
   }
 
   /** @internal ICMP errors (port unreachable) are reported; UDP has no connection to lose. */
   onSocketError(err: Error): void {
     this.reportError(new RpcError(ErrorCode.NETWORK, `udp error: ${err.message}`, { cause: err }));
+  }
+}
+
+/** A bound (and, for a client, connected) socket's ends; an endpoint has no one remote end. */
+function udpEnds(socket: dgram.Socket, connected: boolean): SessionEnds {
+  const local = socket.address();
+  const remote = connected ? socket.remoteAddress() : null;
+  return { local: `${local.address}:${local.port}`, remote: remote === null ? '' : `${remote.address}:${remote.port}` };
+}
+
+/** Closes a UDP socket that may be closed already. */
+export function closeQuietly(socket: dgram.Socket): void {
+  try {
+    socket.close();
+  } catch {
+    // not running any more
   }
 }
 

@@ -8,7 +8,7 @@
 import type net from 'node:net';
 import type { WebSocket } from 'ws';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
-import { BaseSession } from './base-session.js';
+import { BaseSession, socketEnds } from './base-session.js';
 import { type CompressType, CompressType as Compress } from './compress-type.js';
 import type { TimerHandle } from './timer-wheel.js';
 
@@ -29,30 +29,18 @@ export class WsSession<P = unknown> extends BaseSession<P> {
   readonly kind: 'ws' | 'wss';
   readonly ws: WebSocket;
   private readonly socket: net.Socket;
-  private readonly local: string;
-  private readonly remote: string;
   private corked = false;
   private held: Buffer[] = [];
   private waitingForRoom = false;
   private closeTimer: TimerHandle | null = null;
 
   constructor(ws: WebSocket, socket: net.Socket, secure: boolean) {
-    super(secure ? 'wss-session' : 'ws-session');
+    super(secure ? 'wss-session' : 'ws-session', socketEnds(socket));
     this.kind = secure ? 'wss' : 'ws';
     this.ws = ws;
     this.socket = socket;
-    this.local = `${socket.localAddress}:${socket.localPort}`;
-    this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     ws.binaryType = 'nodebuffer';
     ws.on('error', onEarlyError);
-  }
-
-  get localAddress(): string {
-    return this.local;
-  }
-
-  get remoteAddress(): string {
-    return this.remote;
   }
 
   get bufferedBytes(): number {

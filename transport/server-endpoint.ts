@@ -1,0 +1,104 @@
+/**
+ * What every listening endpoint shares (TCP/TLS, WS/WSS, the unconnected UDP
+ * endpoint; go-anchors §1.5): its options, the bound address, the set of live
+ * sessions, runEventLoop's checks, adopting a new session through the
+ * newSession callback, and the idempotent close. Subclasses only listen,
+ * turn their sockets into sessions and stop.
+ */
+import type net from 'node:net';
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import type { BaseSession, SessionOwner } from './base-session.js';
+import { checkCallback, checkHost, checkPort, type EndpointAddress, type ListenOptions, type NewSessionCallback } from './endpoint-options.js';
+import type { Session } from './session.js';
+import type { TaskPool } from './task-pool.js';
+import { defaultTimerWheel, type TimerWheel } from './timer-wheel.js';
+
+export abstract class ServerEndpoint<P = unknown> implements SessionOwner {
+  readonly taskPool: TaskPool | null;
+  readonly wheel: TimerWheel;
+  protected readonly host: string;
+  protected readonly port: number;
+  private readonly live = new Set<BaseSession<unknown>>();
+  private newSession: NewSessionCallback<P> | null = null;
+  private bound: EndpointAddress | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(options: ListenOptions = {}) {
+    this.host = checkHost(options.host);
+    this.port = checkPort(options.port, true);
+    this.taskPool = options.taskPool ?? null;
+    this.wheel = options.wheel ?? defaultTimerWheel();
+  }
+
+  /** The bound address; throws before runEventLoop resolved. */
+  get address(): EndpointAddress {
+    if (this.bound === null) throw new RpcError(ErrorCode.ENDPOINT_CLOSED, 'endpoint is not listening');
+    return this.bound;
+  }
+
+  /** Open sessions. */
+  get sessions(): Session<P>[] {
+    return [...this.live] as Session<P>[];
+  }
+
+  get closed(): boolean {
+    return this.closing !== null;
+  }
+
+  /** Starts listening; resolves once bound. */
+  async runEventLoop(newSession: NewSessionCallback<P>): Promise<void> {
+    checkCallback(newSession, 'newSession');
+    if (this.closing !== null) throw new RpcError(ErrorCode.ENDPOINT_CLOSED, 'endpoint is closed');
+    if (this.newSession !== null) throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'runEventLoop called twice');
+    this.newSession = newSession;
+    this.bound = await this.listen();
+  }
+
+  /** Binds the socket; resolves with the bound address. */
+  protected abstract listen(): Promise<EndpointAddress>;
+
+  /**
+   * Runs newSession on a new session and starts it. Returns null once it is
+   * open and tracked; otherwise the refusal, the session already discarded.
+   */
+  protected adopt(session: BaseSession<P>): RpcError | null {
+    const refusal = session.open(this, this.newSession!);
+    if (refusal === null) this.live.add(session as BaseSession<unknown>);
+    return refusal;
+  }
+
+  sessionClosed(session: BaseSession<unknown>): void {
+    this.live.delete(session);
+  }
+
+  /** Stops listening and closes every session. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** Stops the listener; resolves once it is released. */
+  protected abstract stopListening(): Promise<void>;
+
+  private shutdown(): Promise<void> {
+    const stopped = this.stopListening();
+    for (const session of [...this.live]) session.close();
+    return stopped;
+  }
+}
+
+/** Listens on host:port; rejects CONNECT_FAILED. Later server errors (EMFILE on accept) must not crash. */
+export function listenOn(server: net.Server, port: number, host: string): Promise<EndpointAddress> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(new RpcError(ErrorCode.CONNECT_FAILED, `listen failed: ${err.message}`, { cause: err }));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      server.on('error', noop);
+      const addr = server.address() as net.AddressInfo;
+      resolve({ host: addr.address, port: addr.port });
+    });
+  });
+}
+
+function noop(): void {}
