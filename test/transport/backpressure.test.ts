@@ -1,7 +1,7 @@
 /**
  * Bounded memory in both directions: a slow onMessage behind a full task
- * pool pauses reading, and a peer that never reads is dropped once the
- * write buffer passes its limit.
+ * pool pauses reading, and a peer that never reads (TCP or WS) is dropped
+ * once the write buffer passes its limit.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -9,7 +9,9 @@ import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
 import type { Session } from '../../transport/session.js';
 import { createTaskPool } from '../../transport/task-pool.js';
+import { WebSocket } from 'ws';
 import { createTcpServer } from '../../transport/tcp-server.js';
+import { createWsServer } from '../../transport/ws-server.js';
 import { codec, deferred, rawConnect, waitFor, within } from './helpers.js';
 
 describe('backpressure', () => {
@@ -79,6 +81,42 @@ describe('backpressure', () => {
     assert.equal(reply.subarray(4).toString(), 'unaffected');
     lazy.destroy();
     other.destroy();
+    await server.close();
+  });
+
+  it('closes a WS session whose peer never reads once the write-buffer limit is passed; others are unaffected', async () => {
+    const errors: RpcError[] = [];
+    const limit = 4 * 1024 * 1024;
+    const writer = deferred<{ accepted: number; maxBuffered: number }>();
+    const server = createWsServer<Buffer>({ port: 0 });
+    let first = true;
+    await server.runEventLoop((s) => {
+      s.setPkgHandler(codec).setMaxWriteBufferBytes(limit);
+      s.setEventListener({
+        onMessage: (x, pkg) => void x.writePkg(pkg),
+        onError: (_x, err) => void errors.push(err),
+        onOpen: (x) => {
+          if (first) floodUntilClosed(x, 100 * 1024 * 1024).then(writer.resolve, writer.reject);
+          first = false;
+        },
+      });
+    });
+    const lazy = new WebSocket(server.url);
+    lazy.on('error', () => {});
+    await within(once(lazy, 'open'), 5000, 'lazy peer open');
+    lazy.pause();
+    const { accepted, maxBuffered } = await within(writer.promise, 30_000, 'flood ended');
+    assert.ok(errors.some((e) => isRpcError(e, ErrorCode.WRITE_BUFFER_FULL)), `closed with WRITE_BUFFER_FULL, got ${errors.map(String).join(', ')}`);
+    assert.ok(accepted < 100 * 1024 * 1024, `stopped early, accepted ${accepted}`);
+    assert.ok(maxBuffered <= limit, `buffered at most the limit, saw ${maxBuffered}`);
+    const other = new WebSocket(server.url);
+    await within(once(other, 'open'), 5000, 'second peer open');
+    const echoed = once(other, 'message');
+    other.send(codec.encode(Buffer.from('unaffected')));
+    const [reply] = (await within(echoed, 5000, 'echo')) as [Buffer];
+    assert.equal(reply.subarray(4).toString(), 'unaffected');
+    lazy.terminate();
+    other.terminate();
     await server.close();
   });
 });

@@ -120,6 +120,56 @@ describe('session lifecycle', () => {
     }
   });
 
+  it('reports a fatal read error through onError, then onClose, each once', async () => {
+    const events: string[] = [];
+    const closed = deferred();
+    const server = createTcpServer<Buffer>({ port: 0 });
+    await server.runEventLoop((s) => {
+      s.setPkgHandler(codec)
+        .setMaxMsgLen(1024)
+        .setEventListener({
+          onError: (_x, err) => void events.push(`error:${err.code}`),
+          onClose: () => {
+            events.push('close');
+            closed.resolve();
+          },
+        });
+    });
+    const socket = await rawConnect(server.address.port);
+    socket.on('error', () => {});
+    socket.resume();
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(4096, 0);
+    socket.write(header);
+    await within(closed.promise, 5000, 'session closed');
+    assert.deepEqual(events, [`error:${ErrorCode.MSG_TOO_LONG}`, 'close']);
+    socket.destroy();
+    await server.close();
+  });
+
+  it('WS and UDP sessions throw SESSION_CLOSED on write after close, close twice harmlessly and run onClose once', async () => {
+    let wsCloses = 0;
+    const wsServer = createWsServer<Buffer>({ port: 0 });
+    await wsServer.runEventLoop(() => undefined);
+    const wsClient = createWsClient<Buffer>({ url: wsServer.url });
+    await wsClient.runEventLoop((s) => void s.setEventListener({ onClose: () => void wsCloses++ }));
+    const endpoint = createUdpEndpoint<Buffer>({ port: 0 });
+    let udpCloses = 0;
+    await endpoint.runEventLoop((s) => void s.setEventListener({ onClose: () => void udpCloses++ }));
+    for (const session of [wsClient.sessions[0]!, endpoint.sessions[0]!] as Session<unknown>[]) {
+      session.close();
+      session.close();
+      assert.throws(() => session.writeBytes(Buffer.from('x')), (err) => isRpcError(err, ErrorCode.SESSION_CLOSED));
+      assert.throws(() => session.writePkg(Buffer.from('x')), (err) => isRpcError(err, ErrorCode.SESSION_CLOSED));
+    }
+    await waitFor(() => wsCloses === 1 && udpCloses === 1, 5000, 'one onClose each');
+    await wsClient.close();
+    await wsServer.close();
+    await endpoint.close();
+    assert.equal(wsCloses, 1);
+    assert.equal(udpCloses, 1);
+  });
+
   it('closes a WS session configured by newSession once the server closes, exactly once', async () => {
     let closes = 0;
     const opened = deferred<Session<Buffer>>();
