@@ -166,16 +166,17 @@ export class ZookeeperConnection {
   private onExpired(client: Client): void {
     if (this.client !== client || this.closed) return;
     this.connected = false;
-    client.close();
+    abandon(client);
     this.open();
   }
 }
 
 /**
- * Closes a client that is stuck connecting. close() only queues a
- * close-session packet, which a connection nobody answers never sends, so
- * its socket is destroyed too (an internal of node-zookeeper-client 1.x);
- * otherwise it would stay open, and keep the process alive, for ever.
+ * Lets go of a client whose session is over (expired, or given up). close()
+ * only queues a close-session packet, which a connection nobody answers never
+ * sends, and after an expiry the server leaves the socket open; so the socket
+ * is destroyed too (an internal of node-zookeeper-client 1.x), or it would
+ * stay open, keeping the process alive.
  */
 function abandon(client: Client): void {
   client.close();

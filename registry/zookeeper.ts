@@ -133,9 +133,10 @@ export class ZookeeperRegistry implements Registry {
    * Creates the node of a registration that is still current and watches for
    * its deletion; a node created after the registration was dropped (by
    * unregister or close while the create was in flight) is removed again.
+   * `replaceForeign`: see createNode.
    */
-  private async ensureNode(key: string, registration: Registration): Promise<void> {
-    await this.createNode(registration.path);
+  private async ensureNode(key: string, registration: Registration, replaceForeign = true): Promise<void> {
+    await this.createNode(registration.path, replaceForeign);
     if (this.registered.get(key) !== registration) {
       if (!this.isRegisteredPath(registration.path)) await this.removeNode(registration.path);
       return;
@@ -148,24 +149,30 @@ export class ZookeeperRegistry implements Registry {
     return false;
   }
 
-  /** Our node vanished while registered (removed by hand, or by an old session's expiry): create it again. */
+  /**
+   * Our node vanished while registered (removed by hand, or by an old
+   * session's expiry): create it again. A node someone else created meanwhile
+   * is left alone (and watched): another registry instance holding the same
+   * URL would otherwise take it back, and the two would trade it for ever.
+   */
   private onNodeDeleted(key: string, registration: Registration): void {
     if (this.closed || this.registered.get(key) !== registration) return;
-    this.ensureNode(key, registration).catch(() => this.scheduleRetry());
+    this.ensureNode(key, registration, false).catch(() => this.scheduleRetry());
   }
 
   /**
    * Creates the ephemeral node. A node that already exists and is not owned by
    * our session is stale (left by an older session), so it is replaced
    * (go-anchors §4.2 step 3); one of ours is kept, so a retry causes no churn.
+   * With `replaceForeign` false any existing node is kept.
    */
-  private async createNode(path: string): Promise<void> {
+  private async createNode(path: string, replaceForeign: boolean): Promise<void> {
     await this.connection.mkdirp(path.slice(0, path.lastIndexOf('/')));
     try {
       await this.connection.createEphemeral(path);
     } catch (err) {
       if (!isNodeExists(err)) throw err;
-      if (await this.connection.ownsNode(path)) return;
+      if (!replaceForeign || (await this.connection.ownsNode(path))) return;
       await this.removeNode(path);
       await this.connection.createEphemeral(path);
     }
