@@ -5,16 +5,18 @@
 export {
   BaseSession,
   DEFAULT_CRON_PERIOD_MS,
+  DEFAULT_FLUSH_THRESHOLD_BYTES,
   DEFAULT_MAX_MSG_LEN,
   DEFAULT_MAX_WRITE_BUFFER_BYTES,
   DEFAULT_WRITE_HIGH_WATER_MARK,
 } from './base-session.js';
 export { ClientEndpoint, type ClientEndpointOptions } from './client-endpoint.js';
 export { CompressType, isCompressType } from './compress-type.js';
-export type { EndpointAddress, EndpointCommonOptions, NewSessionCallback } from './endpoint-options.js';
+export type { EndpointAddress, EndpointCommonOptions, ListenOptions, NewSessionCallback } from './endpoint-options.js';
 export type { EventListener } from './event-listener.js';
 export { LengthFieldCodec, type LengthFieldCodecOptions } from './length-field-codec.js';
 export type { OffsetReader, ReadResult, Reader, ReadWriter, SlabWriter, Writer } from './package-handler.js';
+export { ServerEndpoint } from './server-endpoint.js';
 export type { Session, SessionKind, SessionStats } from './session.js';
 export {
   createSimpleTaskPool,

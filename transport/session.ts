@@ -48,6 +48,13 @@ export interface Session<P = unknown> {
   setMaxWriteBufferBytes(bytes: number): this;
   /** Queued bytes above which writes return false (default 1 MiB). */
   setWriteHighWaterMark(bytes: number): this;
+  /**
+   * TCP/TLS: output queued in one turn past this many bytes is written at
+   * once instead of at the end of the turn, so the peer can start on the
+   * first replies while a long batch is still being handled (default 4 KiB;
+   * 0 writes only at the end of the turn).
+   */
+  setFlushThresholdBytes(bytes: number): this;
   /** getty's SetCompressType; only before the session starts. Both peers must agree. */
   setCompressType(type: CompressType): this;
 

@@ -316,7 +316,10 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
   private queued(len: number): void {
     this.outBytes += len;
     this.stats.bytesOut += len;
-    if (!this.flushScheduled) {
+    // A long batch (many packages in one chunk) would otherwise leave only at the end of
+    // the turn while the peer idles: write what we have so it can start on it (issue 5).
+    if (this.outBytes >= this.flushThresholdBytes && this.flushThresholdBytes > 0) this.flush();
+    else if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(flushSession, this);
     }
