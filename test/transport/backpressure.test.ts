@@ -10,8 +10,8 @@ import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js'
 import type { Session } from '../../transport/session.js';
 import { createTaskPool } from '../../transport/task-pool.js';
 import { WebSocket } from 'ws';
-import { createTcpServer } from '../../transport/tcp-server.js';
-import { createWsServer } from '../../transport/ws-server.js';
+import { createTcpServer, type TcpServer } from '../../transport/tcp-server.js';
+import { createWsServer, type WsServer } from '../../transport/ws-server.js';
 import { codec, deferred, rawConnect, waitFor, within } from './helpers.js';
 
 describe('backpressure', () => {
@@ -52,28 +52,11 @@ describe('backpressure', () => {
   });
 
   it('closes a session whose peer never reads once 100 MiB would pass the write-buffer limit; others are unaffected', async () => {
-    const errors: RpcError[] = [];
-    const limit = 4 * 1024 * 1024;
-    const writer = deferred<{ accepted: number; maxBuffered: number }>();
     const server = createTcpServer<Buffer>({ port: 0 });
-    let first = true;
-    await server.runEventLoop((s) => {
-      s.setPkgHandler(codec).setMaxWriteBufferBytes(limit);
-      s.setEventListener({
-        onMessage: (x, pkg) => void x.writePkg(pkg),
-        onError: (_x, err) => void errors.push(err),
-        onOpen: (x) => {
-          if (first) floodUntilClosed(x, 100 * 1024 * 1024).then(writer.resolve, writer.reject);
-          first = false;
-        },
-      });
-    });
+    const flood = await floodFirstSession(server);
     const lazy = await rawConnect(server.address.port);
     lazy.pause();
-    const { accepted, maxBuffered } = await within(writer.promise, 30_000, 'flood ended');
-    assert.ok(errors.some((e) => isRpcError(e, ErrorCode.WRITE_BUFFER_FULL)), 'closed with WRITE_BUFFER_FULL');
-    assert.ok(accepted < 100 * 1024 * 1024, `stopped early, accepted ${accepted}`);
-    assert.ok(maxBuffered <= limit, `buffered at most the limit, saw ${maxBuffered}`);
+    await assertDroppedAtLimit(flood);
     const other = await rawConnect(server.address.port);
     const echoed = once(other, 'data');
     other.write(codec.encode(Buffer.from('unaffected')));
@@ -85,30 +68,13 @@ describe('backpressure', () => {
   });
 
   it('closes a WS session whose peer never reads once the write-buffer limit is passed; others are unaffected', async () => {
-    const errors: RpcError[] = [];
-    const limit = 4 * 1024 * 1024;
-    const writer = deferred<{ accepted: number; maxBuffered: number }>();
     const server = createWsServer<Buffer>({ port: 0 });
-    let first = true;
-    await server.runEventLoop((s) => {
-      s.setPkgHandler(codec).setMaxWriteBufferBytes(limit);
-      s.setEventListener({
-        onMessage: (x, pkg) => void x.writePkg(pkg),
-        onError: (_x, err) => void errors.push(err),
-        onOpen: (x) => {
-          if (first) floodUntilClosed(x, 100 * 1024 * 1024).then(writer.resolve, writer.reject);
-          first = false;
-        },
-      });
-    });
+    const flood = await floodFirstSession(server);
     const lazy = new WebSocket(server.url);
     lazy.on('error', () => {});
     await within(once(lazy, 'open'), 5000, 'lazy peer open');
     lazy.pause();
-    const { accepted, maxBuffered } = await within(writer.promise, 30_000, 'flood ended');
-    assert.ok(errors.some((e) => isRpcError(e, ErrorCode.WRITE_BUFFER_FULL)), `closed with WRITE_BUFFER_FULL, got ${errors.map(String).join(', ')}`);
-    assert.ok(accepted < 100 * 1024 * 1024, `stopped early, accepted ${accepted}`);
-    assert.ok(maxBuffered <= limit, `buffered at most the limit, saw ${maxBuffered}`);
+    await assertDroppedAtLimit(flood);
     const other = new WebSocket(server.url);
     await within(once(other, 'open'), 5000, 'second peer open');
     const echoed = once(other, 'message');
@@ -120,6 +86,41 @@ describe('backpressure', () => {
     await server.close();
   });
 });
+
+const FLOOD_LIMIT_BYTES = 4 * 1024 * 1024;
+const FLOOD_TOTAL_BYTES = 100 * 1024 * 1024;
+
+interface Flood {
+  errors: RpcError[];
+  done: Promise<{ accepted: number; maxBuffered: number }>;
+}
+
+/** Starts an echo server whose first session is flooded with FLOOD_TOTAL_BYTES under a FLOOD_LIMIT_BYTES write buffer. */
+async function floodFirstSession(server: TcpServer<Buffer> | WsServer<Buffer>): Promise<Flood> {
+  const errors: RpcError[] = [];
+  const writer = deferred<{ accepted: number; maxBuffered: number }>();
+  let first = true;
+  await server.runEventLoop((s) => {
+    s.setPkgHandler(codec).setMaxWriteBufferBytes(FLOOD_LIMIT_BYTES);
+    s.setEventListener({
+      onMessage: (x, pkg) => void x.writePkg(pkg),
+      onError: (_x, err) => void errors.push(err),
+      onOpen: (x) => {
+        if (first) floodUntilClosed(x, FLOOD_TOTAL_BYTES).then(writer.resolve, writer.reject);
+        first = false;
+      },
+    });
+  });
+  return { errors, done: writer.promise };
+}
+
+async function assertDroppedAtLimit(flood: Flood): Promise<void> {
+  const { accepted, maxBuffered } = await within(flood.done, 30_000, 'flood ended');
+  const codes = flood.errors.map(String).join(', ');
+  assert.ok(flood.errors.some((e) => isRpcError(e, ErrorCode.WRITE_BUFFER_FULL)), `closed with WRITE_BUFFER_FULL, got ${codes}`);
+  assert.ok(accepted < FLOOD_TOTAL_BYTES, `stopped early, accepted ${accepted}`);
+  assert.ok(maxBuffered <= FLOOD_LIMIT_BYTES, `buffered at most the limit, saw ${maxBuffered}`);
+}
 
 /** Writes 64 KiB packages, a few per turn, until the session closes or `total` is written. */
 async function floodUntilClosed(session: Session<Buffer>, total: number): Promise<{ accepted: number; maxBuffered: number }> {
