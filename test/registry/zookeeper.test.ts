@@ -57,23 +57,21 @@ function withTimeout<T>(work: Promise<T>, timeoutMs: number, what: string): Prom
 }
 
 /**
- * The known trick: a second client joins the same session and closes it, which
- * expires the session for the first one. The first client may win the session
- * back before the close goes out, so the trick is repeated (a few times at most).
+ * Forces a session expiry without a race: the registry reaches ZooKeeper only
+ * through `proxy`, which goes silent (the registry cannot win its session back),
+ * then a second client joins the same session directly and closes it — the
+ * known trick that ends a session for its owner — and the proxy forwards again.
  */
-async function expireSession(address: string, registry: ZookeeperRegistry): Promise<void> {
-  const original = registry.session!.id;
-  const renewed = () => registry.session !== undefined && !registry.session.id.equals(original);
-  for (let attempt = 0; attempt < 5 && !renewed(); attempt++) {
-    const session = registry.session;
-    if (session?.id.equals(original)) {
-      // Refused when the session already expired meanwhile: the next round checks again.
-      const intruder = await rawClient(address, { sessionId: session.id, sessionPassword: session.password, spinDelay: 5000 }).catch(() => undefined);
-      intruder?.close();
-    }
-    await pollUntil(renewed, 4000, 'a new session').catch(() => undefined);
-  }
-  assert.ok(renewed(), 'the session expired and a new one was opened');
+async function expireSession(address: string, proxy: SilentProxy, registry: ZookeeperRegistry): Promise<void> {
+  const session = registry.session!;
+  proxy.goSilent();
+  const intruder = await rawClient(address, { sessionId: session.id, sessionPassword: session.password });
+  await new Promise<void>((resolve) => {
+    intruder.once('disconnected', resolve);
+    intruder.close();
+  });
+  proxy.forward();
+  await pollUntil(() => registry.session !== undefined && !registry.session.id.equals(session.id), WAIT_MS, 'a new session');
 }
 
 describe('ZookeeperRegistry', () => {
@@ -184,18 +182,27 @@ describe('ZookeeperRegistry', () => {
   });
 
   it('creates every registration again after a forced session expiry', async () => {
-    const providerSide = open();
-    const consumerSide = open();
-    const recorder = new ListRecorder();
-    await consumerSide.subscribe(consumerOf('org.example.Expiry'), recorder.listener);
-    await providerSide.register(provider(20886, 'org.example.Expiry'));
-    await recorder.untilPorts([20886], WAIT_MS);
-    const before = providerSide.session!;
-    await expireSession(server.address, providerSide);
-    assert.ok(!providerSide.session!.id.equals(before.id));
-    await recorder.untilPorts([20886], WAIT_MS);
-    const client = await raw();
-    await pollUntil(async () => (await children(client, '/dubbo/org.example.Expiry/providers')).length === 1, WAIT_MS, 'the node again');
+    const proxy = await SilentProxy.start(server.port);
+    try {
+      const providerSide = open('', `127.0.0.1:${proxy.port}`);
+      const consumerSide = open();
+      const recorder = new ListRecorder();
+      await consumerSide.subscribe(consumerOf('org.example.Expiry'), recorder.listener);
+      await providerSide.register(provider(20886, 'org.example.Expiry'));
+      await recorder.untilPorts([20886], WAIT_MS);
+      const before = providerSide.session!;
+      await expireSession(server.address, proxy, providerSide);
+      assert.ok(!providerSide.session!.id.equals(before.id));
+      const client = await raw();
+      const path = '/dubbo/org.example.Expiry/providers';
+      await pollUntil(async () => {
+        const names = await children(client, path);
+        return names.length === 1 && (await ownerOf(client, `${path}/${names[0]}`))?.equals(providerSide.session!.id) === true;
+      }, WAIT_MS, 'the node again, owned by the new session');
+      await recorder.untilPorts([20886], WAIT_MS);
+    } finally {
+      proxy.close();
+    }
   });
 
   it('keeps the last list while ZooKeeper restarts, then sees providers re-registered', async () => {
