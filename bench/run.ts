@@ -6,6 +6,7 @@
  * Options: --quick, --systems=a,b (ids, see systems/all-systems.ts),
  * --windows=N, --window-ms=N, --warmup-ms=N, --no-write, --no-open-loop
  * (skip the "p99 at half of peak" open-loop runs),
+ * --shapes=1x256x64,100x1x915 (connections x in flight x payload bytes),
  * --profile-dir=DIR (every server and load child writes a .cpuprofile there).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -17,7 +18,9 @@ import {
   FULL_TIMING,
   OPEN_LOOP_SHAPES,
   QUICK_OPEN_LOOP_SYSTEMS,
+  parseShapes,
   QUICK_SHAPES,
+  type Shape,
   QUICK_TIMING,
 } from './lib/bench-plan.js';
 import type { BenchResult } from './lib/bench-result.js';
@@ -57,7 +60,15 @@ function planFromArgs(): BenchPlan {
   const openLoop = process.argv.includes('--no-open-loop')
     ? undefined
     : { shapes: OPEN_LOOP_SHAPES, systems: quick ? QUICK_OPEN_LOOP_SYSTEMS : undefined };
-  return { mode: quick ? 'quick' : 'full', shapes: quick ? QUICK_SHAPES : FULL_SHAPES, timing, systems, openLoop };
+  return { mode: quick ? 'quick' : 'full', shapes: shapesFromArgs(quick), timing, systems, openLoop };
+}
+
+function shapesFromArgs(quick: boolean): Shape[] {
+  const text = option('shapes');
+  if (text === undefined) return quick ? QUICK_SHAPES : FULL_SHAPES;
+  const shapes = parseShapes(text);
+  if (!shapes) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `--shapes takes CONNSxINFLIGHTxBYTES,... (e.g. 1x256x64), got ${text}`);
+  return shapes;
 }
 
 async function writeResults(result: BenchResult): Promise<void> {

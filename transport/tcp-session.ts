@@ -46,6 +46,8 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
    */
   private socketBacklog = 0;
   private flushScheduled = false;
+  /** Output that triggers the next early write in this turn; 0 = flushThresholdBytes. */
+  private earlyFlushBytes = 0;
   private tail: Buffer | null = null;
   private frame: Buffer | null = null;
   private frameFill = 0;
@@ -316,18 +318,29 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
   private queued(len: number): void {
     this.outBytes += len;
     this.stats.bytesOut += len;
-    // A long batch (many packages in one chunk) would otherwise leave only at the end of
-    // the turn while the peer idles: write what we have so it can start on it (issue 5).
-    if (this.outBytes >= this.flushThresholdBytes && this.flushThresholdBytes > 0) this.flush();
-    else if (!this.flushScheduled) {
+    if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(flushSession, this);
     }
+    // A long batch (many packages in one chunk) would otherwise leave only at the end of
+    // the turn while the peer idles: write what we have so it can start on it (issue 5).
+    // Each early write of the same turn waits for twice as much output, so a large batch
+    // still leaves in O(log n) writes rather than one per threshold (1×256×915 B bench).
+    const limit = this.earlyFlushBytes || this.flushThresholdBytes;
+    if (this.flushThresholdBytes > 0 && this.outBytes >= limit) {
+      this.earlyFlushBytes = limit * 2;
+      this.writeQueued();
+    }
   }
 
-  /** @internal one write per event-loop turn */
+  /** @internal the end-of-turn write: everything queued leaves, the early-write limit resets */
   flush(): void {
     this.flushScheduled = false;
+    this.earlyFlushBytes = 0;
+    this.writeQueued();
+  }
+
+  private writeQueued(): void {
     this.sealSegment();
     const out = this.out;
     if (out.length === 0 || this.socket.destroyed) return;

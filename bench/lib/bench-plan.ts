@@ -58,3 +58,10 @@ export const QUICK_TIMING: Timing = { warmupMs: 300, windowMs: 700, windows: 1 }
 export function shapeName(shape: Shape): string {
   return `${shape.connections}×${shape.inFlight}×${shape.payloadBytes} B`;
 }
+
+/** Parses `--shapes=1x256x64,100x1x915` (connections × in flight × payload bytes). */
+export function parseShapes(text: string): Shape[] | undefined {
+  const shapes = text.split(',').map((item) => /^(\d+)x(\d+)x(\d+)$/.exec(item.trim()));
+  if (shapes.some((match) => match === null)) return undefined;
+  return shapes.map((match) => ({ connections: Number(match![1]), inFlight: Number(match![2]), payloadBytes: Number(match![3]) }));
+}

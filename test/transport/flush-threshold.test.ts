@@ -15,6 +15,8 @@ interface BatchTrace {
   /** Socket writes made while later packages of the same read were still to be handled. */
   midBatchWrites: number;
   writes: number;
+  /** Event-loop turns that handled packages. */
+  turns: number;
   echoed: number;
 }
 
@@ -25,7 +27,7 @@ interface BatchTrace {
  * same turn happened in the middle of a batch.
  */
 async function echoOneBatch(flushThresholdBytes: number): Promise<BatchTrace> {
-  const trace: BatchTrace = { midBatchWrites: 0, writes: 0, echoed: 0 };
+  const trace: BatchTrace = { midBatchWrites: 0, writes: 0, turns: 0, echoed: 0 };
   let turn = 0;
   let turnMarked = false;
   let lastWriteTurn = -1;
@@ -40,6 +42,7 @@ async function echoOneBatch(flushThresholdBytes: number): Promise<BatchTrace> {
       onMessage: (x, pkg) => {
         if (!turnMarked) {
           turnMarked = true;
+          trace.turns++;
           process.nextTick(() => {
             turn++;
             turnMarked = false;
@@ -80,6 +83,13 @@ describe('TcpSession flush threshold', () => {
     const trace = await echoOneBatch(1024);
     assert.equal(trace.echoed, FRAMES * (4 + BODY_BYTES));
     assert.ok(trace.midBatchWrites > 0, `no write before the batch ended (${trace.writes} writes)`);
+  });
+
+  it('doubles the early-write limit within a turn, so a long batch leaves in a few writes', async () => {
+    const trace = await echoOneBatch(1024);
+    // 400 × 104 B ≈ 41 KiB per batch: one write per KiB would be ~40; doubling from 1 KiB needs ~6 per turn.
+    const perTurn = Math.ceil(Math.log2((FRAMES * (4 + BODY_BYTES)) / 1024)) + 2;
+    assert.ok(trace.writes <= trace.turns * perTurn, `${trace.writes} writes over ${trace.turns} turn(s)`);
   });
 
   it('with threshold 0 writes only at the end of each turn', async () => {
