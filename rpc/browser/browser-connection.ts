@@ -34,6 +34,8 @@ export class BrowserConnection {
     this.ready = this.whenOpen();
     this.socket.addEventListener('message', (event) => this.onMessage(event.data));
     this.socket.addEventListener('close', () => this.ended());
+    // A 'close' always follows an 'error'; listening keeps Node's `ws` from throwing it as unhandled.
+    this.socket.addEventListener('error', () => {});
   }
 
   /** True once the socket has ended or is ending: the client opens a new one for the next call. */
