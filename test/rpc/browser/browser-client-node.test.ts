@@ -36,6 +36,7 @@ describe('BrowserRpcClient (Node, ws)', () => {
         const sums = await Promise.all(Array.from({ length: 50 }, (_, i) => demo.add(i, 1)));
         assert.deepEqual(sums, Array.from({ length: 50 }, (_, i) => i + 1));
         assert.equal(await demo.$echo('ping'), 'ping');
+        assert.equal(await demo.$invoke('sayHello', ['java.lang.String'], ['generic']), 'Hello generic');
       }
     } finally {
       client.close();
