@@ -16,21 +16,27 @@ import { createResponse, type DubboRequest, type DubboResponse } from './protoco
 import { errorResponse, toRpcError } from './remote-error.js';
 import { RpcInvocation } from './rpc-invocation.js';
 
+/** Takes a call's response (the server writes it and counts the call out). */
+export type ResponseSink = (session: Session, request: DubboRequest, response: DubboResponse) => void;
+
 export class ProviderCall {
   constructor(
     private readonly session: Session,
     private readonly request: DubboRequest,
     private readonly service: ExportedService | undefined,
+    private readonly sink: ResponseSink,
   ) {}
 
   /**
-   * Never rejects: every failure becomes an error response. Not `async`: the
-   * method's result reaches the response through one `then`.
+   * Hands the response to the sink; every failure becomes an error response.
+   * Not `async`, and the sink runs in the same `then` that builds the
+   * response: one promise from the method's result to the write (docs/rpc.md
+   * "Performance notes", round 3). Rejects only if the sink throws.
    */
-  run(): Promise<DubboResponse> {
+  run(): Promise<void> {
     const { request } = this;
-    if (request.error) return Promise.resolve(errorResponse(request, request.error));
-    if (!this.service) return Promise.resolve(errorResponse(request, this.notFound()));
+    if (request.error) return this.settleNow(errorResponse(request, request.error));
+    if (!this.service) return this.settleNow(errorResponse(request, this.notFound()));
     const timeoutMs = timeoutOf(request.attachments.timeout);
     const scope = {
       attachments: request.attachments,
@@ -41,17 +47,31 @@ export class ProviderCall {
     return RpcContext.runProvider(scope, (context) => this.invoke(this.service!, context, timeoutMs));
   }
 
-  private invoke(service: ExportedService, context: RpcContext, timeoutMs: number | undefined): Promise<DubboResponse> {
+  private invoke(service: ExportedService, context: RpcContext, timeoutMs: number | undefined): Promise<void> {
     let result: Promise<unknown>;
     try {
       result = service.invoke(this.invocationFor(service, timeoutMs));
     } catch (err) {
-      return Promise.resolve(this.failure(toRpcError(err)));
+      return this.settleNow(this.failure(toRpcError(err)));
     }
     return result.then(
-      (value) => this.success(value, service.returnTypeOf(this.request.method), context.responseAttachments),
-      (err: unknown) => this.failure(toRpcError(err)),
+      (value) => this.settle(this.success(value, service.returnTypeOf(this.request.method), context.responseAttachments)),
+      (err: unknown) => this.settle(this.failure(toRpcError(err))),
     );
+  }
+
+  private settle(response: DubboResponse): void {
+    this.sink(this.session, this.request, response);
+  }
+
+  /** An answer known before the method ran (bad request, no such service). */
+  private settleNow(response: DubboResponse): Promise<void> {
+    try {
+      this.settle(response);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   private invocationFor(service: ExportedService, timeoutMs: number | undefined): RpcInvocation {

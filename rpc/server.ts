@@ -23,7 +23,7 @@ import type { Filter } from './filter.js';
 import { DEFAULT_MAX_FRAME_LEN, DubboCodec } from './protocol/dubbo-codec.js';
 import { createHeartbeatResponse, type DubboPackage, type DubboRequest } from './protocol/dubbo-package.js';
 import { advertisedHost } from './local-address.js';
-import { ProviderCall } from './provider-call.js';
+import { ProviderCall, type ResponseSink } from './provider-call.js';
 import { errorResponse } from './remote-error.js';
 import type { ImplOf, ServiceDefinition } from './service.js';
 import { ShutdownTracker } from './shutdown-tracker.js';
@@ -80,6 +80,8 @@ export class RpcServer implements EventListener<DubboPackage> {
   private readonly codec: DubboCodec;
   private transport: TransportServer | undefined;
   private stopping: Promise<void> | undefined;
+  /** The service found for the last request, by the fields that named it. */
+  private lastLookup: { name: string; group: string; version: string; service: ExportedService | undefined } | undefined;
 
   constructor(options: RpcServerOptions = {}) {
     this.options = resolveOptions(options);
@@ -119,6 +121,7 @@ export class RpcServer implements EventListener<DubboPackage> {
     const key = serviceKey(service.name, service.group, service.version);
     if (this.services.has(key)) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `service ${key} added twice`);
     this.services.set(key, service);
+    this.lastLookup = undefined;
     return this;
   }
 
@@ -170,19 +173,27 @@ export class RpcServer implements EventListener<DubboPackage> {
       return undefined;
     }
     this.tracker.enter();
-    return new ProviderCall(session, request, this.findService(request)).run().then((response) => {
-      try {
-        reply(session, request, response);
-      } finally {
-        this.tracker.leave();
-      }
-    });
+    return new ProviderCall(session, request, this.findService(request), this.replyAndLeave).run();
   }
+
+  /** Made once: ProviderCall writes the response from the method's own `then`, then the call counts out. */
+  private readonly replyAndLeave: ResponseSink = (session, request, response) => {
+    try {
+      reply(session as Session<DubboPackage>, request, response);
+    } finally {
+      this.tracker.leave();
+    }
+  };
 
   private findService(request: DubboRequest): ExportedService | undefined {
     const name = typeof request.attachments.interface === 'string' ? request.attachments.interface : request.path;
     const group = typeof request.attachments.group === 'string' ? request.attachments.group : '';
-    return this.services.get(serviceKey(name, group, request.version));
+    const last = this.lastLookup;
+    // Consecutive calls nearly always name the same service: no key string per call (round 3).
+    if (last !== undefined && last.name === name && last.group === group && last.version === request.version) return last.service;
+    const service = this.services.get(serviceKey(name, group, request.version));
+    this.lastLookup = { name, group, version: request.version, service };
+    return service;
   }
 
   private configure(session: Session<DubboPackage>): void {

@@ -13,7 +13,7 @@ import { GENERIC_PARAMETER_TYPES } from './filters/generic-filter.js';
 import type { Invoker } from './invoker.js';
 import { inferJavaType } from './protocol/java-types.js';
 import { RpcInvocation } from './rpc-invocation.js';
-import { findMethod, type ServiceDefinition } from './service.js';
+import { findMethod, type MethodDescriptor, type ServiceDefinition } from './service.js';
 import type { ShutdownTracker } from './shutdown-tracker.js';
 
 export interface ReferenceSettings {
@@ -49,9 +49,9 @@ export class ServiceReference {
   /** Calls `methodName`; rejects with an RpcError. */
   call(methodName: string, args: readonly unknown[], bound: CallOptions): Promise<unknown> {
     try {
-      const result = this.chain(this.invocationFor(methodName, args, bound));
-      const decode = findMethod(this.settings.definition, methodName)?.decodeResult;
-      return decode ? result.then(decode) : result;
+      const method = findMethod(this.settings.definition, methodName);
+      const result = this.chain(this.invocationFor(methodName, method, args, bound));
+      return method?.decodeResult ? result.then(method.decodeResult) : result;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -69,30 +69,42 @@ export class ServiceReference {
     return (invocation) => (isReady ? this.invoker.invoke(invocation) : ready.then(() => this.invoker.invoke(invocation)));
   }
 
-  private invocationFor(methodName: string, args: readonly unknown[], bound: CallOptions): RpcInvocation {
+  private invocationFor(methodName: string, method: MethodDescriptor | undefined, args: readonly unknown[], bound: CallOptions): RpcInvocation {
     const context = RpcContext.current();
     const scope = context?.side === 'consumer' ? context : undefined;
     const signal = combine(context?.signal, bound.signal);
     if (signal?.aborted) throw new RpcError(ErrorCode.CANCELLED, `call to ${methodName} cancelled before it started`, { cause: signal.reason });
-    const isGeneric = methodName === '$invoke';
     return new RpcInvocation({
       interfaceName: this.settings.definition.name,
       methodName,
-      parameterTypes: this.parameterTypes(methodName, args),
+      parameterTypes: this.parameterTypes(methodName, method, args),
       args,
-      attachments: { ...this.settings.attachments, ...scope?.attachments, ...bound.attachments, ...(isGeneric ? { generic: 'true' } : {}) },
+      attachments: this.attachmentsFor(methodName, scope, bound),
       version: this.settings.version,
       group: this.settings.group,
       timeoutMs: this.timeoutFor(bound, context),
       signal,
-      oneWay: bound.oneWay ?? scope?.oneWay ?? findMethod(this.settings.definition, methodName)?.oneWay ?? false,
+      oneWay: bound.oneWay ?? scope?.oneWay ?? method?.oneWay ?? false,
     });
   }
 
-  private parameterTypes(methodName: string, args: readonly unknown[]): readonly string[] {
+  /**
+   * A fresh object per call (filters may add to it), merged in order: the
+   * reference's, the surrounding scope's, the call's own. Only the layers
+   * present are spread: most calls copy one object (round 3).
+   */
+  private attachmentsFor(methodName: string, scope: RpcContext | undefined, bound: CallOptions): Record<string, unknown> {
+    const attachments = { ...this.settings.attachments };
+    if (scope !== undefined) Object.assign(attachments, scope.attachments);
+    if (bound.attachments !== undefined) Object.assign(attachments, bound.attachments);
+    if (methodName === '$invoke') attachments.generic = 'true';
+    return attachments;
+  }
+
+  private parameterTypes(methodName: string, method: MethodDescriptor | undefined, args: readonly unknown[]): readonly string[] {
     if (methodName === '$invoke') return GENERIC_PARAMETER_TYPES;
     if (methodName === '$echo') return ECHO_TYPES;
-    return findMethod(this.settings.definition, methodName)?.parameterTypes ?? args.map(inferJavaType);
+    return method?.parameterTypes ?? args.map(inferJavaType);
   }
 
   /** The call's own timeout, cut to what the surrounding deadline leaves (deadline propagation). */
