@@ -58,7 +58,10 @@ export class DubboInvoker implements Invoker {
       attachments: this.attachmentsOf(invocation, timeoutMs),
     };
     if (invocation.oneWay) return this.exchange.send(request).then(() => undefined);
-    return this.exchange.request(request, timeoutMs, invocation.signal).then(resultOf);
+    // Mapped inside the pending table (no `then` here); the caller's consumer scope, if any,
+    // is taken now because the mapper runs in the socket's async context.
+    const scope = consumerScope();
+    return this.exchange.call(request, timeoutMs, invocation.signal, scope === undefined ? responseValue : (response) => responseValueIn(response, scope));
   }
 
   destroy(): void {
@@ -84,8 +87,26 @@ export class DubboInvoker implements Invoker {
   }
 }
 
-/** The value of a response, or the RpcError it carries. */
+/** The value of a response, or the RpcError it carries; response attachments go to the current consumer scope. */
 export function resultOf(response: DubboResponse): unknown {
+  const scope = consumerScope();
+  return scope === undefined ? responseValue(response) : responseValueIn(response, scope);
+}
+
+function consumerScope(): RpcContext | undefined {
+  const context = RpcContext.current();
+  return context?.side === 'consumer' ? context : undefined;
+}
+
+/** The value, handing the provider's attachments to the caller's consumer scope. */
+function responseValueIn(response: DubboResponse, scope: RpcContext): unknown {
+  const value = responseValue(response);
+  Object.assign(scope.responseAttachments, response.attachments);
+  return value;
+}
+
+/** The value of a response, or the RpcError it carries. */
+function responseValue(response: DubboResponse): unknown {
   if (response.status !== ResponseStatus.OK) {
     const { code, message } = decodeErrorMessage(response.errorMessage ?? '', statusToErrorCode(response.status));
     throw new RpcError(code, message, { status: response.status });
@@ -94,12 +115,5 @@ export function resultOf(response: DubboResponse): unknown {
     const { type, message } = response.exception;
     throw new RpcError(ErrorCode.SERVICE_ERROR, message, { remoteType: type, status: response.status });
   }
-  keepResponseAttachments(response.attachments);
   return response.value;
-}
-
-/** Hands the provider's attachments to the caller's consumer scope, if it opened one. */
-function keepResponseAttachments(attachments: Record<string, unknown>): void {
-  const context = RpcContext.current();
-  if (context?.side === 'consumer') Object.assign(context.responseAttachments, attachments);
 }

@@ -22,7 +22,7 @@ import {
   type DubboRequest,
   type DubboResponse,
 } from './protocol/dubbo-package.js';
-import { PendingCalls } from './pending-calls.js';
+import { PendingCalls, type ResponseMapper } from './pending-calls.js';
 import { createTransportClient, type TransportClient, type TransportKind } from './transport-factory.js';
 
 export type { TransportKind } from './transport-factory.js';
@@ -103,6 +103,20 @@ export class ExchangeClient implements EventListener<DubboPackage> {
     return this.reconnect().then((connected) => this.requestOn(connected, request, timeoutMs, signal));
   }
 
+  /**
+   * As `request`, but resolves with `map(response)` (rejects with what it
+   * throws), mapped as the response is taken from the pending table: no
+   * `then` of the caller's own. `map` runs outside the caller's async context.
+   */
+  call<T>(request: DubboRequest, timeoutMs: number, signal: AbortSignal | undefined, map: ResponseMapper<DubboResponse, T>): Promise<T> {
+    if (this.pending.size >= this.options.maxPendingCalls) {
+      return Promise.reject(new RpcError(ErrorCode.LIMIT_EXCEEDED, `${this.pending.size} calls already in flight to ${this.address}`));
+    }
+    const session = this.pickSession();
+    if (session) return this.callOn(session, request, timeoutMs, signal, map);
+    return this.reconnect().then((connected) => this.callOn(connected, request, timeoutMs, signal, map));
+  }
+
   /** Sends a one-way request; resolves once it is handed to the socket. */
   async send(request: DubboRequest): Promise<void> {
     const session = this.pickSession() ?? (await this.reconnect());
@@ -165,10 +179,20 @@ export class ExchangeClient implements EventListener<DubboPackage> {
   }
 
   private requestOn(session: Session, request: DubboRequest, timeoutMs: number, signal: AbortSignal | undefined): Promise<DubboResponse> {
+    return this.callOn<DubboResponse>(session, request, timeoutMs, signal, undefined);
+  }
+
+  private callOn<T>(
+    session: Session,
+    request: DubboRequest,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    map: ResponseMapper<DubboResponse, T> | undefined,
+  ): Promise<T> {
     request.id = this.pending.nextId();
-    const response = this.pending.add(request.id, session, timeoutMs, signal);
+    const result = this.pending.addMapped(request.id, session, timeoutMs, signal, map);
     this.write(session, request);
-    return response;
+    return result;
   }
 
   /** Writes, turning a write failure into the failure of that request. */

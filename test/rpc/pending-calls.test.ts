@@ -36,3 +36,35 @@ describe('PendingCalls.whenIdle', () => {
     assert.equal(await call, ErrorCode.CLIENT_CLOSED);
   });
 });
+
+describe('PendingCalls.addMapped', () => {
+  it('resolves with the mapped response and leaves no timer', async () => {
+    const wheel = new TimerWheel();
+    const pending = new PendingCalls<string>(wheel);
+    const call = pending.addMapped(pending.nextId(), 'session', 60_000, undefined, (response) => response.length);
+    assert.equal(pending.settle(2, 'four'), true);
+    assert.equal(await call, 4);
+    assert.equal(wheel.size, 0);
+  });
+
+  it('rejects with what the mapper threw, and the entry is gone', async () => {
+    const pending = new PendingCalls<string>(new TimerWheel());
+    const call = pending.addMapped(pending.nextId(), 'session', 60_000, undefined, () => {
+      throw new RpcError(ErrorCode.SERVICE_ERROR, 'remote failure');
+    });
+    pending.settle(2, 'ignored');
+    await assert.rejects(call, { code: ErrorCode.SERVICE_ERROR, message: 'remote failure' });
+    assert.equal(pending.size, 0);
+    assert.equal(pending.settle(2, 'late'), false, 'a second response is dropped');
+  });
+
+  it('never calls the mapper for a call that failed before its response', async () => {
+    const pending = new PendingCalls<string>(new TimerWheel());
+    let mapped = 0;
+    const call = pending.addMapped(pending.nextId(), 'session', 60_000, undefined, () => ++mapped);
+    pending.failOwner('session', new RpcError(ErrorCode.NETWORK, 'closed'));
+    await assert.rejects(call, { code: ErrorCode.NETWORK });
+    pending.settle(2, 'late');
+    assert.equal(mapped, 0);
+  });
+});
