@@ -22,7 +22,7 @@ export class FailoverClusterInvoker extends ClusterInvoker {
     const invokers = this.listInvokers(invocation);
     const attempts = this.retries(invocation, invokers) + 1;
     const first = this.select(invokers, invocation);
-    return this.attempt(first, invocation).catch((err: RpcError) => this.retry(invocation, attempts, first, err));
+    return this.attempt(first, invocation, (err) => this.retry(invocation, attempts, first, err));
   }
 
   private async retry(invocation: Invocation, attempts: number, first: Invoker, firstError: RpcError): Promise<unknown> {

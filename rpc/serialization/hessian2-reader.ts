@@ -120,7 +120,11 @@ export class Hessian2Reader {
     if (end > body.length) return this.fallback();
     this.offset = end;
     // hessian.js returns short binary as a view and longer ones as a copy; so do we.
-    return length <= 15 ? body.subarray(start, end) : Buffer.from(body.subarray(start, end));
+    if (length <= 15) return body.subarray(start, end);
+    // A native copy: Buffer.from(view) copies through the generic array-like path (round 3 profile).
+    const copy = Buffer.allocUnsafe(length);
+    body.copy(copy, 0, start, end);
+    return copy;
   }
 
   private fallback(): unknown {
