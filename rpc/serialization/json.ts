@@ -27,7 +27,7 @@ const NULL_BODY = Buffer.from('null\n');
 function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const original = this[key];
   if (typeof original === 'bigint') return BIGINT_MARK + original.toString();
-  if (original instanceof Uint8Array) return Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64');
+  if (original instanceof Uint8Array) return base64Of(original);
   if (original instanceof Map) return Object.fromEntries(original);
   if (original instanceof Date) return original.getTime();
   return value;
@@ -35,6 +35,34 @@ function replacer(this: Record<string, unknown>, key: string, value: unknown): u
 
 /** One JSON value without a newline; bigints come out as bare integers. */
 function toJson(value: unknown): string {
+  return plainJson(value) ?? replacedJson(value);
+}
+
+/**
+ * The common body fields without the replacer (round 3 profile: with it, a
+ * Buffer was first turned into a number array by Buffer#toJSON, then thrown
+ * away): strings, finite-or-not numbers, booleans, null, bytes, and flat
+ * objects of those (attachments). Undefined for anything else.
+ */
+function plainJson(value: unknown): string | undefined {
+  if (value instanceof Uint8Array) return `"${base64Of(value)}"`;
+  if (isPlainScalar(value)) return JSON.stringify(value);
+  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (!isPlainScalar(record[key])) return undefined;
+  return JSON.stringify(record);
+}
+
+function isPlainScalar(value: unknown): boolean {
+  return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+function base64Of(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/** Any other value: through JSON.stringify's replacer (bigint, bytes, Map, Date at any depth). */
+function replacedJson(value: unknown): string {
   const text = JSON.stringify({ v: value }, replacer).slice(5, -1);
   return text.includes(BIGINT_MARK.slice(1)) ? text.replace(BIGINT_PATTERN, '$1') : text;
 }

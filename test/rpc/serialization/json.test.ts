@@ -49,6 +49,19 @@ describe('json serialization (id 6)', () => {
     assert.equal(back.attachments.timeout, '100');
   });
 
+  it('writes plain values and flat objects exactly as the replacer path does', () => {
+    // Mixed shapes: each line goes either the plain way or through the replacer; both must agree.
+    const bytes = new Uint8Array([250, 0, 7]);
+    const nested = { at: new Date(5), big: 3n, list: [Buffer.from([1])], map: new Map([['k', 1]]) };
+    const args = ['x"y', -0, Number.NaN, true, null, bytes, Buffer.alloc(0), { a: 'b', n: 1, f: false, z: null }, {}, nested];
+    const types = args.map(() => 'java.lang.Object');
+    const request = createRequest({ id: 3, serialization: JSON_ID, path: 'p', method: 'm', parameterTypes: types, args });
+    const lines = Buffer.concat(codec.write(null, request)).subarray(16).toString('utf8').split('\n');
+    const expected = ['"x\\"y"', '0', 'null', 'true', 'null', '"+gAH"', '""', '{"a":"b","n":1,"f":false,"z":null}', '{}'];
+    assert.deepEqual(lines.slice(5, 14), expected);
+    assert.equal(lines[14], '{"at":5,"big":3,"list":["AQ=="],"map":{"k":1}}');
+  });
+
   it('round-trips values, nulls, exceptions and error statuses', () => {
     const value = roundTrip(createResponse({ id: 3, serialization: JSON_ID, value: { a: [1, 'b'] }, attachments: { k: 'v' } }));
     assert.deepEqual(value.value, { a: [1, 'b'] });
