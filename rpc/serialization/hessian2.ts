@@ -6,7 +6,7 @@
 import hessian from 'hessian.js';
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus } from '../protocol/dubbo-package.js';
-import { descriptorToJavaTypes, parameterTypesToDescriptor, toHessian, wrapForJava } from '../protocol/java-types.js';
+import { descriptorOfTypes, javaTypesOfDescriptor, toHessian, wrapForJava } from '../protocol/java-types.js';
 import { chooseResponseFlag, flagHasAttachments, flagHasException, flagHasValue, requestAttachments } from './response-flag.js';
 import { registerSerialization, type Serialization } from './serialization.js';
 import { canWriteByHand, writeByHand } from './hessian2-by-hand.js';
@@ -18,8 +18,6 @@ const NULL_BODY = Buffer.from([0x4e]);
 /** One writer and one hessian.js encoder reused by every call: encoding is synchronous, so nothing interleaves. */
 const writer = new Hessian2Writer();
 const encoder = new hessian.EncoderV2({ size: 64 * 1024 });
-/** Descriptors by parameter-type array: a definition's arrays are reused by every call. */
-const descriptors = new WeakMap<readonly string[], string>();
 
 /**
  * The fixed fields and the common argument kinds are written by hand
@@ -32,7 +30,7 @@ function encodeRequestBody(request: DubboRequest): Buffer {
   writer.string(request.path);
   writer.string(request.version);
   writer.string(request.method);
-  writer.string(descriptorOf(request.parameterTypes));
+  writer.string(descriptorOfTypes(request.parameterTypes));
   checkArgCount(request);
   const attachments = requestAttachments(request);
   if (!writeArgsByHand(request)) writeWithHessianJs(() => {
@@ -43,11 +41,6 @@ function encodeRequestBody(request: DubboRequest): Buffer {
   return writer.view();
 }
 
-function descriptorOf(types: readonly string[]): string {
-  let descriptor = descriptors.get(types);
-  if (descriptor === undefined) descriptors.set(types, (descriptor = parameterTypesToDescriptor(types)));
-  return descriptor;
-}
 
 function checkArgCount(request: DubboRequest): void {
   const { args, parameterTypes } = request;
@@ -76,7 +69,7 @@ function decodeRequestBody(body: Buffer, request: DubboRequest): void {
   request.path = readString(reader);
   request.version = readString(reader);
   request.method = readString(reader);
-  request.parameterTypes = descriptorToJavaTypes(readString(reader));
+  request.parameterTypes = javaTypesOfDescriptor(readString(reader));
   const args = new Array<unknown>(request.parameterTypes.length);
   for (let i = 0; i < args.length; i++) args[i] = reader.value();
   request.args = args;

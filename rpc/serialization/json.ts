@@ -15,7 +15,7 @@
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus } from '../protocol/dubbo-package.js';
-import { descriptorToJavaTypes, parameterTypesToDescriptor } from '../protocol/java-types.js';
+import { descriptorOfTypes, javaTypesOfDescriptor } from '../protocol/java-types.js';
 import { DEFAULT_EXCEPTION_TYPE } from './hessian-exception.js';
 import { chooseResponseFlag, flagHasAttachments, flagHasException, flagHasValue, requestAttachments } from './response-flag.js';
 import { registerSerialization, type Serialization } from './serialization.js';
@@ -111,7 +111,7 @@ function lines(values: unknown[]): Buffer {
 
 function encodeRequestBody(request: DubboRequest): Buffer {
   const head = [request.dubboVersion || DUBBO_VERSION, request.path, request.version, request.method];
-  const descriptor = parameterTypesToDescriptor(request.parameterTypes);
+  const descriptor = descriptorOfTypes(request.parameterTypes);
   return lines([...head, descriptor, ...request.args, requestAttachments(request)]);
 }
 
@@ -121,7 +121,7 @@ function decodeRequestBody(body: Buffer, request: DubboRequest): void {
   request.path = input.nextString();
   request.version = input.nextString();
   request.method = input.nextString();
-  request.parameterTypes = descriptorToJavaTypes(input.nextString());
+  request.parameterTypes = javaTypesOfDescriptor(input.nextString());
   request.args = request.parameterTypes.map((type) => fromJsonArg(type, input.next()));
   request.attachments = input.nextMap();
 }

@@ -19,7 +19,7 @@
 import type protobuf from 'protobufjs';
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus } from '../protocol/dubbo-package.js';
-import { descriptorToJavaTypes, parameterTypesToDescriptor } from '../protocol/java-types.js';
+import { descriptorOfTypes, javaTypesOfDescriptor } from '../protocol/java-types.js';
 import { DEFAULT_EXCEPTION_TYPE } from './hessian-exception.js';
 import { AttachmentMap, DelimitedReader, DelimitedWriter, Int32Value, ThrowableProto } from './protobuf-wire.js';
 import { chooseResponseFlag, flagHasAttachments, flagHasException, flagHasValue, requestAttachments } from './response-flag.js';
@@ -61,7 +61,7 @@ function encodeRequestBody(request: DubboRequest): Buffer {
     .string(request.path)
     .string(request.version)
     .string(request.method)
-    .string(parameterTypesToDescriptor(request.parameterTypes));
+    .string(descriptorOfTypes(request.parameterTypes));
   for (let i = 0; i < request.args.length; i++) writer.bytes(encodeProtoValue(request.parameterTypes[i], request.args[i]));
   return writer.message(AttachmentMap, { attachments: stringMap(requestAttachments(request)) }).finish();
 }
@@ -72,7 +72,7 @@ function decodeRequestBody(body: Buffer, request: DubboRequest): void {
   request.path = reader.string();
   request.version = reader.string();
   request.method = reader.string();
-  request.parameterTypes = descriptorToJavaTypes(reader.string());
+  request.parameterTypes = javaTypesOfDescriptor(reader.string());
   request.args = request.parameterTypes.map((type) => decodeArg(type, reader.bytes()));
   request.attachments = reader.done ? {} : (reader.message(AttachmentMap).attachments as Record<string, unknown>);
 }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../../common/rpc-error.js';
 import {
+  descriptorOfTypes,
+  javaTypesOfDescriptor,
   descriptorToJavaTypes,
   inferJavaType,
   javaTypeToDescriptor,
@@ -110,5 +112,25 @@ describe('java-types wrapping', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     assert.throws(() => toHessian(cyclic), (err) => isRpcError(err, ErrorCode.SERIALIZATION));
+  });
+});
+
+describe('java-types remembered descriptors', () => {
+  it('gives every caller its own type array for a descriptor seen before', () => {
+    const first = javaTypesOfDescriptor('Ljava/lang/String;[I');
+    first.push('changed');
+    assert.deepEqual(javaTypesOfDescriptor('Ljava/lang/String;[I'), ['java.lang.String', '[I']);
+  });
+
+  it('still rejects a malformed descriptor every time', () => {
+    for (let i = 0; i < 2; i++) {
+      assert.throws(() => javaTypesOfDescriptor('Ljava/lang/String'), (err: unknown) => isRpcError(err, ErrorCode.BAD_REQUEST));
+    }
+  });
+
+  it('writes the descriptor of a type list as parameterTypesToDescriptor does', () => {
+    const types = ['int', 'java.lang.String[]'];
+    assert.equal(descriptorOfTypes(types), 'I[Ljava/lang/String;');
+    assert.equal(descriptorOfTypes(types), 'I[Ljava/lang/String;');
   });
 });
