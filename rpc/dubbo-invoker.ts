@@ -10,8 +10,8 @@ import { RpcContext } from './context.js';
 import type { ExchangeClient } from './exchange-client.js';
 import type { Invocation } from './invocation.js';
 import type { Invoker } from './invoker.js';
-import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus, statusToErrorCode } from './protocol/dubbo-package.js';
-import { decodeErrorMessage } from './remote-error.js';
+import { DUBBO_VERSION, type DubboRequest, type DubboResponse } from './protocol/dubbo-package.js';
+import { responseValue } from './remote-error.js';
 
 export interface DubboInvokerOptions {
   /** Serialization id of the requests (2 hessian2, 6 json, ...). */
@@ -103,17 +103,4 @@ function responseValueIn(response: DubboResponse, scope: RpcContext): unknown {
   const value = responseValue(response);
   Object.assign(scope.responseAttachments, response.attachments);
   return value;
-}
-
-/** The value of a response, or the RpcError it carries. */
-function responseValue(response: DubboResponse): unknown {
-  if (response.status !== ResponseStatus.OK) {
-    const { code, message } = decodeErrorMessage(response.errorMessage ?? '', statusToErrorCode(response.status));
-    throw new RpcError(code, message, { status: response.status });
-  }
-  if (response.exception) {
-    const { type, message } = response.exception;
-    throw new RpcError(ErrorCode.SERVICE_ERROR, message, { remoteType: type, status: response.status });
-  }
-  return response.value;
 }

@@ -7,8 +7,8 @@
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { DubboCodec } from '../protocol/dubbo-codec.js';
-import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus, statusToErrorCode } from '../protocol/dubbo-package.js';
-import { decodeErrorMessage } from '../remote-error.js';
+import { DUBBO_VERSION, type DubboRequest, type DubboResponse } from '../protocol/dubbo-package.js';
+import { responseValue } from '../remote-error.js';
 import { getSerialization } from '../serialization/serialization.js';
 import { BrowserConnection } from './browser-connection.js';
 import { BrowserPendingCalls } from './browser-pending-calls.js';
@@ -120,18 +120,10 @@ export class BrowserRpcClient {
   }
 }
 
-/** The value of a response, or the RpcError it carries (as the Node client's resultOf). */
+/** The value of a response, or the RpcError it carries (as the Node client's). */
 function resultOf(response: DubboResponse): unknown {
   if (response.error) throw response.error;
-  if (response.status !== ResponseStatus.OK) {
-    const { code, message } = decodeErrorMessage(response.errorMessage ?? '', statusToErrorCode(response.status));
-    throw new RpcError(code, message, { status: response.status });
-  }
-  if (response.exception) {
-    const { type, message } = response.exception;
-    throw new RpcError(ErrorCode.SERVICE_ERROR, message, { remoteType: type, status: response.status });
-  }
-  return response.value;
+  return responseValue(response);
 }
 
 function checkUrl(url: unknown): string {

@@ -77,17 +77,8 @@ export function deferred<T = unknown>(): { promise: Promise<T>; resolve(value: T
   return { promise, resolve, reject };
 }
 
-/** Mulberry32: a seeded uniform source, so statistical tests give the same numbers every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded uniform source, so statistical tests give the same numbers every run. */
+export { seededRandom } from '../protocol/seeded-random.js';
 
 /** Rejects when `promise` has not settled within `ms` (a ref'd timer also keeps the test alive meanwhile). */
 export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
