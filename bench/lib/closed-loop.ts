@@ -67,15 +67,7 @@ export class ClosedLoop {
 
   closeWindow(): WindowFigures {
     this.recording = false;
-    const h = this.histogram;
-    return {
-      calls: h.count,
-      errors: this.errors,
-      elapsedMs: performance.now() - this.windowStartMs,
-      p50Micros: h.percentileMicros(0.5),
-      p99Micros: h.percentileMicros(0.99),
-      maxMicros: h.maxMicros,
-    };
+    return windowFigures(this.histogram, this.errors, this.windowStartMs);
   }
 
   /** One clock read per reply: it stamps both the latency and the next send. */
@@ -102,4 +94,16 @@ export function makePayload(slot: number, bytes: number): Buffer {
   for (let i = 4; i < payload.length; i++) payload[i] = (i * 31 + 7) & 0xff;
   payload.writeUInt32BE(slot, 0);
   return payload;
+}
+
+/** The figures of one measuring window that started at `startMs` (shared by both load shapes). */
+export function windowFigures(h: LatencyHistogram, errors: number, startMs: number): WindowFigures {
+  return {
+    calls: h.count,
+    errors,
+    elapsedMs: performance.now() - startMs,
+    p50Micros: h.percentileMicros(0.5),
+    p99Micros: h.percentileMicros(0.99),
+    maxMicros: h.maxMicros,
+  };
 }

@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { EchoClient } from '../systems/bench-system.js';
-import { makePayload, type WindowFigures } from './closed-loop.js';
+import { makePayload, type WindowFigures, windowFigures } from './closed-loop.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
 const TICK_MS = 1;
@@ -73,16 +73,7 @@ export class OpenLoop {
 
   closeWindow(): WindowFigures {
     this.recording = false;
-    const h = this.histogram;
-    return {
-      calls: h.count,
-      errors: this.errors,
-      elapsedMs: performance.now() - this.windowStartMs,
-      p50Micros: h.percentileMicros(0.5),
-      p99Micros: h.percentileMicros(0.99),
-      maxMicros: h.maxMicros,
-      shed: this.shed,
-    };
+    return { ...windowFigures(this.histogram, this.errors, this.windowStartMs), shed: this.shed };
   }
 
   /** Sends every call due by now; the schedule never waits for replies. */
