@@ -25,7 +25,7 @@ function randomString(random: Random): string {
 }
 
 /** No double beyond 2^53: hessian.js writes those (all whole numbers) as a long, saturated (see the last test). */
-const NUMBERS = [0, 1, -1, -16, 47, 48, -2048, 2047, 2048, -262144, 262143, 262144, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, -(2 ** 53 - 1), 0.5, -127.25, 1e-7, 3.14159, 12.001, 65.535, 1.5e-300];
+const NUMBERS = [0, 1, -1, -16, 47, 48, -2048, 2047, 2048, -262144, 262143, 262144, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, -(2 ** 53 - 1), 0.5, -127.25, 1e-7, 3.25159, 12.001, 65.535, 1.5e-300];
 
 /** A value hessian.js writes correctly (no NaN, no unsafe integers), nested to `depth`. */
 function randomValue(random: Random, depth: number, shared: object[]): unknown {
