@@ -379,7 +379,13 @@ export class Hessian2Decoder {
   }
 }
 
-/** BigDecimal as its text and BigInteger as a bigint (hessian-lite StringValueSerializer; dubbo-go-hessian2 serialize.go). */
+/**
+ * BigDecimal as its text and BigInteger as a bigint: the forms Java Dubbo and
+ * dubbo-go write (apache/dubbo-hessian-lite
+ * hessian-lite/src/main/java/com/alibaba/com/caucho/hessian/io/StringValueSerializer.java
+ * and BigDecimalDeserializer.java; apache/dubbo-go-hessian2 serialize.go,
+ * DecimalSerializer and IntegerSerializer).
+ */
 function valueOfClass(name: string, fields: Record<string, unknown>): unknown {
   if (name === 'java.math.BigDecimal') {
     if (typeof fields.value !== 'string') throw corrupt('java.math.BigDecimal without its value text');

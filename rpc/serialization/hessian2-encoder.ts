@@ -401,7 +401,11 @@ function writeBoolean(encoder: Hessian2Encoder, value: unknown, type: string): v
   encoder.writer.boolean(value);
 }
 
-/** String, and char/Character as hessian-lite writes them: a one-character string. */
+/**
+ * String, and char/Character as hessian-lite writes them: a one-character
+ * string (apache/dubbo-hessian-lite .../hessian/io/BasicSerializer.java, which
+ * also writes short/byte as int and float as a double).
+ */
 function writeString(encoder: Hessian2Encoder, value: unknown, type: string): void {
   if (typeof value !== 'string') throw mismatch(value, type);
   encoder.writer.string(value);
