@@ -35,6 +35,8 @@ export class ZookeeperConnection {
   constructor(
     private readonly options: ZookeeperConnectionOptions,
     private readonly onSessionChange: (change: SessionChange) => void,
+    /** Told when the connection to every server is lost (false) and when one is made (true). */
+    private readonly onLink: (up: boolean) => void = () => {},
   ) {}
 
   /** The current session's id, password and timeout (for diagnostics and expiry tests). */
@@ -126,6 +128,7 @@ export class ZookeeperConnection {
       if (this.client !== client) return;
       this.connected = false;
       this.startAwayTimer(client);
+      if (!this.closed) this.onLink(false);
     });
     client.on('expired', () => this.onExpired(client));
     client.connect();
@@ -160,6 +163,7 @@ export class ZookeeperConnection {
     const waiters = this.waiters;
     this.waiters = [];
     for (const resolve of waiters) resolve(client);
+    this.onLink(true);
     if (change) this.onSessionChange(change);
   }
 

@@ -16,6 +16,15 @@ export interface Invocation {
   readonly group?: string;
   /** Time left for the call, in ms, when it was issued. */
   readonly timeoutMs?: number;
+  /**
+   * performance.now() by which the whole call (every attempt and the waits
+   * between them) must end; undefined = each attempt gets `timeoutMs`.
+   */
+  readonly deadline?: number;
+  /** Bound on each single attempt, in ms, inside the deadline (Dubbo's per-attempt timeout). */
+  readonly attemptTimeoutMs?: number;
+  /** Retries asked for on this call (withCallOptions); overrides the reference's and method's. */
+  readonly retries?: number;
   /** Cancels the call (rejects with RpcError CANCELLED). */
   readonly signal?: AbortSignal;
   /** No response expected. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ErrorCode } from '../../../common/rpc-error.js';
+import { ErrorCode, RpcError } from '../../../common/rpc-error.js';
+import { notSent } from '../../../rpc/never-sent.js';
 import { FailoverCluster } from '../../../rpc/cluster/failover-cluster.js';
 import { StaticDirectory } from '../../../rpc/cluster/static-directory.js';
 import { consumerUrl, failsWith, invocation, TestInvoker } from './test-invoker.js';
@@ -10,8 +11,8 @@ function reference(invokers: TestInvoker[], params: Record<string, string> = {})
 }
 
 describe('FailoverCluster', () => {
-  it('succeeds on every call with one failing provider, counting the retries', async () => {
-    const broken = new TestInvoker(1, failsWith(ErrorCode.NETWORK));
+  it('succeeds on every call with one unreachable provider, counting the retries', async () => {
+    const broken = new TestInvoker(1, failsWith(ErrorCode.CONNECT_FAILED));
     const good = [new TestInvoker(2), new TestInvoker(3)];
     const cluster = reference([broken, ...good]);
     for (let i = 0; i < 60; i++) assert.ok([2, 3].includes((await cluster.invoke(invocation())) as number));
@@ -24,7 +25,7 @@ describe('FailoverCluster', () => {
 
   it('makes retries+1 attempts on distinct providers, then reports the last error', async () => {
     const invokers = [1, 2, 3, 4].map((port) => new TestInvoker(port, failsWith(ErrorCode.TIMEOUT)));
-    const cluster = reference(invokers);
+    const cluster = reference(invokers, { retries: '2' });
     await assert.rejects(cluster.invoke(invocation()), (err: { code: string; message: string }) => {
       assert.equal(err.code, ErrorCode.TIMEOUT);
       assert.match(err.message, /3 provider\(s\)/);
@@ -35,15 +36,15 @@ describe('FailoverCluster', () => {
     cluster.destroy();
   });
 
-  it('takes retries from the reference URL, method first, then from the attachment', async () => {
+  it('takes retries from the call, then the reference URL, method first', async () => {
     const only = new TestInvoker(1, failsWith(ErrorCode.NETWORK));
-    const cluster = reference([only], { retries: '4', 'echo.retries': '0' });
+    const cluster = reference([only], { retries: '4', 'methods.echo.retries': '0' });
     await assert.rejects(cluster.invoke(invocation('echo')), { code: ErrorCode.NETWORK });
     assert.equal(only.calls, 1);
     await assert.rejects(cluster.invoke(invocation('other')), { code: ErrorCode.NETWORK });
     assert.equal(only.calls, 1 + 5);
     const plain = reference([new TestInvoker(2, failsWith(ErrorCode.NETWORK))]);
-    await assert.rejects(plain.invoke(invocation('x', [], { attachments: { retries: '1' } })));
+    await assert.rejects(plain.invoke(invocation('x', [], { retries: 1 })));
     assert.equal((plain.directory.list(invocation())[0] as TestInvoker).calls, 2);
     cluster.destroy();
     plain.destroy();
@@ -62,7 +63,9 @@ describe('FailoverCluster', () => {
 
   it('moves on when the chosen provider was removed (its invoker destroyed) just before the call', async () => {
     // selected while still listed, destroyed before it ran: the invoker answers CLIENT_CLOSED.
-    const removed = new TestInvoker(21, failsWith(ErrorCode.CLIENT_CLOSED));
+    const removed = new TestInvoker(21, async () => {
+      throw notSent(new RpcError(ErrorCode.CLIENT_CLOSED, 'invoker destroyed'));
+    });
     const cluster = reference([removed, new TestInvoker(22)], { loadbalance: 'roundrobin' });
     assert.equal(await cluster.invoke(invocation()), 22);
     assert.equal(removed.calls, 1);
