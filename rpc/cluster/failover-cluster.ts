@@ -13,7 +13,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import { RpcError } from '../../common/rpc-error.js';
-import { defaultTimerWheel } from '../../transport/timer-wheel.js';
 import type { Invocation } from '../invocation.js';
 import type { Invoker } from '../invoker.js';
 import { type Cluster, registerCluster } from './cluster.js';
@@ -113,7 +112,9 @@ function pause(invocation: Invocation, backoffMs: number, attempt: number): bool
   if (backoffMs <= 0) return true;
   const delayMs = backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random());
   if (delayMs >= left) return false;
-  return new Promise((resolve) => defaultTimerWheel().schedule(delayMs, () => resolve(true)));
+  // A plain (ref'd) timer, only on the retry path: the wheel is unref'd, and a call
+  // waiting to retry, with no connection left open, must still keep the process alive.
+  return new Promise((resolve) => setTimeout(resolve, delayMs, true));
 }
 
 const STOP_NOTES: Record<Exclude<StopReason, undefined>, string> = {
