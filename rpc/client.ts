@@ -21,6 +21,7 @@ import { checkRegistryUrls } from '../registry/registry.js';
 import { ServiceUrl } from '../registry/service-url.js';
 import { defaultTimerWheel, type TimerWheel } from '../transport/timer-wheel.js';
 import { clusterNames, type Directory, getLoadBalance, joinCluster, RegistryDirectory, StaticDirectory } from './cluster/index.js';
+import { waitAtMost } from './bounded-wait.js';
 import { DubboInvoker } from './dubbo-invoker.js';
 import { localAddress } from './local-address.js';
 import { ExchangeClient, type ExchangeClientOptions, type TransportKind } from './exchange-client.js';
@@ -109,6 +110,9 @@ export interface ReferOptions {
   filters?: readonly Filter[];
 }
 
+/** What closing the connections or the registries may take at most, past the grace, ms. */
+const CLOSE_STEP_MS = 1000;
+
 /** The longest a retiring connection waits for its calls in flight, ms. */
 const RETIRE_MAX_MS = 60_000;
 
@@ -181,22 +185,26 @@ export class RpcClient {
 
   /**
    * Refuses new calls (CLIENT_CLOSED), waits up to `graceMs` (default 3000)
-   * for calls in flight, then closes every reference and connection. Idempotent.
+   * for calls in flight, then closes every reference and connection.
+   * Idempotent. Ends within `graceMs` plus at most about 3 s, whatever peers
+   * or registries do.
    */
   close(options: { graceMs?: number } = {}): Promise<void> {
     this.closing ??= this.shutdown(options.graceMs ?? 3000);
     return this.closing;
   }
 
+  /** Each closing step is bounded, so close() ends whatever providers or registries do. */
   private async shutdown(graceMs: number): Promise<void> {
     await this.tracker.drain(graceMs);
     for (const reference of this.references) reference.destroy();
     const retiring = [...this.retiring];
     this.retiring.clear();
-    await Promise.allSettled([...this.exchanges.values()].map(({ exchange }) => exchange).concat(retiring).map((exchange) => exchange.close()));
+    const exchanges = [...this.exchanges.values()].map(({ exchange }) => exchange).concat(retiring);
+    await waitAtMost(Promise.allSettled(exchanges.map((exchange) => exchange.close())), CLOSE_STEP_MS);
     this.exchanges.clear();
-    await Promise.allSettled(this.consumerRegistrations); // so close() below removes them
-    await Promise.allSettled((this.registries ?? []).map((registry) => registry.close()));
+    await waitAtMost(Promise.allSettled(this.consumerRegistrations), CLOSE_STEP_MS); // so close() below removes them
+    await waitAtMost(Promise.allSettled((this.registries ?? []).map((registry) => registry.close())), CLOSE_STEP_MS);
   }
 
   private settingsFor(definition: ServiceDefinition, options: ReferOptions) {

@@ -11,6 +11,7 @@
  * await server.stop({ graceMs: 5000 });
  * ```
  */
+import { performance } from 'node:perf_hooks';
 import type { TlsOptions } from 'node:tls';
 import { channels, type Logger, resolveLogger } from '../common/diagnostics.js';
 import { ErrorCode, isRpcError, RpcError } from '../common/rpc-error.js';
@@ -28,6 +29,7 @@ import { createHeartbeatResponse, type DubboPackage, type DubboRequest } from '.
 import { advertisedHost } from './local-address.js';
 import { ProviderCall, type ProviderCallHost, type ResponseSink } from './provider-call.js';
 import { ProviderSignals } from './provider-signals.js';
+import { waitAtMost } from './bounded-wait.js';
 import { errorResponse } from './remote-error.js';
 import type { ImplOf, ServiceDefinition } from './service.js';
 import { ShutdownTracker } from './shutdown-tracker.js';
@@ -77,6 +79,9 @@ export interface RpcServerOptions {
    */
   handleSignals?: boolean | { graceMs?: number };
 }
+
+/** What closing the sockets or the registries may take at least, past the grace, ms. */
+const CLOSE_STEP_MIN_MS = 1000;
 
 export interface StopOptions {
   /** How long calls in flight may take to finish, in ms (default 5000). */
@@ -173,7 +178,10 @@ export class RpcServer implements EventListener<DubboPackage> {
 
   /**
    * Unregisters, refuses new calls with SERVER_SHUTTING_DOWN, waits up to
-   * `graceMs` for calls in flight, then closes every session. Idempotent.
+   * `graceMs` for calls in flight (then aborts the signals of those still
+   * running), then closes every session. Idempotent. Ends within `graceMs`
+   * plus at most about 3 s (unregistering, closing sockets and registries
+   * are each bounded), whatever peers or registries do.
    */
   stop(options: StopOptions = {}): Promise<void> {
     this.stopping ??= this.shutdown(options.graceMs ?? 5000);
@@ -277,15 +285,18 @@ export class RpcServer implements EventListener<DubboPackage> {
   }
 
   private async shutdown(graceMs: number): Promise<void> {
+    const endOfGrace = performance.now() + graceMs;
     this.removeSignalHandlers?.();
     // Unregister first so consumers stop choosing this provider (go-anchors §5.6).
-    await Promise.allSettled(this.registered.map(([registry, url]) => registry.unregister(url)));
+    await waitAtMost(Promise.allSettled(this.registered.map(([registry, url]) => registry.unregister(url))), CLOSE_STEP_MIN_MS);
     if (!(await this.tracker.drain(graceMs))) {
       // Calls still running get their signal aborted, so work nobody will receive stops.
       this.signals.abortAll(new RpcError(ErrorCode.SERVER_SHUTTING_DOWN, `the server stopped; its ${graceMs} ms grace ended`));
     }
-    await this.transport?.close();
-    await Promise.allSettled(this.registries.map((registry) => registry.close()));
+    // The port is released at once; sockets a peer keeps open (a TLS handshake never
+    // finished) do not hold stop() past its grace.
+    await waitAtMost(this.transport?.close(), Math.max(CLOSE_STEP_MIN_MS, endOfGrace - performance.now()));
+    await waitAtMost(Promise.allSettled(this.registries.map((registry) => registry.close())), CLOSE_STEP_MIN_MS);
   }
 
   /** What a failed start() took, released: registrations, registry connections, the port. */

@@ -15,6 +15,7 @@ import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
 import { RpcClient } from '../../rpc/client.js';
 import { RpcServer } from '../../rpc/server.js';
 import { defineService } from '../../rpc/service.js';
+import { testCert } from '../transport/tls-fixture.js';
 
 const CHILD = fileURLToPath(new URL('./lifecycle-child.js', import.meta.url));
 const Sleeper = defineService('com.example.Sleeper', { sleep: { params: ['int'], returns: 'java.lang.String' } });
@@ -120,6 +121,27 @@ describe('RpcServer.start() that fails', () => {
       assert.equal(exit.code, 0);
     } finally {
       child.kill();
+    }
+  });
+});
+
+describe('RpcServer.stop() whatever peers do', () => {
+  it('ends within its grace with a TLS client stuck before its handshake', async () => {
+    const cert = await testCert();
+    const server = new RpcServer({ port: 0, tls: cert, logger: quiet });
+    server.addService(Sleeper, { sleep: async () => 'never' });
+    await server.start();
+    const stuck = net.connect({ host: '127.0.0.1', port: server.port });
+    stuck.on('error', () => {});
+    try {
+      await new Promise<void>((resolve) => stuck.once('connect', () => resolve()));
+      const started = performance.now();
+      await server.stop({ graceMs: 300 });
+      const took = performance.now() - started;
+      assert.ok(took < 300 + 2000, `stop() took ${Math.round(took)} ms`);
+      assert.ok(await canListen(server.port), 'the port was released');
+    } finally {
+      stuck.destroy();
     }
   });
 });
