@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
 import { RpcClient } from '../../rpc/client.js';
 import type { Filter } from '../../rpc/filter.js';
+import { withCallOptions } from '../../rpc/proxy.js';
 import { RpcServer } from '../../rpc/server.js';
 import { defineService, type ProxyOf } from '../../rpc/service.js';
 import { type DemoProvider, DemoService, startDemoProvider } from './rpc-fixture.js';
@@ -175,6 +176,12 @@ describe('plug-in names are checked when given', () => {
     assert.throws(() => client.refer(DemoService, { url, methods: { sayHelo: { retries: 0 } } }), invalid(/sayHelo.*known: sayHello/));
     assert.throws(() => client.refer(DemoService, { url, methods: { add: { retries: -1 } } }), invalid(/retries/));
     assert.throws(() => defineService('a.B', { m: { params: [], timeoutMs: 0 } }), invalid(/a\.B\.m: timeoutMs/));
+  });
+
+  it('rejects out-of-range call options when they are bound', () => {
+    const demo = client.refer(DemoService, { url });
+    assert.throws(() => withCallOptions(demo, { timeoutMs: -5 }), invalid(/withCallOptions: timeoutMs/));
+    assert.throws(() => withCallOptions(demo, { retries: 1.5 }), invalid(/withCallOptions: retries/));
   });
 
   it('rejects an unknown registry type in the client and server constructors', () => {
