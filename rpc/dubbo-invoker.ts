@@ -9,7 +9,7 @@ import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { ServiceUrl } from '../registry/service-url.js';
 import { RpcContext } from './context.js';
 import type { ExchangeClient } from './exchange-client.js';
-import type { Invocation } from './invocation.js';
+import { type Invocation, MIN_ATTEMPT_MS } from './invocation.js';
 import type { Invoker } from './invoker.js';
 import { notSent } from './never-sent.js';
 import { DUBBO_VERSION, type DubboRequest, type DubboResponse } from './protocol/dubbo-package.js';
@@ -43,7 +43,7 @@ export class DubboInvoker implements Invoker {
   invoke(invocation: Invocation): Promise<unknown> {
     if (this.destroyed) return Promise.reject(notSent(new RpcError(ErrorCode.CLIENT_CLOSED, `invoker for ${this.url.address} destroyed`)));
     const timeoutMs = this.attemptTimeout(invocation);
-    if (timeoutMs <= 0) return Promise.reject(deadlinePassed(invocation));
+    if (timeoutMs < MIN_ATTEMPT_MS) return Promise.reject(deadlinePassed(invocation));
     // A literal rather than createRequest(): no defaults object spread per call.
     const request: DubboRequest = {
       kind: 'request',

@@ -1,4 +1,11 @@
 /**
+ * An attempt is not started with less than this left of its call's deadline,
+ * in ms: the TimerWheel (transport/timer-wheel.ts, 10 ms ticks by default)
+ * may fire a timeout up to one tick early, so the attempt could only time out.
+ */
+export const MIN_ATTEMPT_MS = 10;
+
+/**
  * One call as it travels through filters, the cluster and the wire: dubbo-go's
  * `RPCInvocation` (go-anchors §3.2, §5).
  */

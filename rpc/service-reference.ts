@@ -13,7 +13,7 @@ import { type CallOptions, RpcContext } from './context.js';
 import { composeFilters, type Filter, type Next } from './filter.js';
 import { gracefulShutdownFilter } from './filters/graceful-shutdown-filter.js';
 import { GENERIC_PARAMETER_TYPES } from './filters/generic-filter.js';
-import type { Invocation } from './invocation.js';
+import { type Invocation, MIN_ATTEMPT_MS } from './invocation.js';
 import type { Invoker } from './invoker.js';
 import { inferJavaType } from './protocol/java-types.js';
 import { RpcInvocation } from './rpc-invocation.js';
@@ -164,7 +164,7 @@ export class ServiceReference {
     const deadline = context?.deadline;
     if (deadline === undefined) return timeoutMs;
     const remaining = deadline - now;
-    if (remaining <= 0) throw new RpcError(ErrorCode.TIMEOUT, 'the deadline of the surrounding call has passed');
+    if (remaining < MIN_ATTEMPT_MS) throw new RpcError(ErrorCode.TIMEOUT, 'the deadline of the surrounding call has passed');
     return Math.min(timeoutMs, remaining);
   }
 }

@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { RpcError } from '../../common/rpc-error.js';
-import type { Invocation } from '../invocation.js';
+import { type Invocation, MIN_ATTEMPT_MS } from '../invocation.js';
 import type { Invoker } from '../invoker.js';
 import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker, serviceOf, throwIfCancelled } from './cluster-invoker.js';
@@ -108,10 +108,10 @@ export class FailoverClusterInvoker extends ClusterInvoker {
  */
 function pause(invocation: Invocation, backoffMs: number, attempt: number): boolean | Promise<boolean> {
   const left = invocation.deadline === undefined ? Number.POSITIVE_INFINITY : invocation.deadline - performance.now();
-  if (left <= 0) return false;
+  if (left < MIN_ATTEMPT_MS) return false;
   if (backoffMs <= 0) return true;
   const delayMs = backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random());
-  if (delayMs >= left) return false;
+  if (delayMs + MIN_ATTEMPT_MS > left) return false;
   // A plain (ref'd) timer, only on the retry path: the wheel is unref'd, and a call
   // waiting to retry, with no connection left open, must still keep the process alive.
   return new Promise((resolve) => setTimeout(resolve, delayMs, true));
