@@ -132,10 +132,12 @@ export class ZookeeperRegistry implements Registry {
     for (const watch of this.watches) watch.list.stop();
     this.watches.clear();
     // Ephemeral nodes vanish with the session, but removing them first tells
-    // watchers at once instead of after the session timeout.
+    // watchers at once instead of after the session timeout. Without a
+    // connection there is nobody to tell: waiting for one would hold close()
+    // (and the process) for the whole registry timeout.
     const registrations = [...this.registered.values()];
     this.registered.clear();
-    await Promise.allSettled(registrations.map(({ path }) => this.removeNode(path)));
+    if (this.connection.session) await Promise.allSettled(registrations.map(({ path }) => this.removeNode(path)));
     this.connection.close();
   }
 

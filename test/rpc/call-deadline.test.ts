@@ -5,6 +5,7 @@
  * time left travels to the provider and on to its downstream calls.
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
 import { RpcClient } from '../../rpc/client.js';
@@ -162,5 +163,22 @@ describe('one deadline per call', () => {
       withCallOptions(orders, { timeoutMs: 5000 }).timeLeft(),
     );
     assert.ok(downstream > 200 && downstream <= 400, `the downstream call had ${downstream} ms left`);
+  });
+
+  it('waits for a registry that never answers only within the call budget', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as net.AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+    const lost = new RpcClient({ registry: `zookeeper://127.0.0.1:${port}?timeout=10s`, logger: quiet });
+    try {
+      const orders = lost.refer(OrderService);
+      const started = performance.now();
+      await assert.rejects(withCallOptions(orders, { timeoutMs: 300 }).slow(1), (e) => isRpcError(e, ErrorCode.TIMEOUT) && /registry/.test(e.message));
+      assert.ok(performance.now() - started < 300 + 250, 'the wait for the first provider list counts against the budget');
+    } finally {
+      await lost.close({ graceMs: 0 });
+    }
   });
 });
