@@ -73,7 +73,7 @@ export interface RpcServerOptions {
   logger?: Partial<Logger>;
   /**
    * Once started, SIGTERM and SIGINT stop the server gracefully (`graceMs`,
-   * default 5000), as dubbo-go's graceful_shutdown does; then, when no other
+   * default 5000), as dubbo-go's graceful_shutdown/shutdown.go does; then, when no other
    * listener of that signal is left, the signal is raised again so the
    * process ends as it would have. Default false.
    */

@@ -14,7 +14,9 @@
  * reached a provider (TIMEOUT, a connection dropped after the write,
  * SERVER_ERROR, BAD_RESPONSE) is retried only when the method is idempotent or
  * retries were asked for explicitly: Java Dubbo and dubbo-go retry it always
- * (FailoverClusterInvoker), which runs a non-idempotent method twice or more.
+ * (dubbo-cluster/.../cluster/support/FailoverClusterInvoker.java,
+ * dubbo-go cluster/cluster/failover/cluster_invoker.go), which runs a
+ * non-idempotent method twice or more.
  * docs/rpc.md "Deadlines, retries and cancellation" has the table.
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
