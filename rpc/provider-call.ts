@@ -36,6 +36,7 @@ const MAX_LISTED_SERVICES = 20;
 export class ProviderCall implements SignalSource {
   /** Set once the method read its signal. */
   private callSignal: CallSignal | undefined = undefined;
+  private settled = false;
 
   constructor(
     private readonly session: Session,
@@ -46,6 +47,8 @@ export class ProviderCall implements SignalSource {
 
   /** Called by RpcContext the first time the method reads `signal`. */
   abortSignal(context: RpcContext): AbortSignal {
+    // Read after the answer was sent (a task the method left running): nothing to watch any more.
+    if (this.settled) return AbortSignal.abort(new RpcError(ErrorCode.CANCELLED, 'the call has already been answered'));
     this.callSignal = this.host.signals.open(this.session, context.remainingMs());
     return this.callSignal.signal;
   }
@@ -85,6 +88,7 @@ export class ProviderCall implements SignalSource {
   }
 
   private settle(response: DubboResponse): void {
+    this.settled = true;
     if (this.callSignal !== undefined) this.host.signals.close(this.callSignal);
     this.host.reply(this.session, this.request, response);
   }
