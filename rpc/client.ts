@@ -299,6 +299,7 @@ export class RpcClient {
       sessionTimeoutMs: this.options.sessionTimeoutMs,
       maxPendingCalls: this.options.maxPendingCalls,
       wheel: this.wheel,
+      logger: this.logger,
     };
   }
 

@@ -10,7 +10,7 @@
  * reconnect at the RPC layer).
  */
 import type { ConnectionOptions } from 'node:tls';
-import { channels } from '../common/diagnostics.js';
+import { channels, type Logger } from '../common/diagnostics.js';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { EventListener } from '../transport/event-listener.js';
 import type { Session } from '../transport/session.js';
@@ -50,6 +50,8 @@ export interface ExchangeClientOptions {
   /** Calls in flight to this address at most; more fail with LIMIT_EXCEEDED. */
   maxPendingCalls: number;
   wheel: TimerWheel;
+  /** Told (info) when a session to the provider drops while the client is open. */
+  logger?: Logger;
 }
 
 /** Consecutive unanswered heartbeats that close a session (dubbo-go's limit). */
@@ -152,6 +154,7 @@ export class ExchangeClient implements EventListener<DubboPackage> {
 
   onClose(session: Session<DubboPackage>): void {
     this.pending.failOwner(session, new RpcError(ErrorCode.NETWORK, `connection to ${this.address} closed`));
+    if (!this.closed) this.options.logger?.info({ address: this.address }, `connection to provider ${this.address} closed`);
     if (channels.sessionClose.hasSubscribers) {
       channels.sessionClose.publish({ side: 'consumer', remoteAddress: session.remoteAddress, localAddress: session.localAddress });
     }

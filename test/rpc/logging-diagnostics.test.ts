@@ -67,6 +67,25 @@ describe('a registry outage', () => {
   });
 });
 
+describe('a dropped provider connection', () => {
+  it("is told to the client's logger at info, and not when the client itself closes", async () => {
+    const provider = await startDemoProvider();
+    const { lines, logger } = recordingLogger();
+    const client = new RpcClient({ logger });
+    try {
+      const demo = client.refer(DemoService, { url: provider.url, version: '1.0.0' });
+      assert.equal(await demo.sayHello('before'), 'Hello before');
+      await provider.server.stop({ graceMs: 0 });
+      await until(() => lines.some((line) => line.level === 'info'), 'the dropped connection to be told');
+      assert.match(lines.find((line) => line.level === 'info')!.message, new RegExp(`connection to provider 127\\.0\\.0\\.1:${provider.server.port} closed`));
+    } finally {
+      await client.close({ graceMs: 0 });
+      await provider.server.stop({ graceMs: 0 });
+    }
+    assert.equal(lines.filter((line) => line.level === 'info').length, 1);
+  });
+});
+
 describe('the getty-rpc:* channels', () => {
   let provider: Awaited<ReturnType<typeof startDemoProvider>>;
   let client: RpcClient;
