@@ -29,6 +29,7 @@ import { createHeartbeatResponse, type DubboPackage, type DubboRequest } from '.
 import { advertisedHost } from './local-address.js';
 import { ProviderCall, type ProviderCallHost, type ResponseSink } from './provider-call.js';
 import { ProviderSignals } from './provider-signals.js';
+import { getSerialization } from './serialization/serialization.js';
 import { waitAtMost } from './bounded-wait.js';
 import { errorResponse } from './remote-error.js';
 import type { ImplOf, ServiceDefinition } from './service.js';
@@ -396,4 +397,5 @@ function checkOptions(options: Resolved): void {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw bad(`bad port ${options.port}`);
   if (options.transport !== 'tcp' && options.transport !== 'ws') throw bad(`unknown transport ${String(options.transport)}`);
   if (!(options.sessionTimeoutMs > 0)) throw bad('sessionTimeoutMs must be > 0');
+  getSerialization(options.serialization); // an unknown name fails here, listing the known ones
 }

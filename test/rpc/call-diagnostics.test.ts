@@ -168,7 +168,7 @@ describe('plug-in names are checked when given', () => {
 
   it('rejects an unknown cluster, serialization or filter at refer()', () => {
     assert.throws(() => client.refer(DemoService, { url, cluster: 'fail-over' }), invalid(/fail-over.*known: .*failover/));
-    assert.throws(() => client.refer(DemoService, { url, serialization: 'hessian' }), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT));
+    assert.throws(() => client.refer(DemoService, { url, serialization: 'hessian' }), invalid(/hessian.*known: .*hessian2/));
     assert.throws(() => client.refer(DemoService, { url, filters: ['accesslog' as unknown as Filter] }), invalid(/filter must be a function/));
   });
 
@@ -184,9 +184,10 @@ describe('plug-in names are checked when given', () => {
     assert.throws(() => withCallOptions(demo, { retries: 1.5 }), invalid(/withCallOptions: retries/));
   });
 
-  it('rejects an unknown registry type in the client and server constructors', () => {
+  it('rejects an unknown registry type, filter or serialization in the client and server constructors', () => {
     assert.throws(() => new RpcClient({ registry: 'zk://127.0.0.1:2181' }), invalid(/'zk'.*known: .*zookeeper/));
     assert.throws(() => new RpcServer({ registry: 'zk://127.0.0.1:2181' }), invalid(/'zk'.*known: .*zookeeper/));
     assert.throws(() => new RpcServer({ filters: [42 as unknown as Filter] }), invalid(/filter must be a function/));
+    assert.throws(() => new RpcServer({ serialization: 'hessian' }), invalid(/hessian.*known: .*hessian2/));
   });
 });
