@@ -163,4 +163,11 @@ describe('FailoverCluster', () => {
     cluster.destroy();
     bounded.destroy();
   });
+
+  it("falls back to random when only a provider's URL names a balancer this process does not know", async () => {
+    const invokers = [new TestInvoker(1, undefined, { loadbalance: 'shortestresponse' }), new TestInvoker(2, undefined, { loadbalance: 'shortestresponse' })];
+    const cluster = reference(invokers);
+    for (let i = 0; i < 10; i++) assert.ok([1, 2].includes((await cluster.invoke(invocation())) as number));
+    cluster.destroy();
+  });
 });
