@@ -78,7 +78,11 @@ export interface ReferOptions {
   group?: string;
   /** Budget of each call, retries included, in ms (default: the client's timeoutMs). */
   timeoutMs?: number;
-  /** Bound on each attempt inside that budget, in ms (default: none; Dubbo's per-attempt timeout when set equal to timeoutMs). */
+  /**
+   * Bound on each attempt inside that budget, in ms (default: none). Dubbo's
+   * behaviour, a full timeout per attempt, is `attemptTimeoutMs: t` with
+   * `timeoutMs: t × (retries + 1)`.
+   */
   attemptTimeoutMs?: number;
   /** 'hessian2' (default), 'json', 'protobuf' ... (a protobuf definition forces protobuf). */
   serialization?: string;
