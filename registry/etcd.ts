@@ -229,7 +229,10 @@ export class EtcdRegistry implements Registry {
     // watcher() (not create()) hands the watcher over before it connects, so a
     // failed subscribe can cancel it; otherwise etcd3 would keep redialling.
     const watcher = this.client.watch().prefix(prefix).watcher();
+    // etcd3 reports a lost watch stream as 'disconnected' and redials; 'connected' again means back.
     watcher.on('error', () => undefined);
+    watcher.on('disconnected', (err: unknown) => this.health.lost(err ?? new Error('watch stream lost'), `watch ${prefix}`));
+    watcher.on('connected', () => this.health.restored());
     try {
       const connected = new Promise<void>((resolve) => watcher.once('connected', () => resolve()));
       await withDeadline(connected, this.options.timeoutMs, `watch ${prefix}`);
