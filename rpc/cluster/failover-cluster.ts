@@ -1,5 +1,5 @@
 /**
- * `failover`, the default (go-anchors §5.1): on a failure another attempt may
+ * `failover`, the default (dubbo-go cluster/cluster/failover): on a failure another attempt may
  * cure, try again, up to `retries` more times (default 2, so 3 attempts), each
  * time re-listing the directory and preferring a provider not tried yet.
  *
