@@ -79,7 +79,7 @@ describe('one deadline per call', () => {
     const started = performance.now();
     await assert.rejects(withCallOptions(orders, { timeoutMs: 300 }).slow(1000), (e) => isRpcError(e, ErrorCode.TIMEOUT));
     const elapsed = performance.now() - started;
-    assert.ok(elapsed >= 290 && elapsed < 300 + 250, `the call took ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed >= 290 && elapsed < 300 + 400, `the call took ${Math.round(elapsed)} ms`);
     assert.equal(runs(), 1);
   });
 
@@ -89,7 +89,7 @@ describe('one deadline per call', () => {
     const started = performance.now();
     await assert.rejects(withCallOptions(orders, { timeoutMs: 300 }).countOrders(), (e) => isRpcError(e, ErrorCode.TIMEOUT));
     const elapsed = performance.now() - started;
-    assert.ok(elapsed < 300 + 250, `the call took ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed < 300 + 400, `the call took ${Math.round(elapsed)} ms`);
     assert.equal(runs(), 1, 'the first attempt used the whole budget: no attempt starts after it');
   });
 
@@ -103,7 +103,7 @@ describe('one deadline per call', () => {
       await assert.rejects(orders.slow(1), (e) => isRpcError(e, ErrorCode.TIMEOUT));
     });
     const elapsed = performance.now() - started;
-    assert.ok(elapsed < 300 + 250, `the scope took ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed < 300 + 400, `the scope took ${Math.round(elapsed)} ms`);
     assert.equal(runs(), 1);
   });
 
@@ -147,10 +147,10 @@ describe('one deadline per call', () => {
     const orders = client.refer(OrderService, { url, timeoutMs: 5000, methods: { slow: { timeoutMs: 200 } } });
     let started = performance.now();
     await assert.rejects(orders.slow(1000), (e) => isRpcError(e, ErrorCode.TIMEOUT));
-    assert.ok(performance.now() - started < 200 + 250);
+    assert.ok(performance.now() - started < 200 + 400);
     started = performance.now();
     await assert.rejects(withCallOptions(orders, { timeoutMs: 100 }).slow(1000), (e) => isRpcError(e, ErrorCode.TIMEOUT));
-    assert.ok(performance.now() - started < 100 + 250);
+    assert.ok(performance.now() - started < 100 + 400);
     assert.ok(providers.flatMap((p) => p.budgets).every((ms) => ms <= 200), 'the timeout attachment carries the budget');
   });
 
@@ -176,7 +176,7 @@ describe('one deadline per call', () => {
       const orders = lost.refer(OrderService);
       const started = performance.now();
       await assert.rejects(withCallOptions(orders, { timeoutMs: 300 }).slow(1), (e) => isRpcError(e, ErrorCode.TIMEOUT) && /registry/.test(e.message));
-      assert.ok(performance.now() - started < 300 + 250, 'the wait for the first provider list counts against the budget');
+      assert.ok(performance.now() - started < 300 + 400, 'the wait for the first provider list counts against the budget');
     } finally {
       await lost.close({ graceMs: 0 });
     }

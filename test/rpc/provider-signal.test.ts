@@ -51,7 +51,7 @@ async function startJobs() {
 }
 
 describe('the provider signal', () => {
-  it("aborts with TIMEOUT within ~100 ms of the caller's deadline", async () => {
+  it("aborts with TIMEOUT soon after the caller's deadline", async () => {
     const jobs = await startJobs();
     const client = new RpcClient();
     try {
@@ -60,7 +60,7 @@ describe('the provider signal', () => {
       while (jobs.aborts.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
       const [abort] = jobs.aborts;
       assert.equal(abort!.reason.code, ErrorCode.TIMEOUT);
-      assert.ok(abort!.afterMs > 200 && abort!.afterMs < 300 + 100, `aborted after ${Math.round(abort!.afterMs)} ms`);
+      assert.ok(abort!.afterMs > 200 && abort!.afterMs < 300 + 200, `aborted after ${Math.round(abort!.afterMs)} ms`);
     } finally {
       await client.close({ graceMs: 0 });
       await jobs.server.stop({ graceMs: 0 });
