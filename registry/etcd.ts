@@ -12,11 +12,13 @@
  *   matched by registration key (the URL without its timestamp).
  */
 import { Etcd3, type IOptions, type Lease, type Watcher } from 'etcd3';
+import { DEFAULT_LOGGER } from '../common/diagnostics.js';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { CoalescedTask } from './coalesced-task.js';
 import { unavailable, withDeadline } from './deadline.js';
 import { ProviderList } from './provider-list.js';
-import { type ProviderListener, type Registry, registerRegistryType, type Unsubscribe } from './registry.js';
+import { type ProviderListener, type Registry, type RegistryHooks, registerRegistryType, type Unsubscribe } from './registry.js';
+import { RegistryHealth } from './registry-health.js';
 import { closedError, readRegistryOptions, type RegistryOptions, serverList } from './registry-options.js';
 import { categoryPath, decodeNodeNames, nodePath, PROVIDERS, rawUrlString, registrationKey } from './registry-path.js';
 import type { ServiceUrl } from './service-url.js';
@@ -65,9 +67,14 @@ export class EtcdRegistry implements Registry {
   private readonly watches = new Set<{ list: ProviderList; watcher: Watcher }>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private closed = false;
+  private readonly health: RegistryHealth;
 
-  constructor(readonly url: ServiceUrl) {
+  constructor(
+    readonly url: ServiceUrl,
+    hooks: RegistryHooks = {},
+  ) {
     this.options = readRegistryOptions(url);
+    this.health = new RegistryHealth(url.toString(), hooks.logger ?? DEFAULT_LOGGER);
     this.ttlSeconds = readTtl(url);
     const timeoutMs = this.options.timeoutMs;
     this.client = new Etcd3({
@@ -90,10 +97,13 @@ export class EtcdRegistry implements Registry {
     old?.lease?.revoke().catch(() => undefined);
     try {
       await this.writeKey(id, registration);
+      this.health.restored();
     } catch (err) {
       if (this.registered.get(id) === registration) this.registered.delete(id);
       registration.lease?.revoke().catch(() => undefined);
-      throw unavailable(err, `register ${url.interfaceName}`);
+      const error = unavailable(err, `register ${url.interfaceName}`);
+      this.health.lost(error, 'register');
+      throw error;
     }
   }
 
@@ -219,7 +229,10 @@ export class EtcdRegistry implements Registry {
     // watcher() (not create()) hands the watcher over before it connects, so a
     // failed subscribe can cancel it; otherwise etcd3 would keep redialling.
     const watcher = this.client.watch().prefix(prefix).watcher();
+    // etcd3 reports a lost watch stream as 'disconnected' and redials; 'connected' again means back.
     watcher.on('error', () => undefined);
+    watcher.on('disconnected', (err: unknown) => this.health.lost(err ?? new Error('watch stream lost'), `watch ${prefix}`));
+    watcher.on('connected', () => this.health.restored());
     try {
       const connected = new Promise<void>((resolve) => watcher.once('connected', () => resolve()));
       await withDeadline(connected, this.options.timeoutMs, `watch ${prefix}`);
@@ -245,5 +258,5 @@ function readTtl(url: ServiceUrl): number {
   return ttl;
 }
 
-registerRegistryType('etcd', (url) => new EtcdRegistry(url));
-registerRegistryType('etcdv3', (url) => new EtcdRegistry(url));
+registerRegistryType('etcd', (url, hooks) => new EtcdRegistry(url, hooks));
+registerRegistryType('etcdv3', (url, hooks) => new EtcdRegistry(url, hooks));

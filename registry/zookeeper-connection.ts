@@ -35,6 +35,8 @@ export class ZookeeperConnection {
   constructor(
     private readonly options: ZookeeperConnectionOptions,
     private readonly onSessionChange: (change: SessionChange) => void,
+    /** Told when the connection to every server is lost (false) and when one is made (true). */
+    private readonly onLink: (up: boolean) => void = () => {},
   ) {}
 
   /** The current session's id, password and timeout (for diagnostics and expiry tests). */
@@ -101,10 +103,15 @@ export class ZookeeperConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    const wasConnected = this.connected;
     this.connected = false;
     clearTimeout(this.awayTimer);
     this.waiters = [];
-    this.client?.close();
+    // A connected client sends its close-session packet (ephemeral nodes go at once);
+    // one that never reached a server would keep dialling to send it, holding the
+    // process open: its socket is dropped instead.
+    if (this.client && !wasConnected) abandon(this.client);
+    else this.client?.close();
     this.client = undefined;
   }
 
@@ -126,6 +133,7 @@ export class ZookeeperConnection {
       if (this.client !== client) return;
       this.connected = false;
       this.startAwayTimer(client);
+      if (!this.closed) this.onLink(false);
     });
     client.on('expired', () => this.onExpired(client));
     client.connect();
@@ -160,6 +168,7 @@ export class ZookeeperConnection {
     const waiters = this.waiters;
     this.waiters = [];
     for (const resolve of waiters) resolve(client);
+    this.onLink(true);
     if (change) this.onSessionChange(change);
   }
 
@@ -175,12 +184,15 @@ export class ZookeeperConnection {
  * Lets go of a client whose session is over (expired, or given up). close()
  * only queues a close-session packet, which a connection nobody answers never
  * sends, and after an expiry the server leaves the socket open; so the socket
- * is destroyed too (an internal of node-zookeeper-client 1.x), or it would
- * stay open, keeping the process alive.
+ * is destroyed and its connect timer cleared too (internals of
+ * node-zookeeper-client 1.x), or they would keep the process alive.
  */
 function abandon(client: Client): void {
   client.close();
-  (client as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket?.destroy();
+  const manager = (client as { connectionManager?: { socket?: { destroy(): void }; connectTimeoutHandler?: NodeJS.Timeout } }).connectionManager;
+  manager?.socket?.destroy();
+  // Its connect timer (the session timeout, ref'd) outlives a socket that never connected.
+  clearTimeout(manager?.connectTimeoutHandler);
 }
 
 /** The ZooKeeper error code of a client error, or undefined for other errors. */

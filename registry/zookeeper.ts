@@ -13,9 +13,11 @@
  * - registrations are matched by registration key (the URL without its
  *   timestamp), so `unregister` removes what an equal URL registered.
  */
+import { DEFAULT_LOGGER } from '../common/diagnostics.js';
 import { parseDurationMs, unavailable } from './deadline.js';
 import { ProviderList } from './provider-list.js';
-import { type ProviderListener, type Registry, registerRegistryType, type Unsubscribe } from './registry.js';
+import { type ProviderListener, type Registry, type RegistryHooks, registerRegistryType, type Unsubscribe } from './registry.js';
+import { RegistryHealth } from './registry-health.js';
 import { closedError, readRegistryOptions, type RegistryOptions, serverList } from './registry-options.js';
 import { categoryPath, nodePath, PROVIDERS, registrationKey } from './registry-path.js';
 import type { ServiceUrl } from './service-url.js';
@@ -36,14 +38,19 @@ interface Registration {
 export class ZookeeperRegistry implements Registry {
   private readonly options: RegistryOptions;
   private readonly connection: ZookeeperConnection;
+  private readonly health: RegistryHealth;
   /** registration key → node, for re-creation after a session change or a deletion */
   private readonly registered = new Map<string, Registration>();
   private readonly watches = new Set<ZookeeperChildrenWatch>();
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(readonly url: ServiceUrl) {
+  constructor(
+    readonly url: ServiceUrl,
+    hooks: RegistryHooks = {},
+  ) {
     this.options = readRegistryOptions(url);
+    this.health = new RegistryHealth(url.toString(), hooks.logger ?? DEFAULT_LOGGER);
     this.connection = new ZookeeperConnection(
       {
         servers: serverList(url, DEFAULT_PORT).join(','),
@@ -52,6 +59,7 @@ export class ZookeeperRegistry implements Registry {
         sessionTimeoutMs: parseDurationMs(url.getParam('session.timeout'), 15_000, 'session.timeout'),
       },
       (change) => this.onSessionChange(change),
+      (up) => (up ? this.health.restored() : this.health.lost(new Error('connection to every server lost'), 'disconnected')),
     );
   }
 
@@ -77,7 +85,9 @@ export class ZookeeperRegistry implements Registry {
       await this.ensureNode(key, registration);
     } catch (err) {
       if (this.registered.get(key) === registration) this.registered.delete(key);
-      throw unavailable(err, `register ${url.interfaceName}`);
+      const error = unavailable(err, `register ${url.interfaceName}`);
+      this.health.lost(error, 'register');
+      throw error;
     }
     if (earlier && earlier.path !== registration.path) await this.removeNode(earlier.path).catch(() => undefined);
   }
@@ -122,10 +132,12 @@ export class ZookeeperRegistry implements Registry {
     for (const watch of this.watches) watch.list.stop();
     this.watches.clear();
     // Ephemeral nodes vanish with the session, but removing them first tells
-    // watchers at once instead of after the session timeout.
+    // watchers at once instead of after the session timeout. Without a
+    // connection there is nobody to tell: waiting for one would hold close()
+    // (and the process) for the whole registry timeout.
     const registrations = [...this.registered.values()];
     this.registered.clear();
-    await Promise.allSettled(registrations.map(({ path }) => this.removeNode(path)));
+    if (this.connection.session) await Promise.allSettled(registrations.map(({ path }) => this.removeNode(path)));
     this.connection.close();
   }
 
@@ -219,4 +231,4 @@ export class ZookeeperRegistry implements Registry {
   }
 }
 
-registerRegistryType('zookeeper', (url) => new ZookeeperRegistry(url));
+registerRegistryType('zookeeper', (url, hooks) => new ZookeeperRegistry(url, hooks));

@@ -1,4 +1,11 @@
 /**
+ * An attempt is not started with less than this left of its call's deadline,
+ * in ms: the TimerWheel (transport/timer-wheel.ts, 10 ms ticks by default)
+ * may fire a timeout up to one tick early, so the attempt could only time out.
+ */
+export const MIN_ATTEMPT_MS = 10;
+
+/**
  * One call as it travels through filters, the cluster and the wire: dubbo-go's
  * `RPCInvocation` (go-anchors §3.2, §5).
  */
@@ -16,6 +23,15 @@ export interface Invocation {
   readonly group?: string;
   /** Time left for the call, in ms, when it was issued. */
   readonly timeoutMs?: number;
+  /**
+   * performance.now() by which the whole call (every attempt and the waits
+   * between them) must end; undefined = each attempt gets `timeoutMs`.
+   */
+  readonly deadline?: number;
+  /** Bound on each single attempt, in ms, inside the deadline (Dubbo's per-attempt timeout). */
+  readonly attemptTimeoutMs?: number;
+  /** Retries asked for on this call (withCallOptions); overrides the reference's and method's. */
+  readonly retries?: number;
   /** Cancels the call (rejects with RpcError CANCELLED). */
   readonly signal?: AbortSignal;
   /** No response expected. */

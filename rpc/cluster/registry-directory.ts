@@ -25,6 +25,9 @@ export interface RegistryDirectoryOptions {
   onInvokerError?: (providerUrl: ServiceUrl, error: RpcError) => void;
 }
 
+/** Distinct version/group pairs named in a NO_PROVIDER message at most. */
+const MAX_DESCRIBED_VARIANTS = 10;
+
 interface ProviderEntry {
   /** The URL without its timestamp: a change here means a different provider config. */
   signature: string;
@@ -33,6 +36,8 @@ interface ProviderEntry {
 
 export class RegistryDirectory implements Directory {
   private readonly perRegistry: (readonly ServiceUrl[] | undefined)[];
+  /** Every provider of the interface each registry listed, matching or not (for describeEmpty). */
+  private readonly listedPerRegistry: (readonly ServiceUrl[] | undefined)[];
   private readonly entries = new Map<string, ProviderEntry>();
   private readonly listeners = new Set<DirectoryListener>();
   private readonly unsubscribes: Promise<Unsubscribe | undefined>[];
@@ -50,6 +55,7 @@ export class RegistryDirectory implements Directory {
   ) {
     if (registries.length === 0) throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'RegistryDirectory needs at least one registry');
     this.perRegistry = registries.map(() => undefined);
+    this.listedPerRegistry = registries.map(() => undefined);
     this.firstLists = registries.map(() => deferred());
     this.unsubscribes = registries.map((registry, index) => this.subscribe(registry, index, this.firstLists[index]!));
     this.readyPromise = Promise.all(this.firstLists.map((first) => first.promise)).then(() => undefined);
@@ -75,6 +81,30 @@ export class RegistryDirectory implements Directory {
 
   get isDestroyed(): boolean {
     return this.destroyed;
+  }
+
+  /**
+   * Why nothing matches: what the consumer wants and what the registries list
+   * for that interface, by version and group (a wrong version or group is
+   * the usual cause), bounded to MAX_DESCRIBED_VARIANTS lines.
+   */
+  describeEmpty(): string {
+    const wanted = `wanted version '${this.url.getParam('version', '')}' group '${this.url.getParam('group', '')}'`;
+    if (this.listedPerRegistry.every((list) => list === undefined)) return `${wanted}; no registry has answered yet`;
+    const variants = new Map<string, number>();
+    let listed = 0;
+    for (const list of this.listedPerRegistry) {
+      for (const provider of list ?? []) {
+        if (provider.interfaceName !== this.url.interfaceName && this.url.interfaceName !== '*') continue;
+        listed++;
+        const variant = `version '${provider.getParam('version', '')}' group '${provider.getParam('group', '')}'${provider.getParam('enabled', 'true') === 'false' ? ' (disabled)' : ''}`;
+        variants.set(variant, (variants.get(variant) ?? 0) + 1);
+      }
+    }
+    if (listed === 0) return `${wanted}; the registry lists no provider of ${this.url.interfaceName}`;
+    const shown = [...variants].slice(0, MAX_DESCRIBED_VARIANTS).map(([variant, count]) => `${variant} x${count}`);
+    const more = variants.size > MAX_DESCRIBED_VARIANTS ? `, and ${variants.size - MAX_DESCRIBED_VARIANTS} more` : '';
+    return `${wanted}; the registry lists ${listed} provider(s) of ${this.url.interfaceName}: ${shown.join(', ')}${more}`;
   }
 
   onChange(listener: DirectoryListener): () => void {
@@ -120,6 +150,7 @@ export class RegistryDirectory implements Directory {
 
   private onProviders(index: number, providers: readonly ServiceUrl[]): void {
     if (this.destroyed) return;
+    this.listedPerRegistry[index] = providers;
     this.perRegistry[index] = providers.filter((provider) => providerMatches(this.url, provider));
     const merged = mergeProviders(this.perRegistry);
     if (merged.size === 0 && this.options.emptyProtection && this.entries.size > 0) return;
