@@ -12,8 +12,9 @@
  * (its code is printed), 2 on a usage error.
  */
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
-import { consumerUrl, createRegistry } from '../registry/index.js';
-import { RpcClient } from '../rpc/index.js';
+import { consumerUrl } from '../registry/provider-url.js';
+import { createRegistry } from '../registry/index.js';
+import { RpcClient } from '../rpc/client.js';
 
 const USAGE = `usage:
   getty-rpc echo <dubbo://host:port> <interface> [text]

@@ -5,7 +5,11 @@
  * generic over serializations.
  */
 import protobuf from 'protobufjs';
-import { defineProtoService, defineService, protoServiceFromRoot, type RpcClient, type RpcServer } from '../../rpc/index.js';
+import type { RpcClient } from '../../rpc/client.js';
+import { defineProtoService } from '../../rpc/proto-service.js';
+import { protoServiceFromRoot } from '../../rpc/serialization/proto-service-loader.js';
+import type { RpcServer } from '../../rpc/server.js';
+import { defineService } from '../../rpc/service.js';
 
 /** One echo call: the argument built by `toArgument`, the reply checked by `replyLength`. */
 export type EchoCall = (argument: unknown) => Promise<unknown>;

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { defineService, RpcServer } from '../../rpc/index.js';
+import { RpcServer } from '../../rpc/server.js';
+import { defineService } from '../../rpc/service.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../../bin/getty-rpc.js');
 
