@@ -12,12 +12,12 @@ export interface Invocation {
   /** String-keyed values sent with the call (Dubbo attachments). */
   readonly attachments: Record<string, unknown>;
   /** Service version and group this call addresses. */
-  readonly version?: string;
-  readonly group?: string;
+  readonly version?: string | undefined;
+  readonly group?: string | undefined;
   /** Time left for the call, in ms, when it was issued. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** Cancels the call (rejects with RpcError CANCELLED). */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** No response expected. */
-  readonly oneWay?: boolean;
+  readonly oneWay?: boolean | undefined;
 }
