@@ -11,7 +11,7 @@
  * through `getty-rpc/plugin` is the one `RpcClient` from `getty-rpc` sees.
  * Tests and examples keep using tsc's per-file output in dist/.
  */
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -30,6 +30,8 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
 };
 
 export async function bundlePackage(outdir = path.join(ROOT, 'dist', 'lib')): Promise<{ outdir: string; bytes: number }> {
+  // Chunk names carry content hashes: clear the old ones so none are left to ship.
+  await rm(outdir, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: Object.entries(ENTRY_POINTS).map(([out, input]) => ({ out, in: input })),
