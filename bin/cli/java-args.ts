@@ -38,7 +38,7 @@ export function checkCallArguments(method: string, types: readonly unknown[], ar
         `give the types first, then the arguments: call <target> <interface> ${method} '["java.lang.String"]' '["o-1"]'`,
     );
   }
-  names.forEach((name, i) => checkValue(name, args[i], `argument ${i + 1} (${name})`));
+  for (let i = 0; i < names.length; i++) checkValue(names[i]!, args[i], `argument ${i + 1} (${names[i]})`);
   return names;
 }
 
@@ -66,7 +66,7 @@ function componentOf(type: string): string | undefined {
 }
 
 function checkValue(type: string, value: unknown, what: string): void {
-  const fail = (expected: string) => {
+  const fail = (expected: string): never => {
     throw usageError(`${what}: expected ${expected}, got ${JSON.stringify(value)}`);
   };
   if (value === null) {
@@ -80,8 +80,8 @@ function checkValue(type: string, value: unknown, what: string): void {
   }
   const component = componentOf(type);
   if (component !== undefined) {
-    if (!Array.isArray(value)) return fail(`a JSON array of ${component}`);
-    value.forEach((item, i) => checkValue(component, item, `${what}[${i}]`));
+    if (!Array.isArray(value)) fail(`a JSON array of ${component}`);
+    for (let i = 0; i < (value as unknown[]).length; i++) checkValue(component, (value as unknown[])[i], `${what}[${i}]`);
     return;
   }
   if (type === 'boolean' || type === 'java.lang.Boolean') {
