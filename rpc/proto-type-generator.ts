@@ -128,7 +128,7 @@ function valueType(typeName: string, resolved: protobuf.ReflectionObject | null,
 }
 
 function enumLines(type: protobuf.Enum, namer: TypeNamer): string[] {
-  const names = Object.keys(type.values).map((name) => JSON.stringify(name));
+  const names = Object.keys(type.values).map((name) => `'${name}'`);
   return [`/** Enum \`${type.fullName.slice(1)}\`, by value name. */`, `export type ${namer.nameOf(type)} = ${names.join(' | ') || 'never'};`, ''];
 }
 
