@@ -7,6 +7,10 @@
  * helpers) and `getty-rpc/browser` (the browser client). Every exported name,
  * per entry point: docs/api.md.
  */
+// Built-in filters, clusters and load balancers register themselves by name on import.
+import './rpc/filters/index.js';
+import './rpc/cluster/index.js';
+
 export { ErrorCode, isRpcError, RpcError, type RpcErrorOptions } from './common/rpc-error.js';
 export { type Registry, createRegistry } from './registry/index.js';
 export { type ReferOptions, RpcClient, type RpcClientOptions } from './rpc/client.js';
@@ -38,6 +42,3 @@ export {
   type ServiceImpl,
 } from './rpc/service.js';
 export type { TransportKind } from './rpc/transport-factory.js';
-// Built-in filters, clusters and load balancers register themselves by name on import.
-import './rpc/filters/index.js';
-import './rpc/cluster/index.js';

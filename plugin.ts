@@ -5,6 +5,12 @@
  * (Invoker, Directory, LoadBalance, Serialization, Registry) they implement.
  * docs/api.md lists every name; docs/cluster.md and docs/rpc.md show plug-ins.
  */
+// The built-ins register themselves on import, so plug-ins can wrap or replace them by name.
+import './rpc/filters/index.js';
+import './rpc/cluster/index.js';
+import './rpc/serialization/builtin.js';
+import './registry/index.js';
+
 export type { ProviderListener, Registry, RegistryFactory, Unsubscribe } from './registry/registry.js';
 export { registerRegistryType } from './registry/registry.js';
 export { type Cluster, type ClusterFactory, clusterNames, getCluster, registerCluster } from './rpc/cluster/cluster.js';
@@ -24,8 +30,3 @@ export {
   serializationNames,
 } from './rpc/serialization/serialization.js';
 export { type DefinitionKind, findMethod, type MethodDescriptor } from './rpc/service.js';
-// The built-ins register themselves on import, so plug-ins can wrap or replace them by name.
-import './rpc/filters/index.js';
-import './rpc/cluster/index.js';
-import './rpc/serialization/builtin.js';
-import './registry/index.js';

@@ -6,6 +6,9 @@
  * type names to TypeScript types, and the TypeScript types of a .proto's
  * messages and services (`getty-rpc gen`). Frame layout: docs/protocol.md.
  */
+// Frames carry hessian2, JSON or protobuf bodies; the codec finds them by id.
+import './rpc/serialization/builtin.js';
+
 export { DEFAULT_MAX_FRAME_LEN, DubboCodec, type DubboCodecOptions } from './rpc/protocol/dubbo-codec.js';
 export {
   createHeartbeatRequest,
@@ -34,5 +37,3 @@ export {
 export type { JavaParams, JavaParamToTs, JavaToTs } from './rpc/java-type-map.js';
 export { generateProtoTypes, type ProtoTypesOptions } from './rpc/proto-type-generator.js';
 export { decodeErrorMessage, encodeErrorMessage } from './rpc/remote-error.js';
-// Frames carry hessian2, JSON or protobuf bodies; the codec finds them by id.
-import './rpc/serialization/builtin.js';
