@@ -43,6 +43,7 @@ function cli(...args: string[]): Promise<CliRun> {
 describe('getty-rpc command', () => {
   let server: RpcServer;
   let tlsServer: RpcServer;
+  let wsServer: RpcServer;
   let dir: string;
   let url: string;
   let tlsUrl: string;
@@ -73,11 +74,14 @@ describe('getty-rpc command', () => {
     tlsServer.addService(Calculator, impl('tls'), { version: '1.0.0' });
     await tlsServer.start();
     tlsUrl = `dubbo://127.0.0.1:${tlsServer.port}`;
+    wsServer = new RpcServer({ host: '127.0.0.1', port: 0, application: 'cli-ws-test', transport: 'ws', path: '/dubbo' });
+    wsServer.addService(Calculator, impl('ws'), { version: '1.0.0' });
+    await wsServer.start();
   });
 
   after(async () => {
     for (const release of slowCalls) release();
-    await Promise.all([server.stop({ graceMs: 1000 }), tlsServer.stop({ graceMs: 1000 })]);
+    await Promise.all([server.stop({ graceMs: 1000 }), tlsServer.stop({ graceMs: 1000 }), wsServer.stop({ graceMs: 1000 })]);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -157,6 +161,30 @@ describe('getty-rpc command', () => {
       }
     });
 
+    it('sends the body in the --serialization asked for', async () => {
+      const run = await cli('call', url, 'org.example.Calculator', 'greet', '["java.lang.String"]', '["jo"]', '--version=1.0.0', '--serialization', 'json');
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout.trim(), 'hello jo from v1');
+      const unknown = await cli('call', url, 'org.example.Calculator', 'greet', '["java.lang.String"]', '["jo"]', '--version=1.0.0', '--serialization', 'xml');
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /INVALID_ARGUMENT: unknown serialization xml/);
+    });
+
+    it('reaches a WebSocket provider with --transport ws and --ws-path', async () => {
+      const args = ['call', `dubbo://127.0.0.1:${wsServer.port}`, 'org.example.Calculator', 'greet', '["java.lang.String"]', '["wes"]', '--version=1.0.0'];
+      const run = await cli(...args, '--transport', 'ws', '--ws-path', '/dubbo');
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout.trim(), 'hello wes from ws');
+      const wrongPath = await cli(...args, '--transport', 'ws', '--ws-path', '/elsewhere', '--timeout', '2000');
+      assert.equal(wrongPath.code, 1);
+    });
+
+    it('turns TLS on with --tls (a plain provider then fails the handshake)', async () => {
+      const run = await cli('call', url, 'org.example.Calculator', 'add', '["int","int"]', '[1,2]', '--version=1.0.0', '--tls', '--timeout', '2000');
+      assert.equal(run.code, 1);
+      assert.doesNotMatch(run.stdout, /3/);
+    });
+
     it('sends every --attachment key=value', async () => {
       const args = ['call', url, 'org.example.Calculator', 'attachment', '["java.lang.String"]'];
       const first = await cli(...args, '["trace"]', '--version=1.0.0', '--attachment', 'trace=t-1', '--attachment=tenant=a=b');
@@ -233,6 +261,17 @@ describe('getty-rpc command', () => {
       const printed = await cli('gen', proto, '--keep-case');
       assert.equal(printed.code, 0, printed.stderr);
       assert.match(printed.stdout, /order_id: string;/);
+    });
+
+    it('finds imported .proto files in --include directories', async () => {
+      const fixtures = fileURLToPath(new URL('../../../test/package/fixtures/', import.meta.url));
+      const found = await cli('gen', join(fixtures, 'priced.proto'), '--include', join(fixtures, 'include'));
+      assert.equal(found.code, 0, found.stderr);
+      assert.match(found.stdout, /export interface Money \{\n {2}currencyCode: string;\n {2}units: number \| bigint;/);
+      assert.match(found.stdout, /amount: Money \| null;/);
+      const missing = await cli('gen', join(fixtures, 'priced.proto'));
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /cannot load proto/);
     });
   });
 
