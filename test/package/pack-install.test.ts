@@ -2,7 +2,8 @@
  * The package as a user gets it: `npm pack` the project, install the tarball
  * into a fresh app directory, type-check a strict consumer (the README's
  * example plus every entry point) with TypeScript 5.x and with the project's
- * own compiler, run it, and run the installed `getty-rpc` command.
+ * own compiler, run it, check that metrics land in the app's own prom-client,
+ * and run the installed `getty-rpc` command.
  *
  * `npm pack --ignore-scripts` packs the dist/ that `npm test` has just built
  * (the `prepack` script builds the same files; running it here would rebuild
@@ -99,9 +100,11 @@ describe('npm pack, then install into a fresh app', { timeout: 600_000 }, () => 
     await writeFile(path.join(app, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
     await writeFile(path.join(app, 'main.ts'), await readmeExample());
     await writeFile(path.join(app, 'all-entries.ts'), ALL_ENTRIES);
-    const typesNode = JSON.parse(await readFile(path.join(ROOT, 'node_modules', '@types', 'node', 'package.json'), 'utf8')) as { version: string };
+    const versionOf = async (name: string) => (JSON.parse(await readFile(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
     const tarball = path.join(work, info!.filename);
-    const install = await npm(['install', tarball, `@types/node@${typesNode.version}`, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], app);
+    // The app's own prom-client (getty-rpc's is an optional peer): the metrics must land in it.
+    const deps = [tarball, `@types/node@${await versionOf('@types/node')}`, `prom-client@${await versionOf('prom-client')}`];
+    const install = await npm(['install', ...deps, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], app);
     assert.equal(install.code, 0, install.stderr);
   });
 
@@ -153,6 +156,21 @@ describe('npm pack, then install into a fresh app', { timeout: 600_000 }, () => 
     const [heavy, browser] = result.stdout.trim().split('\n');
     assert.deepEqual(JSON.parse(heavy!), []);
     assert.match(browser!, /getty-rpc\/dist\/browser\/getty-rpc-browser\.js$/);
+  });
+
+  it("records metrics in the app's prom-client: its global register by default, or the Registry given", async () => {
+    const code = `
+      import client from 'prom-client';
+      import { metricsFilter } from 'getty-rpc';
+      const call = { interfaceName: 'org.example.S', methodName: 'm', parameterTypes: [], args: [], attachments: {} };
+      await metricsFilter({ side: 'consumer' })(call, async () => 'ok');
+      const own = new client.Registry();
+      await metricsFilter({ registry: own })(call, async () => 'ok');
+      const line = /rpc_calls_total\\{side="(consumer|provider)",service="org.example.S",method="m",outcome="OK"\\} 1/;
+      console.log(JSON.stringify([line.exec(await client.register.metrics())?.[1], line.exec(await own.metrics())?.[1]]));`;
+    const result = await node(['--input-type=module', '-e', code], app);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), ['consumer', 'provider']);
   });
 
   it('installs the getty-rpc command', async () => {
