@@ -11,7 +11,7 @@
  * - `unregister` deletes the key and revokes its lease; registrations are
  *   matched by registration key (the URL without its timestamp).
  */
-import { Etcd3, type IOptions, type Lease, type Watcher } from 'etcd3';
+import type { Etcd3, IOptions, Lease, Watcher } from 'etcd3';
 import { DEFAULT_LOGGER } from '../common/diagnostics.js';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { CoalescedTask } from './coalesced-task.js';
@@ -61,7 +61,8 @@ interface Registration {
 export class EtcdRegistry implements Registry {
   private readonly options: RegistryOptions;
   private readonly ttlSeconds: number;
-  private readonly client: Etcd3;
+  /** The etcd3 client, created on first use: etcd3 and its gRPC stack load only when a registry needs them. */
+  private client: Promise<Etcd3> | undefined;
   /** registration key → registration, for re-registration when a lease is lost */
   private readonly registered = new Map<string, Registration>();
   private readonly watches = new Set<{ list: ProviderList; watcher: Watcher }>();
@@ -76,9 +77,24 @@ export class EtcdRegistry implements Registry {
     this.options = readRegistryOptions(url);
     this.health = new RegistryHealth(url.toString(), hooks.logger ?? DEFAULT_LOGGER);
     this.ttlSeconds = readTtl(url);
+  }
+
+  private etcd(): Promise<Etcd3> {
+    this.client ??= this.createClient();
+    return this.client;
+  }
+
+  private async createClient(): Promise<Etcd3> {
+    let etcd3: typeof import('etcd3');
+    try {
+      etcd3 = await import('etcd3');
+    } catch (err) {
+      this.client = undefined;
+      throw new RpcError(ErrorCode.REGISTRY_UNAVAILABLE, `cannot load etcd3: ${(err as Error).message}`, { cause: err });
+    }
     const timeoutMs = this.options.timeoutMs;
-    this.client = new Etcd3({
-      hosts: serverList(url, DEFAULT_PORT).map((address) => `http://${address}`),
+    return new etcd3.Etcd3({
+      hosts: serverList(this.url, DEFAULT_PORT).map((address) => `http://${address}`),
       dialTimeout: timeoutMs,
       faultHandling: { host: () => passThrough, global: passThrough, watchBackoff: watchBackoff() },
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),
@@ -154,7 +170,8 @@ export class EtcdRegistry implements Registry {
       ...watches.map(({ watcher }) => watcher.cancel()),
       ...registrations.map(([, registration]) => this.deleteKey(registration)),
     ]);
-    this.client.close();
+    const client = await this.client?.catch(() => undefined);
+    client?.close();
   }
 
   /**
@@ -164,7 +181,7 @@ export class EtcdRegistry implements Registry {
    */
   private async writeKey(id: string, registration: Registration): Promise<void> {
     const { key } = registration;
-    const lease = this.client.lease(this.ttlSeconds);
+    const lease = (await this.etcd()).lease(this.ttlSeconds);
     registration.lease = lease;
     try {
       await withDeadline(lease.put(key).value(rawUrlString(registration.url)).exec(), this.options.timeoutMs, `put ${key}`);
@@ -181,7 +198,7 @@ export class EtcdRegistry implements Registry {
     const lease = registration.lease;
     registration.lease = undefined;
     try {
-      await this.client.delete().key(registration.key).exec();
+      await (await this.etcd()).delete().key(registration.key).exec();
     } finally {
       // Revoking also removes the key if the delete did not get through.
       await lease?.revoke().catch(() => undefined);
@@ -213,7 +230,8 @@ export class EtcdRegistry implements Registry {
 
   private async readPrefix(prefix: string): Promise<Map<string, ServiceUrl>> {
     try {
-      const keys = await withDeadline(this.client.getAll().prefix(prefix).keys(), this.options.timeoutMs, `list ${prefix}`);
+      const client = await this.etcd();
+      const keys = await withDeadline(client.getAll().prefix(prefix).keys(), this.options.timeoutMs, `list ${prefix}`);
       return decodeNodeNames(keys.map((key) => key.slice(prefix.length)).filter((name) => name && !name.includes('/')));
     } catch (err) {
       throw unavailable(err, `list ${prefix}`);
@@ -228,7 +246,13 @@ export class EtcdRegistry implements Registry {
     );
     // watcher() (not create()) hands the watcher over before it connects, so a
     // failed subscribe can cancel it; otherwise etcd3 would keep redialling.
-    const watcher = this.client.watch().prefix(prefix).watcher();
+    let watcher: Watcher;
+    try {
+      watcher = (await this.etcd()).watch().prefix(prefix).watcher();
+    } catch (err) {
+      list.stop();
+      throw unavailable(err, `subscribe ${prefix}`);
+    }
     // etcd3 reports a lost watch stream as 'disconnected' and redials; 'connected' again means back.
     watcher.on('error', () => undefined);
     watcher.on('disconnected', (err: unknown) => this.health.lost(err ?? new Error('watch stream lost'), `watch ${prefix}`));

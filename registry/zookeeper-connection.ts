@@ -5,7 +5,7 @@
  * session: ephemeral nodes died with the old one and watches were lost, which
  * the registry must redo (go-anchors §4.2 "session expiry → re-registration").
  */
-import zookeeper, { type Client, type Stat, type ZkEvent } from 'node-zookeeper-client';
+import type { Client, Stat, ZkEvent } from 'node-zookeeper-client';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { withDeadline } from './deadline.js';
 
@@ -22,6 +22,25 @@ export interface ZookeeperConnectionOptions {
 export type SessionChange = 'reconnected' | 'renewed';
 
 type Waiter = (client: Client) => void;
+type ZookeeperModule = (typeof import('node-zookeeper-client'))['default'];
+
+/**
+ * node-zookeeper-client, loaded on the first connection rather than at import:
+ * applications that never use a `zookeeper://` registry do not pay for it.
+ */
+let zookeeper: ZookeeperModule | undefined;
+let loading: Promise<ZookeeperModule> | undefined;
+
+function loadZookeeper(): Promise<ZookeeperModule> {
+  loading ??= import('node-zookeeper-client').then(
+    (module) => (zookeeper = module.default),
+    (err: unknown) => {
+      loading = undefined;
+      throw new RpcError(ErrorCode.REGISTRY_UNAVAILABLE, `cannot load node-zookeeper-client: ${(err as Error).message}`, { cause: err });
+    },
+  );
+  return loading;
+}
 
 export class ZookeeperConnection {
   private client: Client | undefined;
@@ -49,10 +68,10 @@ export class ZookeeperConnection {
   /** Resolves with a connected client, or fails with REGISTRY_UNAVAILABLE after timeoutMs. */
   ready(): Promise<Client> {
     if (this.closed) return Promise.reject(new RpcError(ErrorCode.REGISTRY_CLOSED, 'registry closed'));
-    if (!this.client) this.open();
     if (this.connected) return Promise.resolve(this.client!);
     const waiting = new Promise<Client>((resolve) => this.waiters.push(resolve));
-    return withDeadline(waiting, this.options.timeoutMs, `connect to ZooKeeper ${this.options.servers}`);
+    const opened = this.client ? waiting : loadZookeeper().then(() => this.openOnce()).then(() => waiting);
+    return withDeadline(opened, this.options.timeoutMs, `connect to ZooKeeper ${this.options.servers}`);
   }
 
   /** Runs one callback-style client call on a connected client, bounded by timeoutMs. */
@@ -71,7 +90,7 @@ export class ZookeeperConnection {
   }
 
   createEphemeral(path: string): Promise<string> {
-    return this.call(`create ${path}`, (client, done) => client.create(path, null, zookeeper.CreateMode.EPHEMERAL, done));
+    return this.call(`create ${path}`, (client, done) => client.create(path, null, zookeeper!.CreateMode.EPHEMERAL, done));
   }
 
   /**
@@ -115,8 +134,14 @@ export class ZookeeperConnection {
     this.client = undefined;
   }
 
+  /** Opens the first client, once, unless closed meanwhile (callers may race on the module load). */
+  private openOnce(): void {
+    if (!this.client && !this.closed) this.open();
+  }
+
+  /** Only called once the module is loaded (by openOnce, then on expiry). */
   private open(): void {
-    const client = zookeeper.createClient(this.options.servers, {
+    const client = zookeeper!.createClient(this.options.servers, {
       sessionTimeout: this.options.sessionTimeoutMs,
       spinDelay: 200,
       retries: 0,
@@ -202,13 +227,13 @@ export function zkErrorCode(err: unknown): number | undefined {
 }
 
 export function isNodeExists(err: unknown): boolean {
-  return zkErrorCode(err) === zookeeper.Exception.NODE_EXISTS;
+  return zookeeper !== undefined && zkErrorCode(err) === zookeeper.Exception.NODE_EXISTS;
 }
 
 export function isNodeDeleted(event: ZkEvent): boolean {
-  return event.getType() === zookeeper.Event.NODE_DELETED;
+  return zookeeper !== undefined && event.getType() === zookeeper.Event.NODE_DELETED;
 }
 
 export function isNoNode(err: unknown): boolean {
-  return zkErrorCode(err) === zookeeper.Exception.NO_NODE;
+  return zookeeper !== undefined && zkErrorCode(err) === zookeeper.Exception.NO_NODE;
 }

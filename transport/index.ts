@@ -1,6 +1,9 @@
 /**
- * getty-rpc/transport: a TypeScript port of getty (go-anchors §1). See
- * docs/transport.md for the guide.
+ * `getty-rpc/transport`: a TypeScript port of getty
+ * (https://github.com/apache/dubbo-getty), usable without the RPC layer.
+ * Guide: docs/transport.md; every exported name: docs/api.md. The `ws`
+ * package loads with the first WebSocket endpoint, snappy with the first
+ * snappy session.
  */
 export {
   BaseSession,

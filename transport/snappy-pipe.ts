@@ -4,17 +4,33 @@
  * then the snappy block. Both lengths are checked before any work is done,
  * so a hostile peer cannot make us buffer or inflate past `maxBlockBytes`.
  */
-import snappy from 'snappy';
+import { createRequire } from 'node:module';
+import type snappyModule from 'snappy';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { StreamPipe, StreamPipeSink } from './stream-pipe.js';
 
 const HEADER_BYTES = 4;
+
+type Snappy = typeof snappyModule;
+let snappy: Snappy | undefined;
+
+/**
+ * The snappy native addon, loaded by the first session that turns snappy on
+ * rather than at import, so applications that never compress do not pay for
+ * it. A pipe is built synchronously while a session starts, hence require()
+ * (snappy is a CommonJS package) instead of import().
+ */
+function loadSnappy(): Snappy {
+  snappy ??= createRequire(import.meta.url)('snappy') as Snappy;
+  return snappy;
+}
 
 export class SnappyPipe implements StreamPipe {
   private tail: Buffer | null = null;
   private paused = false;
   private readonly held: Buffer[] = [];
   private endDone: (() => void) | null = null;
+  private readonly snappy = loadSnappy();
 
   constructor(
     private readonly sink: StreamPipeSink,
@@ -27,7 +43,7 @@ export class SnappyPipe implements StreamPipe {
   }
 
   encode(buf: Buffer): void {
-    const block = snappy.compressSync(buf);
+    const block = this.snappy.compressSync(buf);
     const header = Buffer.allocUnsafe(HEADER_BYTES);
     header.writeUInt32BE(block.length, 0);
     this.sink.onEncoded(Buffer.concat([header, block], HEADER_BYTES + block.length));
@@ -85,7 +101,7 @@ export class SnappyPipe implements StreamPipe {
     }
     let plain: Buffer;
     try {
-      plain = snappy.uncompressSync(block, { asBuffer: true }) as Buffer;
+      plain = this.snappy.uncompressSync(block, { asBuffer: true }) as Buffer;
     } catch (err) {
       this.fail('corrupt snappy block', err);
       return false;

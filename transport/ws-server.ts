@@ -8,11 +8,12 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import type tls from 'node:tls';
-import { type PerMessageDeflateOptions, WebSocketServer } from 'ws';
+import type { PerMessageDeflateOptions, WebSocketServer } from 'ws';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { DEFAULT_MAX_MSG_LEN } from './base-session.js';
 import { checkInteger, type EndpointAddress, type ListenOptions } from './endpoint-options.js';
 import { listenOn, ServerEndpoint } from './server-endpoint.js';
+import { loadWs } from './ws-module.js';
 import { WsSession } from './ws-session.js';
 
 export interface WsServerOptions extends ListenOptions {
@@ -38,7 +39,7 @@ export class WsServer<P = unknown> extends ServerEndpoint<P> {
     if (!this.path.startsWith('/')) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `path must start with "/", got ${this.path}`);
     this.secure = options.tls !== undefined;
     this.http = this.secure ? https.createServer(options.tls!) : http.createServer();
-    this.wss = new WebSocketServer({
+    this.wss = new (loadWs().WebSocketServer)({
       noServer: true,
       perMessageDeflate: options.perMessageDeflate ?? false,
       maxPayload: checkInteger(options.maxPayloadBytes, DEFAULT_MAX_MSG_LEN, 1, 'maxPayloadBytes'),

@@ -2,7 +2,7 @@
  * The service of the quickstart: a Java-style interface name and Java types,
  * as a Java or Go consumer of the same registry would see it.
  */
-import { defineService } from '../../rpc/index.js';
+import { defineService } from '../../rpc/service.js';
 
 export const Greeter = defineService('org.example.quickstart.Greeter', {
   /**
