@@ -8,7 +8,18 @@
 import type net from 'node:net';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { BaseSession, SessionOwner } from './base-session.js';
-import { checkCallback, checkHost, checkPort, type EndpointAddress, type ListenOptions, type NewSessionCallback } from './endpoint-options.js';
+import {
+  checkCallback,
+  checkHost,
+  checkInteger,
+  checkPort,
+  DEFAULT_MAX_SERVER_WRITE_BUFFER_BYTES,
+  type EndpointAddress,
+  type ListenOptions,
+  type NewSessionCallback,
+  type RefusalReason,
+  type ServerStats,
+} from './endpoint-options.js';
 import type { Session } from './session.js';
 import type { TaskPool } from './task-pool.js';
 import { defaultTimerWheel, type TimerWheel } from './timer-wheel.js';
@@ -18,7 +29,17 @@ export abstract class ServerEndpoint<P = unknown> implements SessionOwner {
   readonly wheel: TimerWheel;
   protected readonly host: string;
   protected readonly port: number;
+  /** 0 = no limit. */
+  protected readonly maxConnections: number;
+  readonly maxServerWriteBufferBytes: number;
   private readonly live = new Set<BaseSession<unknown>>();
+  private readonly counters: ServerStats = {
+    accepted: 0,
+    open: 0,
+    refused: { maxConnections: 0, handshake: 0, origin: 0, newSession: 0, selfConnect: 0, closing: 0 },
+    dropped: {},
+    bufferedBytes: 0,
+  };
   private newSession: NewSessionCallback<P> | null = null;
   private bound: EndpointAddress | null = null;
   private closing: Promise<void> | null = null;
@@ -28,6 +49,24 @@ export abstract class ServerEndpoint<P = unknown> implements SessionOwner {
     this.port = checkPort(options.port, true);
     this.taskPool = options.taskPool ?? null;
     this.wheel = options.wheel ?? defaultTimerWheel();
+    this.maxConnections = checkInteger(options.maxConnections, 0, 0, 'maxConnections');
+    this.maxServerWriteBufferBytes = checkInteger(
+      options.maxServerWriteBufferBytes,
+      DEFAULT_MAX_SERVER_WRITE_BUFFER_BYTES,
+      1,
+      'maxServerWriteBufferBytes',
+    );
+  }
+
+  /** Counters: sessions accepted and open, connections refused and sessions dropped by reason, output held. */
+  stats(): ServerStats {
+    const c = this.counters;
+    return { ...c, open: this.live.size, refused: { ...c.refused }, dropped: { ...c.dropped } };
+  }
+
+  /** Counts a connection closed before it became a session. */
+  protected refused(reason: RefusalReason): void {
+    this.counters.refused[reason]++;
   }
 
   /** The bound address; throws before runEventLoop resolved. */
@@ -63,12 +102,34 @@ export abstract class ServerEndpoint<P = unknown> implements SessionOwner {
    */
   protected adopt(session: BaseSession<P>): RpcError | null {
     const refusal = session.open(this, this.newSession!);
-    if (refusal === null) this.live.add(session as BaseSession<unknown>);
+    if (refusal === null) {
+      this.live.add(session as BaseSession<unknown>);
+      this.counters.accepted++;
+    } else this.refused('newSession');
     return refusal;
   }
 
   sessionClosed(session: BaseSession<unknown>): void {
-    this.live.delete(session);
+    if (!this.live.delete(session)) return;
+    const reason = session.closeReason;
+    if (reason !== undefined) this.counters.dropped[reason.code] = (this.counters.dropped[reason.code] ?? 0) + 1;
+  }
+
+  /**
+   * Keeps the sum of the sessions' socket backlogs; past
+   * maxServerWriteBufferBytes, a growing session above its share is dropped.
+   * Called per flush and drain, not per package.
+   */
+  backlogChanged(session: BaseSession<unknown>, delta: number, bytes: number): RpcError | null {
+    const total = (this.counters.bufferedBytes += delta);
+    if (delta <= 0 || total <= this.maxServerWriteBufferBytes) return null;
+    const share = Math.floor(this.maxServerWriteBufferBytes / Math.max(1, this.live.size));
+    if (bytes <= share) return null;
+    return new RpcError(
+      ErrorCode.WRITE_BUFFER_FULL,
+      `session ${session.name}#${session.id}: server output ${total} bytes exceeds maxServerWriteBufferBytes ` +
+        `${this.maxServerWriteBufferBytes} and this session holds ${bytes}, over its share ${share}`,
+    );
   }
 
   /** Stops listening and closes every session. Idempotent. */
