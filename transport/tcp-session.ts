@@ -423,6 +423,9 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
       return;
     }
     this.flush();
+    // A session paused for backpressure reads again, so the peer's FIN ends the socket
+    // (what arrives now is dropped): a paused socket would wait out the linger instead.
+    if (this.paused) socket.resume();
     if (this.pipe === null) this.endSocket();
     else this.pipe.flushed(() => this.endSocket());
   }

@@ -219,6 +219,8 @@ export class WsSession<P = unknown> extends BaseSession<P> {
       this.ws.terminate();
       return;
     }
+    // A session paused for backpressure reads again, or the peer's close frame would not be seen.
+    if (this.waitingForRoom) this.ws.resume();
     this.ws.close(1000, 'bye-bye');
     this.closeTimer = this.owner.wheel.schedule(CLOSE_WAIT_MS, () => this.ws.terminate());
   }
