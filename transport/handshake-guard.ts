@@ -44,12 +44,17 @@ export class HandshakeGuard {
     socket.once('close', () => this.forget(key, socket));
   }
 
-  /** The handshake of the connection `socket` belongs to is done. */
-  done(socket: net.Socket): void {
-    const entry = this.pending.get(peerKey(socket));
-    if (entry === undefined) return;
+  /**
+   * The handshake of the connection `socket` belongs to is over (done or
+   * failed). False when it was not pending any more (it timed out already).
+   */
+  done(socket: net.Socket): boolean {
+    const key = peerKey(socket);
+    const entry = this.pending.get(key);
+    if (entry === undefined) return false;
     entry.timer.cancel();
-    this.pending.delete(peerKey(socket));
+    this.pending.delete(key);
+    return true;
   }
 
   /** Destroys every connection still handshaking (server close). */

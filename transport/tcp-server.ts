@@ -35,7 +35,8 @@ export class TcpServer<P = unknown> extends ServerEndpoint<P> {
     this.server = this.secure
       ? tls.createServer({ ...options.tls, allowHalfOpen: false, handshakeTimeout: 0 })
       : net.createServer({ allowHalfOpen: true });
-    this.handshakes = this.secure ? new HandshakeGuard(this.wheel, handshakeTimeoutMs, () => this.refused('handshake')) : null;
+    // Dropping a stalled handshake makes Node emit tlsClientError, which counts it.
+    this.handshakes = this.secure ? new HandshakeGuard(this.wheel, handshakeTimeoutMs, noop) : null;
     if (this.maxConnections > 0) this.server.maxConnections = this.maxConnections;
     this.server.on('drop', () => this.refused('maxConnections'));
     if (this.handshakes !== null) this.server.on('connection', (socket: net.Socket) => this.handshakes!.track(socket));
@@ -74,6 +75,8 @@ export class TcpServer<P = unknown> extends ServerEndpoint<P> {
     return closed;
   }
 }
+
+function noop(): void {}
 
 /** TCP simultaneous open can connect a socket to itself (getty's errSelfConnect). */
 export function isSelfConnect(socket: net.Socket): boolean {

@@ -61,7 +61,10 @@ export class WsServer<P = unknown> extends ServerEndpoint<P> {
     });
     this.allowedOrigins = checkOrigins(options.allowedOrigins);
     const handshakeTimeoutMs = checkInteger(options.handshakeTimeoutMs, DEFAULT_HANDSHAKE_TIMEOUT_MS, 1, 'handshakeTimeoutMs');
-    this.handshakes = new HandshakeGuard(this.wheel, handshakeTimeoutMs, () => this.refused('handshake'));
+    // Over TLS, dropping a stalled handshake makes Node emit tlsClientError, which counts it.
+    this.handshakes = new HandshakeGuard(this.wheel, handshakeTimeoutMs, () => {
+      if (!this.secure) this.refused('handshake');
+    });
     if (this.maxConnections > 0) this.http.maxConnections = this.maxConnections;
     this.http.on('drop', () => this.refused('maxConnections'));
     this.http.on('connection', (socket: net.Socket) => this.handshakes.track(socket));
