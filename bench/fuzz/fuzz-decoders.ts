@@ -79,6 +79,7 @@ function runInWorker(target: string, options: Options): Promise<TargetReport> {
         crashes: [],
         hang: { index: done, error: `no progress for ${options.hangMs} ms`, input },
         overBudget: 0,
+        transientSlow: 0,
         slowestMs: options.hangMs,
         slowestInput: input,
         prototypeChanged: false,

@@ -14,8 +14,10 @@ export interface TargetReport {
   crashes: Finding[];
   /** A decode that never returned (the watchdog stopped the worker). */
   hang: Finding | null;
-  /** Inputs over the 50 ms single-request budget. */
+  /** Inputs over the 50 ms single-request budget, on replay too. */
   overBudget: number;
+  /** Inputs over 50 ms once but not on replay (a pause of the machine, not the input). */
+  transientSlow: number;
   slowestMs: number;
   slowestInput: string;
   /** Object.prototype gained keys while decoding. */
@@ -31,6 +33,7 @@ export function emptyReport(target: string): TargetReport {
     crashes: [],
     hang: null,
     overBudget: 0,
+    transientSlow: 0,
     slowestMs: 0,
     slowestInput: '',
     prototypeChanged: false,
@@ -42,7 +45,7 @@ export function count(outcomes: Record<string, number>, label: string, n = 1): v
 }
 
 export const TABLE_HEADER =
-  '| target | inputs | s | crashes | hangs | > 50 ms | slowest ms | prototype changed | top outcomes |\n|---|---|---|---|---|---|---|---|---|';
+  '| target | inputs | s | crashes | hangs | > 50 ms (replayed) | > 50 ms once | slowest ms | prototype changed | top outcomes |\n|---|---|---|---|---|---|---|---|---|---|';
 
 export function tableRow(r: TargetReport): string {
   const top = Object.entries(r.outcomes)
@@ -50,5 +53,5 @@ export function tableRow(r: TargetReport): string {
     .slice(0, 4)
     .map(([label, n]) => `${label} ${n}`)
     .join('; ');
-  return `| ${r.target} | ${r.inputs} | ${r.seconds.toFixed(1)} | ${r.crashes.length} | ${r.hang === null ? 0 : 1} | ${r.overBudget} | ${r.slowestMs.toFixed(2)} | ${r.prototypeChanged ? 'YES' : 'no'} | ${top} |`;
+  return `| ${r.target} | ${r.inputs} | ${r.seconds.toFixed(1)} | ${r.crashes.length} | ${r.hang === null ? 0 : 1} | ${r.overBudget} | ${r.transientSlow} | ${r.slowestMs.toFixed(2)} | ${r.prototypeChanged ? 'YES' : 'no'} | ${top} |`;
 }

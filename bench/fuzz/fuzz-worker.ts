@@ -49,7 +49,13 @@ async function run(job: WorkerJob): Promise<TargetReport> {
         report.crashes.push({ index: i, error: String((err as Error)?.stack ?? err).slice(0, 400), input: input.toString('hex').slice(0, 1024) });
       }
     }
-    const ms = performance.now() - t0;
+    let ms = performance.now() - t0;
+    if (ms > BUDGET_MS) {
+      // A pause of the loaded machine (GC, another process) is not the input's cost: replay it.
+      const replayed = replay(target, input);
+      if (replayed <= BUDGET_MS) report.transientSlow++;
+      ms = Math.min(ms, replayed);
+    }
     if (ms > report.slowestMs) {
       report.slowestMs = ms;
       report.slowestInput = input.toString('hex').slice(0, 1024);
@@ -66,6 +72,21 @@ async function run(job: WorkerJob): Promise<TargetReport> {
   report.inputs = job.count;
   report.seconds = (performance.now() - started) / 1000;
   return report;
+}
+
+/** The fastest of three more decodes of `input`, in ms. */
+function replay(target: ReturnType<typeof inProcessTargets>[number], input: Buffer): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    try {
+      target.decode(input);
+    } catch {
+      // its outcome was counted already
+    }
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
 }
 
 /** Inputs from another seed first, so compiling the decoders is not counted as a slow input. */
