@@ -266,8 +266,10 @@ export class RpcServer implements EventListener<DubboPackage> {
   private async shutdown(graceMs: number): Promise<void> {
     // Unregister first so consumers stop choosing this provider (go-anchors §5.6).
     await Promise.allSettled(this.registered.map(([registry, url]) => registry.unregister(url)));
+    const graceEnd = Date.now() + graceMs;
     await this.tracker.drain(graceMs);
-    await this.transport?.close();
+    // A peer that does not take its last replies is cut off when the grace ends.
+    await this.transport?.close({ lingerMs: Math.max(0, graceEnd - Date.now()) });
     await Promise.allSettled(this.registries.map((registry) => registry.close()));
   }
 

@@ -28,7 +28,8 @@ export interface TransportServer {
   runEventLoop(newSession: NewSession): Promise<void>;
   readonly address: { host: string; port: number };
   stats(): ServerStats;
-  close(): Promise<void>;
+  /** `lingerMs`: how long closed sessions may still wait for their peer (default 3 000). */
+  close(options?: { lingerMs?: number }): Promise<void>;
 }
 
 export interface ClientSpec {

@@ -357,6 +357,13 @@ export abstract class BaseSession<P = unknown> implements Session<P> {
     this.finishClose();
   }
 
+  /**
+   * @internal Destroys the socket of a session that was closed gracefully
+   * and still lingers (its peer has not taken the last bytes): the server's
+   * close ran out of time. Nothing for a session whose socket is gone.
+   */
+  terminate(): void {}
+
   private finishClose(): void {
     this.inflightWaiter = null;
     if (this.reportedBacklog !== 0) this.owner.backlogChanged?.(this as BaseSession<unknown>, -this.reportedBacklog, 0);

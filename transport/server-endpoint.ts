@@ -24,6 +24,11 @@ import type { Session } from './session.js';
 import type { TaskPool } from './task-pool.js';
 import { defaultTimerWheel, type TimerWheel } from './timer-wheel.js';
 
+export interface CloseOptions {
+  /** How long closed sessions may wait for their peer to take the last bytes, in ms. Default: 3 000 (each session's linger). */
+  lingerMs?: number;
+}
+
 export abstract class ServerEndpoint<P = unknown> implements SessionOwner {
   readonly taskPool: TaskPool | null;
   readonly wheel: TimerWheel;
@@ -132,18 +137,33 @@ export abstract class ServerEndpoint<P = unknown> implements SessionOwner {
     );
   }
 
-  /** Stops listening and closes every session. Idempotent. */
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
+  /**
+   * Stops listening and closes every session gracefully (queued bytes are
+   * flushed, then FIN). Connections still in a handshake are dropped at once.
+   * A session whose peer has not taken its last bytes is destroyed after
+   * `lingerMs` (default: each session's own 3 s linger), so close() never
+   * waits on a peer that stalls. Idempotent: options of later calls are ignored.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closing ??= this.shutdown(options.lingerMs);
     return this.closing;
   }
 
   /** Stops the listener; resolves once it is released. */
   protected abstract stopListening(): Promise<void>;
 
-  private shutdown(): Promise<void> {
+  private shutdown(lingerMs: number | undefined): Promise<void> {
     const stopped = this.stopListening();
-    for (const session of [...this.live]) session.close();
+    const sessions = [...this.live];
+    for (const session of sessions) session.close();
+    if (lingerMs !== undefined) {
+      const ms = checkInteger(lingerMs, 0, 0, 'lingerMs');
+      const terminate = () => {
+        for (const session of sessions) session.terminate();
+      };
+      if (ms === 0) terminate();
+      else this.wheel.schedule(ms, terminate);
+    }
     return stopped;
   }
 }

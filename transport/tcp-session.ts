@@ -444,6 +444,12 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     this.pipe?.destroy();
   }
 
+  override terminate(): void {
+    this.lingerTimer?.cancel();
+    this.dropBuffers();
+    this.socket.destroy();
+  }
+
   /** @internal the socket is gone */
   onSocketClosed(): void {
     this.lingerTimer?.cancel();

@@ -225,6 +225,11 @@ export class WsSession<P = unknown> extends BaseSession<P> {
     this.closeTimer = this.owner.wheel.schedule(CLOSE_WAIT_MS, () => this.ws.terminate());
   }
 
+  override terminate(): void {
+    this.closeTimer?.cancel();
+    this.ws.terminate();
+  }
+
   /** @internal the connection is gone; a close frame with 1000/1001 (or no code) is a clean peer close. */
   onWsClosed(code: number): void {
     this.closeTimer?.cancel();
