@@ -98,8 +98,8 @@ export abstract class BaseSession<P = unknown> implements Session<P> {
   private writeTimer: TimerHandle | null = null;
   /** Resumes reading once enough calls settled (set while paused on maxInflight). */
   private inflightWaiter: (() => void) | null = null;
-  /** Output last reported to the owner (backlogChanged). */
-  private reportedBacklog = 0;
+  /** @internal Output last reported to the owner (backlogChanged): what the socket holds for this session. */
+  reportedBacklog = 0;
 
   /**
    * `ends` are "host:port" snapshots taken while the socket is connected,

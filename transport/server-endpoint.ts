@@ -129,11 +129,21 @@ export abstract class ServerEndpoint<P = unknown> implements SessionOwner {
     const total = (this.counters.bufferedBytes += delta);
     if (delta <= 0 || total <= this.maxServerWriteBufferBytes) return null;
     const share = Math.floor(this.maxServerWriteBufferBytes / Math.max(1, this.live.size));
-    if (bytes <= share) return null;
+    if (bytes > share) return this.overShare(session, bytes, share);
+    // This one is within its share: the session holding the most is over it (rare: only past the bound).
+    let largest: BaseSession<unknown> | null = null;
+    for (const other of this.live) if (largest === null || other.reportedBacklog > largest.reportedBacklog) largest = other;
+    if (largest !== null && largest !== session && largest.reportedBacklog > share) {
+      largest.close(this.overShare(largest, largest.reportedBacklog, share));
+    }
+    return null;
+  }
+
+  private overShare(session: BaseSession<unknown>, bytes: number, share: number): RpcError {
     return new RpcError(
       ErrorCode.WRITE_BUFFER_FULL,
-      `session ${session.name}#${session.id}: server output ${total} bytes exceeds maxServerWriteBufferBytes ` +
-        `${this.maxServerWriteBufferBytes} and this session holds ${bytes}, over its share ${share}`,
+      `session ${session.name}#${session.id}: server output ${this.counters.bufferedBytes} bytes exceeds ` +
+        `maxServerWriteBufferBytes ${this.maxServerWriteBufferBytes} and this session holds ${bytes}, over its share ${share}`,
     );
   }
 

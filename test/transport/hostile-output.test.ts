@@ -57,4 +57,40 @@ describe('hostile peers: replies never read', () => {
     assert.ok(Date.now() - started < 2000);
     assert.equal(reply.subarray(4).toString(), 'good peer');
   });
+
+  it('past the bound, drops the session holding the most even when the growing ones are within their share', async (t) => {
+    const closed: Session<Buffer>[] = [];
+    const server = createTcpServer<Buffer>({ port: 0, maxServerWriteBufferBytes: 64 * MiB });
+    t.after(() => server.close());
+    const chunk = Buffer.alloc(MiB, 3); // the same buffer queued again and again: little real memory
+    await server.runEventLoop((s) => {
+      s.setPkgHandler(codec);
+      s.setEventListener({
+        onMessage: (x, pkg) => {
+          const mib = pkg.readUInt8(0);
+          for (let i = 0; i < mib && !x.closed; i++) x.writeBytes(chunk);
+        },
+        onClose: (x) => void closed.push(x),
+      });
+    });
+    const ask = async (mib: number) => {
+      const peer = await rawConnect(server.address.port);
+      peer.pause();
+      peer.on('error', () => {});
+      t.after(() => peer.destroy());
+      peer.write(codec.encode(Buffer.from([mib])));
+      return peer;
+    };
+    const hog = await ask(60); // under the bound alone, then it stops growing
+    await waitFor(() => server.stats().bufferedBytes > 50 * MiB, 10_000, 'the hog holds its replies');
+    const others = [];
+    // 7 MiB each: under their share of 64/9 MiB (the kernel takes a few MiB of each besides).
+    for (let i = 0; i < 8; i++) others.push(await ask(7));
+    await waitFor(() => closed.length > 0, 10_000, 'a session dropped');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(closed.length, 1, 'only the hog was dropped');
+    assert.equal(closed[0]!.closeReason?.code, ErrorCode.WRITE_BUFFER_FULL);
+    assert.equal(closed[0]!.remoteAddress, `${hog.localAddress}:${hog.localPort}`);
+    assert.equal(server.sessions.length, others.length);
+  });
 });
