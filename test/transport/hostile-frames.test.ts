@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { describe, it } from 'node:test';
 import { ErrorCode, type RpcError } from '../../common/rpc-error.js';
+import { CompressType } from '../../transport/compress-type.js';
 import type { Session } from '../../transport/session.js';
 import { createTcpServer, type TcpServer } from '../../transport/tcp-server.js';
 import { codec, deferred, rawConnect, waitFor, within } from './helpers.js';
@@ -103,5 +104,26 @@ describe('hostile peers: announced frame lengths', () => {
     assert.ok(echoed.equals(body), 'the frame arrived byte for byte');
     socket.destroy();
     await server.close();
+  });
+
+  it('a snappy block announcing more than snappy can inflate from its size closes the session before inflating', async (t) => {
+    const closedWith = deferred<RpcError | undefined>();
+    const server = createTcpServer<Buffer>({ port: 0 });
+    t.after(() => server.close());
+    await server.runEventLoop((s) => {
+      s.setPkgHandler(codec).setMaxMsgLen(8 * MiB).setCompressType(CompressType.Snappy);
+      s.setEventListener({ onClose: (x) => closedWith.resolve(x.closeReason) });
+    });
+    const socket = await rawConnect(server.address.port);
+    t.after(() => socket.destroy());
+    socket.on('error', () => {});
+    // A 10-byte block whose varint announces 8 000 000 plain bytes (valid snappy inflates ~21x at most).
+    const block = Buffer.concat([Buffer.from([0x80, 0xa4, 0xe8, 0x03]), Buffer.alloc(6)]);
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(block.length, 0);
+    socket.write(Buffer.concat([header, block]));
+    const reason = await within(closedWith.promise, 5000, 'session closed');
+    assert.equal(reason?.code, ErrorCode.BAD_PACKAGE);
+    assert.match(reason!.message, /announces 8000000 plain bytes/);
   });
 });
