@@ -18,7 +18,10 @@ import { ErrorCode, isRpcError, RpcError } from '../common/rpc-error.js';
 import { createRegistry, providerUrl, type Registry } from '../registry/index.js';
 import { checkRegistryUrls } from '../registry/registry.js';
 import { type ServiceUrl, serviceKey } from '../registry/service-url.js';
+import { DEFAULT_MAX_WRITE_BUFFER_BYTES } from '../transport/base-session.js';
+import { DEFAULT_MAX_SERVER_WRITE_BUFFER_BYTES, type ServerStats } from '../transport/endpoint-options.js';
 import type { EventListener } from '../transport/event-listener.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../transport/handshake-guard.js';
 import type { TaskPool } from '../transport/task-pool.js';
 import type { Session } from '../transport/session.js';
 import { defaultTimerWheel } from '../transport/timer-wheel.js';
@@ -79,10 +82,39 @@ export interface RpcServerOptions {
    * process ends as it would have. Default false.
    */
   handleSignals?: boolean | { graceMs?: number };
+  /**
+   * Calls one connection may have in flight; at this many the connection
+   * stops being read (TCP backpressure on the consumer) until half of them
+   * finished (default 1000; docs/security.md).
+   */
+  maxInflightPerSession?: number;
+  /** Response bytes queued towards one connection before it is dropped with WRITE_BUFFER_FULL (default 64 MiB). */
+  maxWriteBufferBytes?: number;
+  /**
+   * Response bytes queued towards all connections together; past it, a
+   * connection holding more than its share is dropped with WRITE_BUFFER_FULL
+   * (default 256 MiB).
+   */
+  maxServerWriteBufferBytes?: number;
+  /** Connections held at once; more are closed at accept and counted (default 10 000; 0 = no limit). */
+  maxConnections?: number;
+  /** TLS handshake (and WebSocket upgrade) time limit, in ms (default 10 000). */
+  handshakeTimeoutMs?: number;
+  /**
+   * 'ws' only: origins whose web pages may connect ('*' = any). An upgrade
+   * with another Origin header is refused (403); one without Origin (not a
+   * browser) is accepted. Default [] (no page may connect).
+   */
+  allowedOrigins?: readonly string[];
 }
 
 /** What closing the sockets or the registries may take at least, past the grace, ms. */
 const CLOSE_STEP_MIN_MS = 1000;
+
+/** Default cap on calls in flight per connection. */
+export const DEFAULT_MAX_INFLIGHT_PER_SESSION = 1000;
+/** Default cap on connections per RpcServer. */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
 
 export interface StopOptions {
   /** How long calls in flight may take to finish, in ms (default 5000). */
@@ -139,6 +171,15 @@ export class RpcServer implements EventListener<DubboPackage> {
   /** Calls being handled right now. */
   get activeCalls(): number {
     return this.tracker.active;
+  }
+
+  /**
+   * Connection counters: sessions accepted and open, connections refused
+   * (maxConnections, handshake, origin, ...) and sessions dropped (by error
+   * code), output held. All zero before start().
+   */
+  stats(): ServerStats {
+    return this.transport?.stats() ?? emptyStats();
   }
 
   /** Adds a provider filter for services added from now on (after the built-ins). */
@@ -257,6 +298,8 @@ export class RpcServer implements EventListener<DubboPackage> {
       .setPkgHandler(this.codec)
       .setEventListener(this)
       .setMaxMsgLen(this.options.maxFrameLen)
+      .setMaxInflight(this.options.maxInflightPerSession)
+      .setMaxWriteBufferBytes(this.options.maxWriteBufferBytes)
       .setCronPeriod(Math.min(60_000, this.options.sessionTimeoutMs));
     if (channels.sessionOpen.hasSubscribers) {
       channels.sessionOpen.publish({ side: 'provider', remoteAddress: session.remoteAddress, localAddress: session.localAddress });
@@ -296,7 +339,9 @@ export class RpcServer implements EventListener<DubboPackage> {
     }
     // The port is released at once; sockets a peer keeps open (a TLS handshake never
     // finished) do not hold stop() past its grace.
-    await waitAtMost(this.transport?.close(), Math.max(CLOSE_STEP_MIN_MS, endOfGrace - performance.now()));
+    // A peer that does not take its last replies is cut off when the grace ends.
+    const graceLeftMs = Math.max(0, endOfGrace - performance.now());
+    await waitAtMost(this.transport?.close({ lingerMs: graceLeftMs }), Math.max(CLOSE_STEP_MIN_MS, graceLeftMs));
     await waitAtMost(Promise.allSettled(this.registries.map((registry) => registry.close())), CLOSE_STEP_MIN_MS);
   }
 
@@ -387,6 +432,12 @@ function resolveOptions(options: RpcServerOptions): Resolved {
     serialization: options.serialization ?? 'hessian2',
     maxFrameLen: options.maxFrameLen ?? DEFAULT_MAX_FRAME_LEN,
     sessionTimeoutMs: options.sessionTimeoutMs ?? 180_000,
+    maxInflightPerSession: options.maxInflightPerSession ?? DEFAULT_MAX_INFLIGHT_PER_SESSION,
+    maxWriteBufferBytes: options.maxWriteBufferBytes ?? DEFAULT_MAX_WRITE_BUFFER_BYTES,
+    maxServerWriteBufferBytes: options.maxServerWriteBufferBytes ?? DEFAULT_MAX_SERVER_WRITE_BUFFER_BYTES,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    allowedOrigins: options.allowedOrigins ?? [],
   };
   checkOptions(resolved);
   return resolved;
@@ -398,4 +449,26 @@ function checkOptions(options: Resolved): void {
   if (options.transport !== 'tcp' && options.transport !== 'ws') throw bad(`unknown transport ${String(options.transport)}`);
   if (!(options.sessionTimeoutMs > 0)) throw bad('sessionTimeoutMs must be > 0');
   getSerialization(options.serialization); // an unknown name fails here, listing the known ones
+  const integerAtLeast = (name: keyof Resolved, min: number) => {
+    const value = options[name];
+    if (!Number.isSafeInteger(value) || (value as number) < min) throw bad(`${name} must be an integer >= ${min}, got ${String(value)}`);
+  };
+  integerAtLeast('maxInflightPerSession', 1);
+  integerAtLeast('maxWriteBufferBytes', 1);
+  integerAtLeast('maxServerWriteBufferBytes', 1);
+  integerAtLeast('maxConnections', 0);
+  integerAtLeast('handshakeTimeoutMs', 1);
+  if (!Array.isArray(options.allowedOrigins) || !options.allowedOrigins.every((o) => typeof o === 'string')) {
+    throw bad('allowedOrigins must be an array of origin strings');
+  }
+}
+
+function emptyStats(): ServerStats {
+  return {
+    accepted: 0,
+    open: 0,
+    refused: { maxConnections: 0, handshake: 0, origin: 0, newSession: 0, selfConnect: 0, closing: 0 },
+    dropped: {},
+    bufferedBytes: 0,
+  };
 }
