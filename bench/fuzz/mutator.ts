@@ -5,18 +5,7 @@
  * integers). The same seed gives the same inputs, so a finding can be
  * replayed with `--seed`.
  */
-
-/** mulberry32: small, fast, good enough to drive mutations reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../lib/seeded-random.js';
 
 const INTERESTING_BYTES = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x4f, 0x51, 0x55, 0x56, 0x58, 0x5c, 0x43, 0x48, 0x4d, 0x72, 0x1f, 0x20];
 const INTERESTING_INT32 = [0, 1, 0x7f, 0x80, 0xffff, 0x10000, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 0x0100_0000, 0x00ff_ffff];
