@@ -3,13 +3,12 @@
  * do (go-anchors §4.1 "Typical provider params"), so that Java and Go
  * consumers reading the registry find everything they expect.
  */
+import { DUBBO_VERSION } from '../common/dubbo-version.js';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { ServiceUrl, type UrlParams } from './service-url.js';
 
 /** Written into `release`, the way dubbo-go writes `dubbo-golang-<version>`. */
 export const RELEASE = 'getty-rpc-0.1.0';
-/** The Dubbo protocol version Java consumers check. */
-export const DUBBO_VERSION = '2.0.2';
 
 export interface ProviderUrlInit {
   host: string;

@@ -12,8 +12,9 @@ import type { ExchangeClient } from './exchange-client.js';
 import { type Invocation, MIN_ATTEMPT_MS } from './invocation.js';
 import type { Invoker } from './invoker.js';
 import { notSent } from './never-sent.js';
-import { DUBBO_VERSION, type DubboRequest, type DubboResponse } from './protocol/dubbo-package.js';
-import { responseValue } from './remote-error.js';
+import type { DubboResponse } from './protocol/dubbo-package.js';
+import { buildRequest } from './request-builder.js';
+import { responseValue } from './response-value.js';
 
 export interface DubboInvokerOptions {
   /** Serialization id of the requests (2 hessian2, 6 json, ...). */
@@ -44,22 +45,7 @@ export class DubboInvoker implements Invoker {
     if (this.destroyed) return Promise.reject(notSent(new RpcError(ErrorCode.CLIENT_CLOSED, `invoker for ${this.url.address} destroyed`)));
     const timeoutMs = this.attemptTimeout(invocation);
     if (timeoutMs < MIN_ATTEMPT_MS) return Promise.reject(deadlinePassed(invocation));
-    // A literal rather than createRequest(): no defaults object spread per call.
-    const request: DubboRequest = {
-      kind: 'request',
-      id: 0,
-      twoWay: true,
-      event: false,
-      serialization: this.options.serialization,
-      dubboVersion: DUBBO_VERSION,
-      path: this.url.path || invocation.interfaceName,
-      version: invocation.version ?? '',
-      method: invocation.methodName,
-      // The request only reads these; no copy on the hot path.
-      parameterTypes: invocation.parameterTypes as string[],
-      args: invocation.args as unknown[],
-      attachments: this.attachmentsOf(invocation, timeoutMs),
-    };
+    const request = buildRequest(invocation, this.url.path || invocation.interfaceName, this.options.serialization, this.timeoutText(timeoutMs));
     if (invocation.oneWay) return this.exchange.send(request).then(() => undefined);
     // Mapped inside the pending table (no `then` here); the caller's consumer scope, if any,
     // is taken now because the mapper runs in the socket's async context.
@@ -84,13 +70,6 @@ export class DubboInvoker implements Invoker {
     this.options.onDestroy?.();
   }
 
-  private attachmentsOf(invocation: Invocation, timeoutMs: number): Record<string, unknown> {
-    const attachments: Record<string, unknown> = { ...invocation.attachments, interface: invocation.interfaceName };
-    if (invocation.group) attachments.group = invocation.group;
-    attachments.timeout = this.timeoutText(timeoutMs);
-    return attachments;
-  }
-
   /**
    * The `timeout` attachment: the ms this attempt has left, which the provider
    * takes as its deadline. Rounded up, the text is nearly always the last one's.
@@ -108,12 +87,6 @@ export class DubboInvoker implements Invoker {
 /** No attempt starts when the call's budget is spent; the request is never sent. */
 function deadlinePassed(invocation: Invocation): RpcError {
   return new RpcError(ErrorCode.TIMEOUT, `${invocation.interfaceName}.${invocation.methodName}: the call's ${Math.round(invocation.timeoutMs ?? 0)} ms budget was spent before this attempt`);
-}
-
-/** The value of a response, or the RpcError it carries; response attachments go to the current consumer scope. */
-export function resultOf(response: DubboResponse): unknown {
-  const scope = consumerScope();
-  return scope === undefined ? responseValue(response) : responseValueIn(response, scope);
 }
 
 function consumerScope(): RpcContext | undefined {

@@ -16,13 +16,8 @@ import type { EventListener } from '../transport/event-listener.js';
 import type { Session } from '../transport/session.js';
 import type { TimerWheel } from '../transport/timer-wheel.js';
 import { DubboCodec } from './protocol/dubbo-codec.js';
-import {
-  createHeartbeatRequest,
-  createHeartbeatResponse,
-  type DubboPackage,
-  type DubboRequest,
-  type DubboResponse,
-} from './protocol/dubbo-package.js';
+import { answerHeartbeat } from './heartbeat.js';
+import { createHeartbeatRequest, type DubboPackage, type DubboRequest, type DubboResponse } from './protocol/dubbo-package.js';
 import { notSent } from './never-sent.js';
 import { PendingCalls, type ResponseMapper } from './pending-calls.js';
 import { createTransportClient, type TransportClient, type TransportKind } from './transport-factory.js';
@@ -94,23 +89,11 @@ export class ExchangeClient implements EventListener<DubboPackage> {
   }
 
   /**
-   * Sends a two-way request; resolves with its response. Not `async`: with a
-   * session open, the pending table's promise is returned as is, so a call
-   * costs no extra promise layer (docs/rpc.md "Performance notes").
-   */
-  request(request: DubboRequest, timeoutMs: number, signal?: AbortSignal): Promise<DubboResponse> {
-    if (this.pending.size >= this.options.maxPendingCalls) {
-      return Promise.reject(new RpcError(ErrorCode.LIMIT_EXCEEDED, `${this.pending.size} calls already in flight to ${this.address}`));
-    }
-    const session = this.pickSession();
-    if (session) return this.requestOn(session, request, timeoutMs, signal);
-    return this.reconnect().then((connected) => this.requestOn(connected, request, timeoutMs, signal));
-  }
-
-  /**
-   * As `request`, but resolves with `map(response)` (rejects with what it
-   * throws), mapped as the response is taken from the pending table: no
-   * `then` of the caller's own. `map` runs outside the caller's async context.
+   * Sends a two-way request; resolves with `map(response)` (rejects with what
+   * it throws), mapped as the response is taken from the pending table: no
+   * `then` of the caller's own. Not `async`: with a session open, the pending
+   * table's promise is returned as is (docs/performance.md). `map` runs
+   * outside the caller's async context.
    */
   call<T>(request: DubboRequest, timeoutMs: number, signal: AbortSignal | undefined, map: ResponseMapper<DubboResponse, T>): Promise<T> {
     if (this.pending.size >= this.options.maxPendingCalls) {
@@ -141,7 +124,7 @@ export class ExchangeClient implements EventListener<DubboPackage> {
 
   onMessage(session: Session<DubboPackage>, pkg: DubboPackage): void {
     if (pkg.kind === 'response') this.onResponse(pkg);
-    else if (pkg.event && pkg.twoWay) session.writePkg(createHeartbeatResponse(pkg));
+    else answerHeartbeat(pkg, session);
   }
 
   onCron(session: Session<DubboPackage>): void {
@@ -186,16 +169,12 @@ export class ExchangeClient implements EventListener<DubboPackage> {
     }
   }
 
-  private requestOn(session: Session, request: DubboRequest, timeoutMs: number, signal: AbortSignal | undefined): Promise<DubboResponse> {
-    return this.callOn<DubboResponse>(session, request, timeoutMs, signal, undefined);
-  }
-
   private callOn<T>(
     session: Session,
     request: DubboRequest,
     timeoutMs: number,
     signal: AbortSignal | undefined,
-    map: ResponseMapper<DubboResponse, T> | undefined,
+    map: ResponseMapper<DubboResponse, T>,
   ): Promise<T> {
     request.id = this.pending.nextId();
     const result = this.pending.addMapped(request.id, session, timeoutMs, signal, map);

@@ -13,7 +13,7 @@ import type { Session } from '../transport/session.js';
 import { RpcContext, type SignalSource } from './context.js';
 import type { ExportedService } from './exported-service.js';
 import { createResponse, type DubboRequest, type DubboResponse } from './protocol/dubbo-package.js';
-import { errorResponse, toRpcError } from './remote-error.js';
+import { errorResponse } from './remote-error.js';
 import type { CallSignal, ProviderSignals } from './provider-signals.js';
 import { RpcInvocation } from './rpc-invocation.js';
 
@@ -79,11 +79,11 @@ export class ProviderCall implements SignalSource {
     try {
       result = service.invoke(this.invocationFor(service, timeoutMs));
     } catch (err) {
-      return this.settleNow(this.failure(toRpcError(err)));
+      return this.settleNow(this.failure(RpcError.from(err)));
     }
     return result.then(
       (value) => this.settle(this.success(value, service.returnTypeOf(this.request.method), context.responseAttachments)),
-      (err: unknown) => this.settle(this.failure(toRpcError(err))),
+      (err: unknown) => this.settle(this.failure(RpcError.from(err))),
     );
   }
 

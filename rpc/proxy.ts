@@ -31,22 +31,36 @@ const BUILT_IN = new Set(['$invoke', '$echo']);
 /** Names an inferred proxy never turns into calls: promise and JSON probes, Object's own. */
 const NEVER_CALLS = new Set(['then', 'toJSON', ...Object.getOwnPropertyNames(Object.prototype)]);
 
+/** Calls one method of a service: what every proxy method ends in. */
+export type MethodCaller = (method: string, args: unknown[]) => Promise<unknown>;
+
 /** A proxy calling through `reference` with `options` bound. */
 export function createProxy<D extends ServiceDefinition>(reference: ServiceReference, options: CallOptions = {}): ProxyOf<D> {
   const binding: Binding = { reference, options };
+  return serviceProxy(reference.definition, (method, args) => reference.call(method, args, options), binding) as ProxyOf<D>;
+}
+
+/**
+ * The proxy traps every consumer shares, the Node client's and the browser
+ * client's: a method per callable name (made once, then cached), `undefined`
+ * for every other name, so awaiting, JSON-encoding or inspecting a proxy
+ * never makes a remote call. `binding` answers the private key
+ * withCallOptions reads.
+ */
+export function serviceProxy(definition: ServiceDefinition, call: MethodCaller, binding?: object): object {
   const methods = new Map<string, Method>();
   return new Proxy(Object.create(null) as object, {
     get(_target, property) {
       if (property === kBinding) return binding;
-      if (typeof property !== 'string' || !isCallable(reference.definition, property)) return undefined;
+      if (typeof property !== 'string' || !isCallable(definition, property)) return undefined;
       let method = methods.get(property);
-      if (!method) methods.set(property, (method = bindMethod(binding, property)));
+      if (!method) methods.set(property, (method = bindMethod(call, property)));
       return method;
     },
     has(_target, property) {
-      return typeof property === 'string' && isCallable(reference.definition, property);
+      return typeof property === 'string' && isCallable(definition, property);
     },
-  }) as ProxyOf<D>;
+  });
 }
 
 /** A copy of `proxy` whose calls use `options` (merged over options already bound). */
@@ -61,21 +75,16 @@ export function withCallOptions<P extends object>(proxy: P, options: CallOptions
   return createProxy(binding.reference, merged) as unknown as P;
 }
 
-/** The reference behind a proxy (undefined for other objects). */
-export function referenceOf(proxy: object): ServiceReference | undefined {
-  return (proxy as Record<symbol, Binding | undefined>)[kBinding]?.reference;
-}
-
-function bindMethod(binding: Binding, name: string): Method {
-  if (name === '$invoke') {
-    return (method, types, args) => binding.reference.call(name, [method, types ?? [], args ?? []], binding.options);
-  }
-  return (...args) => binding.reference.call(name, args, binding.options);
+function bindMethod(call: MethodCaller, name: string): Method {
+  if (name === '$invoke') return (method, types, args) => call(name, [method, types ?? [], args ?? []]);
+  return (...args) => call(name, args);
 }
 
 /**
- * `then` is never a method: an awaited proxy must not look like a promise.
- * Inferred definitions accept any other name; Java-typed ones their own.
+ * `then` is never a method (an awaited proxy must not look like a promise),
+ * nor `toJSON` (JSON.stringify probes it) nor any Object.prototype name.
+ * Inferred definitions accept any other name not starting with `$`, plus
+ * `$invoke` and `$echo`; Java-typed ones their own methods.
  */
 function isCallable(definition: ServiceDefinition, name: string): boolean {
   if (NEVER_CALLS.has(name)) return false;

@@ -6,8 +6,8 @@
  * that text as it is; our consumer reads the code back. A text without a
  * known code keeps the code the status maps to.
  */
-import { ErrorCode, RpcError } from '../common/rpc-error.js';
-import { createResponse, type DubboRequest, type DubboResponse, errorCodeToStatus, ResponseStatus, statusToErrorCode } from './protocol/dubbo-package.js';
+import { ErrorCode, type RpcError } from '../common/rpc-error.js';
+import { createResponse, type DubboRequest, type DubboResponse, errorCodeToStatus } from './protocol/dubbo-package.js';
 
 const CODE_PREFIX = /^\[([A-Z_]+)\] /;
 const knownCodes: ReadonlySet<string> = new Set(Object.values(ErrorCode));
@@ -33,26 +33,4 @@ export function errorResponse(request: DubboRequest, err: RpcError): DubboRespon
     errorMessage: encodeErrorMessage(err),
     dubboVersion: request.dubboVersion,
   });
-}
-
-/** Any thrown value as an RpcError (non-RpcErrors are the server's fault). */
-export function toRpcError(err: unknown): RpcError {
-  return RpcError.from(err, ErrorCode.SERVER_ERROR);
-}
-
-/**
- * The value of a response, or the RpcError it carries: a non-OK status gives
- * the code read back from `[CODE] message`, a Dubbo exception SERVICE_ERROR with
- * the remote type. Shared by the Node and the browser consumers.
- */
-export function responseValue(response: DubboResponse): unknown {
-  if (response.status !== ResponseStatus.OK) {
-    const { code, message } = decodeErrorMessage(response.errorMessage ?? '', statusToErrorCode(response.status));
-    throw new RpcError(code, message, { status: response.status });
-  }
-  if (response.exception) {
-    const { type, message } = response.exception;
-    throw new RpcError(ErrorCode.SERVICE_ERROR, message, { remoteType: type, status: response.status });
-  }
-  return response.value;
 }

@@ -28,7 +28,8 @@ import { defaultTimerWheel } from '../transport/timer-wheel.js';
 import { ExportedService, type ServiceOptions } from './exported-service.js';
 import { checkFilters, type Filter } from './filter.js';
 import { DEFAULT_MAX_FRAME_LEN, DubboCodec } from './protocol/dubbo-codec.js';
-import { createHeartbeatResponse, type DubboPackage, type DubboRequest } from './protocol/dubbo-package.js';
+import { answerHeartbeat } from './heartbeat.js';
+import type { DubboPackage, DubboRequest } from './protocol/dubbo-package.js';
 import { advertisedHost } from './local-address.js';
 import { ProviderCall, type ProviderCallHost, type ResponseSink } from './provider-call.js';
 import { ProviderSignals } from './provider-signals.js';
@@ -238,11 +239,7 @@ export class RpcServer implements EventListener<DubboPackage> {
   // ---- EventListener
 
   onMessage(session: Session<DubboPackage>, pkg: DubboPackage): void | Promise<void> {
-    if (pkg.kind !== 'request') return;
-    if (pkg.event) {
-      if (pkg.twoWay) session.writePkg(createHeartbeatResponse(pkg));
-      return;
-    }
+    if (pkg.kind !== 'request' || answerHeartbeat(pkg, session)) return;
     return this.dispatch(session, pkg);
   }
 
@@ -340,7 +337,7 @@ export class RpcServer implements EventListener<DubboPackage> {
     // The port is released at once; sockets a peer keeps open (a TLS handshake never
     // finished) do not hold stop() past its grace.
     // A peer that does not take its last replies is cut off when the grace ends.
-    const graceLeftMs = Math.max(0, endOfGrace - performance.now());
+    const graceLeftMs = Math.max(0, Math.ceil(endOfGrace - performance.now()));
     await waitAtMost(this.transport?.close({ lingerMs: graceLeftMs }), Math.max(CLOSE_STEP_MIN_MS, graceLeftMs));
     await waitAtMost(Promise.allSettled(this.registries.map((registry) => registry.close())), CLOSE_STEP_MIN_MS);
   }

@@ -12,10 +12,9 @@ import type { TimerWheel } from '../transport/timer-wheel.js';
 import { type CallOptions, RpcContext } from './context.js';
 import { composeFilters, type Filter, type Next } from './filter.js';
 import { gracefulShutdownFilter } from './filters/graceful-shutdown-filter.js';
-import { GENERIC_PARAMETER_TYPES } from './filters/generic-filter.js';
 import { type Invocation, MIN_ATTEMPT_MS } from './invocation.js';
 import type { Invoker } from './invoker.js';
-import { inferJavaType } from './protocol/java-types.js';
+import { parameterTypesFor } from './request-builder.js';
 import { RpcInvocation } from './rpc-invocation.js';
 import { findMethod, type MethodDescriptor, type ServiceDefinition } from './service.js';
 import type { ShutdownTracker } from './shutdown-tracker.js';
@@ -45,8 +44,6 @@ export interface MethodTimeouts {
   readonly timeoutMs: number | undefined;
   readonly attemptTimeoutMs: number | undefined;
 }
-
-const ECHO_TYPES: readonly string[] = ['java.lang.Object'];
 
 export class ServiceReference {
   private readonly chain: Next;
@@ -122,7 +119,7 @@ export class ServiceReference {
     return new RpcInvocation({
       interfaceName: this.settings.definition.name,
       methodName,
-      parameterTypes: this.parameterTypes(methodName, method, args),
+      parameterTypes: parameterTypesFor(methodName, method, args),
       args,
       attachments: this.attachmentsFor(methodName, scope, bound),
       version: this.settings.version,
@@ -147,12 +144,6 @@ export class ServiceReference {
     if (bound.attachments !== undefined) Object.assign(attachments, bound.attachments);
     if (methodName === '$invoke') attachments.generic = 'true';
     return attachments;
-  }
-
-  private parameterTypes(methodName: string, method: MethodDescriptor | undefined, args: readonly unknown[]): readonly string[] {
-    if (methodName === '$invoke') return GENERIC_PARAMETER_TYPES;
-    if (methodName === '$echo') return ECHO_TYPES;
-    return method?.parameterTypes ?? args.map(inferJavaType);
   }
 
   /**

@@ -7,8 +7,9 @@
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { DubboCodec } from '../protocol/dubbo-codec.js';
-import { DUBBO_VERSION, type DubboRequest, type DubboResponse } from '../protocol/dubbo-package.js';
-import { responseValue } from '../remote-error.js';
+import type { DubboRequest } from '../protocol/dubbo-package.js';
+import { buildRequest } from '../request-builder.js';
+import { responseValue } from '../response-value.js';
 import { getSerialization } from '../serialization/serialization.js';
 import { BrowserConnection } from './browser-connection.js';
 import { BrowserPendingCalls } from './browser-pending-calls.js';
@@ -65,11 +66,11 @@ export class BrowserRpcClient {
     const id = request.id as number;
     const response = this.pending.add(id, call.timeoutMs ?? this.timeoutMs, `${call.service}.${call.method}`);
     try {
-      connection.send(request);
+      connection.writePkg(request);
     } catch (err) {
       this.pending.fail(id, RpcError.from(err, ErrorCode.SERIALIZATION));
     }
-    return resultOf(await response);
+    return responseValue(await response);
   }
 
   /** Fails pending calls with CLIENT_CLOSED and closes the socket. Idempotent. */
@@ -93,23 +94,18 @@ export class BrowserRpcClient {
   }
 
   private requestFor(call: BrowserCall): DubboRequest {
-    const attachments: Record<string, unknown> = { ...call.attachments, interface: call.service };
-    if (call.group) attachments.group = call.group;
-    attachments.timeout = String(call.timeoutMs ?? this.timeoutMs);
-    return {
-      kind: 'request',
-      id: this.takeId(),
-      twoWay: true,
-      event: false,
-      serialization: getSerialization(call.serialization ?? 'hessian2').id,
-      dubboVersion: DUBBO_VERSION,
-      path: call.service,
-      version: call.version ?? '',
-      method: call.method,
-      parameterTypes: [...call.parameterTypes],
-      args: [...call.args],
-      attachments,
+    const source = {
+      interfaceName: call.service,
+      methodName: call.method,
+      parameterTypes: call.parameterTypes,
+      args: call.args,
+      attachments: call.attachments ?? {},
+      version: call.version,
+      group: call.group,
     };
+    const request = buildRequest(source, call.service, getSerialization(call.serialization ?? 'hessian2').id, String(call.timeoutMs ?? this.timeoutMs));
+    request.id = this.takeId();
+    return request;
   }
 
   private takeId(): number {
@@ -118,12 +114,6 @@ export class BrowserRpcClient {
     this.nextId = id >= 0x7fff_ffff ? 1 : id + 1;
     return id;
   }
-}
-
-/** The value of a response, or the RpcError it carries (as the Node client's). */
-function resultOf(response: DubboResponse): unknown {
-  if (response.error) throw response.error;
-  return responseValue(response);
 }
 
 function checkUrl(url: unknown): string {

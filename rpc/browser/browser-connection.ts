@@ -7,7 +7,8 @@
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import type { DubboCodec } from '../protocol/dubbo-codec.js';
-import { createHeartbeatResponse, type DubboPackage, type DubboResponse } from '../protocol/dubbo-package.js';
+import { answerHeartbeat } from '../heartbeat.js';
+import type { DubboPackage, DubboResponse } from '../protocol/dubbo-package.js';
 import { type BrowserSocket, type BrowserSocketClass, SOCKET_OPEN } from './browser-socket.js';
 
 export interface BrowserConnectionHandlers {
@@ -43,7 +44,7 @@ export class BrowserConnection {
     return this.closeReason !== undefined;
   }
 
-  send(pkg: DubboPackage): void {
+  writePkg(pkg: DubboPackage): void {
     if (this.socket.readyState !== SOCKET_OPEN) throw new RpcError(ErrorCode.NETWORK, `WebSocket to ${this.url} is not open`);
     this.socket.send(Buffer.concat(this.codec.write(null, pkg)));
   }
@@ -94,8 +95,8 @@ export class BrowserConnection {
       if (!pkg.event) this.handlers.onResponse(pkg);
       return;
     }
-    // The provider's heartbeat (go-anchors §3.4): answer it, ignore other requests.
-    if (pkg.event && pkg.twoWay) this.send(createHeartbeatResponse(pkg));
+    // The provider's heartbeat is answered; other requests are ignored.
+    answerHeartbeat(pkg, this);
   }
 }
 

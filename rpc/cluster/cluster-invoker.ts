@@ -13,7 +13,6 @@ import { DEFAULT_LOAD_BALANCE, getLoadBalance } from '../load-balance/load-balan
 import { RpcStatus } from '../load-balance/rpc-status.js';
 import type { Directory } from './directory.js';
 import { referenceNumberParam, referenceParam } from './reference-params.js';
-import { toRpcError } from './retriable-error.js';
 
 export abstract class ClusterInvoker implements Invoker {
   private destroyed = false;
@@ -94,7 +93,7 @@ export abstract class ClusterInvoker implements Invoker {
       result = invoker.invoke(invocation);
     } catch (err) {
       status.record(performance.now() - started, false);
-      const failure = Promise.reject(toRpcError(err));
+      const failure = Promise.reject(RpcError.from(err));
       return recover ? failure.catch(recover) : failure;
     }
     return result.then(
@@ -104,7 +103,7 @@ export abstract class ClusterInvoker implements Invoker {
       },
       (err: unknown) => {
         status.record(performance.now() - started, false);
-        const error = toRpcError(err);
+        const error = RpcError.from(err);
         if (recover) return recover(error);
         throw error;
       },

@@ -10,7 +10,7 @@
  * The retry pass runs on the shared TimerWheel (no timer per call) and is
  * scheduled only while calls wait, so an idle reference costs nothing.
  */
-import type { RpcError } from '../../common/rpc-error.js';
+import { RpcError } from '../../common/rpc-error.js';
 import { defaultTimerWheel } from '../../transport/timer-wheel.js';
 import type { Invocation } from '../invocation.js';
 import type { Invoker } from '../invoker.js';
@@ -18,7 +18,7 @@ import { toRpcInvocation } from '../rpc-invocation.js';
 import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker } from './cluster-invoker.js';
 import type { Directory } from './directory.js';
-import { isRetriable, toRpcError } from './retriable-error.js';
+import { isRetriable } from './retriable-error.js';
 
 /** Retries of one failed call when the URL has no `retries` param (go-anchors §5.5). */
 export const DEFAULT_FAILBACK_RETRIES = 3;
@@ -82,7 +82,7 @@ export class FailbackClusterInvoker extends ClusterInvoker {
       invoker = this.select(invokers, invocation);
       return await this.attempt(invoker, invocation);
     } catch (err) {
-      this.remember({ invocation: withoutDeadline(invocation), lastInvoker: invoker, retries: 0 }, toRpcError(err));
+      this.remember({ invocation: withoutDeadline(invocation), lastInvoker: invoker, retries: 0 }, RpcError.from(err));
       return undefined;
     }
   }
@@ -128,7 +128,7 @@ export class FailbackClusterInvoker extends ClusterInvoker {
       await this.attempt(task.lastInvoker, task.invocation);
       this.settle(task, 'retried');
     } catch (err) {
-      this.onRetryFailed(task, toRpcError(err));
+      this.onRetryFailed(task, RpcError.from(err));
     }
   }
 

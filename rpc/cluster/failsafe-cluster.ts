@@ -3,12 +3,11 @@
  * included, resolves `undefined` instead. For calls whose result may be lost,
  * such as audit logging. `onError` sees what was swallowed.
  */
-import type { RpcError } from '../../common/rpc-error.js';
+import { RpcError } from '../../common/rpc-error.js';
 import type { Invocation } from '../invocation.js';
 import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker } from './cluster-invoker.js';
 import type { Directory } from './directory.js';
-import { toRpcError } from './retriable-error.js';
 
 export type SwallowedErrorListener = (error: RpcError, invocation: Invocation) => void;
 
@@ -25,7 +24,7 @@ export class FailsafeClusterInvoker extends ClusterInvoker {
       const invokers = this.listInvokers(invocation);
       return await this.attempt(this.select(invokers, invocation), invocation);
     } catch (err) {
-      this.onError?.(toRpcError(err), invocation);
+      this.onError?.(RpcError.from(err), invocation);
       return undefined;
     }
   }

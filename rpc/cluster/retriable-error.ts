@@ -19,7 +19,7 @@
  * non-idempotent method twice or more.
  * docs/rpc.md "Deadlines, retries and cancellation" has the table.
  */
-import { ErrorCode, RpcError } from '../../common/rpc-error.js';
+import { ErrorCode, type RpcError } from '../../common/rpc-error.js';
 import { wasNeverSent } from '../never-sent.js';
 
 const FINAL_CODES: ReadonlySet<string> = new Set([
@@ -63,9 +63,4 @@ export function providerDidNotRun(err: RpcError): boolean {
  */
 export function mayRetry(err: RpcError, resendAllowed: boolean): boolean {
   return isRetriable(err) && (resendAllowed || providerDidNotRun(err));
-}
-
-/** Every failure a cluster reports is an RpcError; anything else thrown is a SERVER_ERROR. */
-export function toRpcError(err: unknown): RpcError {
-  return RpcError.from(err, ErrorCode.SERVER_ERROR);
 }

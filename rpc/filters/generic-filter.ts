@@ -12,8 +12,6 @@ import { toRpcInvocation } from '../rpc-invocation.js';
 
 export const GENERIC_METHODS: ReadonlySet<string> = new Set(['$invoke', '$invokeAsync']);
 
-/** Java's descriptor for `$invoke(String, String[], Object[])`. */
-export const GENERIC_PARAMETER_TYPES: readonly string[] = ['java.lang.String', '[Ljava.lang.String;', '[Ljava.lang.Object;'];
 
 /** Unwraps generic calls into plain ones. */
 export function genericFilter(): Filter {

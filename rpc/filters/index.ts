@@ -2,7 +2,7 @@
 export { type AccessLogEntry, type AccessLogOptions, type AccessLogSink, accessLogFilter } from './access-log-filter.js';
 export { type ConcurrencyLimitOptions, concurrencyLimitFilter } from './concurrency-limit-filter.js';
 export { ECHO_METHOD, echoFilter } from './echo-filter.js';
-export { GENERIC_METHODS, GENERIC_PARAMETER_TYPES, genericFilter, unwrapGeneric } from './generic-filter.js';
+export { GENERIC_METHODS, genericFilter, unwrapGeneric } from './generic-filter.js';
 export { gracefulShutdownFilter } from './graceful-shutdown-filter.js';
 export { type MetricsFilterOptions, metricsFilter } from './metrics-filter.js';
 export { TOKEN_KEY, tokenFilter } from './token-filter.js';

@@ -28,7 +28,7 @@ import {
   readRequestId,
   SERIALIZATION_MASK,
 } from './dubbo-header.js';
-import { DUBBO_VERSION, type DubboPackage, type DubboRequest, type DubboResponse } from './dubbo-package.js';
+import { type DubboPackage, type DubboRequest, type DubboResponse, newRequest } from './dubbo-package.js';
 
 export interface DubboCodecOptions {
   /**
@@ -140,20 +140,7 @@ function serializationOf(flag: number): Serialization {
 
 function decodeRequest(header: Buffer, body: Buffer, serialization: Serialization): DubboRequest {
   const flag = header[2]!;
-  const request: DubboRequest = {
-    kind: 'request',
-    id: readRequestId(header),
-    twoWay: (flag & FLAG_TWOWAY) !== 0,
-    event: (flag & FLAG_EVENT) !== 0,
-    serialization: serialization.id,
-    dubboVersion: DUBBO_VERSION,
-    path: '',
-    version: '',
-    method: '',
-    parameterTypes: [],
-    args: [],
-    attachments: {},
-  };
+  const request = newRequest(readRequestId(header), serialization.id, '', '', '', [], [], {}, (flag & FLAG_TWOWAY) !== 0, (flag & FLAG_EVENT) !== 0);
   // Event bodies (heartbeat 'N', read-only 'R') carry nothing we act on.
   if (request.event) return request;
   try {

@@ -6,7 +6,6 @@
 import type { RequestId } from './dubbo-package.js';
 
 export const HEADER_LENGTH = 16;
-export const MAGIC = 0xdabb;
 export const MAGIC_HIGH = 0xda;
 export const MAGIC_LOW = 0xbb;
 export const FLAG_REQUEST = 0x80;
@@ -25,11 +24,7 @@ export function readRequestId(buf: Buffer): RequestId {
   return buf.readBigInt64BE(4);
 }
 
-/** Writes `id` as int64 at offset 4 without going through BigInt for ordinary ids. */
-export function writeRequestId(buf: Buffer, id: RequestId): void {
-  writeRequestIdAt(buf, 4, id);
-}
-
+/** Writes `id` as int64 at `at` without going through BigInt for ordinary ids. */
 function writeRequestIdAt(buf: Buffer, at: number, id: RequestId): void {
   if (typeof id === 'bigint') {
     buf.writeBigInt64BE(BigInt.asIntN(64, id), at);

@@ -2,10 +2,10 @@
  * The two package kinds that travel in a Dubbo 2 frame (go-anchors §3.1–3.4)
  * and the response status bytes with their mapping to RpcError codes.
  */
+import { DUBBO_VERSION } from '../../common/dubbo-version.js';
 import { ErrorCode, type RpcError } from '../../common/rpc-error.js';
 
-/** The dubbo protocol version we write in request bodies (go-anchors §3.2). */
-export const DUBBO_VERSION = '2.0.2';
+export { DUBBO_VERSION };
 
 /** Response status byte (header offset 3), go-anchors §3.1. */
 export const ResponseStatus = {
@@ -81,22 +81,29 @@ export interface DubboResponse {
 
 export type DubboPackage = DubboRequest | DubboResponse;
 
+/**
+ * The one place a request object is written, every field in one order, so
+ * every request (decoded, built by a consumer, a heartbeat) has one shape.
+ * Positional and not `async`: no options object per call on the hot path.
+ */
+export function newRequest(
+  id: RequestId,
+  serialization: number,
+  path: string,
+  version: string,
+  method: string,
+  parameterTypes: string[],
+  args: unknown[],
+  attachments: Record<string, unknown>,
+  twoWay = true,
+  event = false,
+): DubboRequest {
+  return { kind: 'request', id, twoWay, event, serialization, dubboVersion: DUBBO_VERSION, path, version, method, parameterTypes, args, attachments };
+}
+
 /** Fills a request with defaults; `fields` wins. */
 export function createRequest(fields: Partial<Omit<DubboRequest, 'kind'>> & { id: RequestId }): DubboRequest {
-  return {
-    kind: 'request',
-    twoWay: true,
-    event: false,
-    serialization: 2,
-    dubboVersion: DUBBO_VERSION,
-    path: '',
-    version: '',
-    method: '',
-    parameterTypes: [],
-    args: [],
-    attachments: {},
-    ...fields,
-  };
+  return Object.assign(newRequest(fields.id, 2, '', '', '', [], [], {}), fields);
 }
 
 /** Fills a response with defaults; `fields` wins. */

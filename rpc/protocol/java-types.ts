@@ -25,6 +25,11 @@ const codeToPrimitive: Record<string, string> = Object.fromEntries(
   Object.entries(primitiveToCode).map(([name, code]) => [code, name]),
 );
 
+/** Java's descriptor for Dubbo's generic `$invoke(String method, String[] types, Object[] args)`. */
+export const GENERIC_PARAMETER_TYPES: readonly string[] = ['java.lang.String', '[Ljava.lang.String;', '[Ljava.lang.Object;'];
+/** Java's descriptor for Dubbo's `$echo(Object)`. */
+export const ECHO_PARAMETER_TYPES: readonly string[] = ['java.lang.Object'];
+
 /** Deepest nesting the value walkers accept (cycles end here instead of looping). */
 const MAX_DEPTH = 64;
 

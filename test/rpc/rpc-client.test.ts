@@ -198,6 +198,31 @@ describe('RpcClient', () => {
     }
   });
 
+  it('turns no promise, JSON or Object.prototype probe of a proxy into a call', async () => {
+    const methods: string[] = [];
+    const server = new RpcServer({
+      port: 0,
+      filters: [
+        (invocation, next) => {
+          methods.push(invocation.methodName);
+          return next(invocation);
+        },
+      ],
+    });
+    server.addService(defineService<{ hello(): string }>('test.Probe'), { hello: () => 'hi' });
+    await server.start();
+    try {
+      const probe = client.refer<{ hello(): string }>('test.Probe', { url: `dubbo://127.0.0.1:${server.port}`, retries: 0 }) as unknown as Record<string, unknown>;
+      assert.equal(JSON.stringify(probe), '{}');
+      assert.equal(await probe, probe);
+      for (const name of ['then', 'toJSON', 'toString', 'valueOf', 'hasOwnProperty', 'constructor', '__proto__']) assert.equal(probe[name], undefined, name);
+      assert.equal(await (probe.hello as () => Promise<string>)(), 'hi');
+      assert.deepEqual(methods, ['hello']);
+    } finally {
+      await server.stop({ graceMs: 0 });
+    }
+  });
+
   it('fails with NETWORK when nothing listens at the address', async () => {
     const closed = new RpcServer({ port: 0 });
     await closed.start();

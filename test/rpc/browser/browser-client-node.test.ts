@@ -113,6 +113,26 @@ describe('BrowserRpcClient against a scripted peer', () => {
     }
   });
 
+  it('turns no promise, JSON or Object.prototype probe of a proxy into a call (the Node proxy traps)', async () => {
+    const methods: string[] = [];
+    const peer = await startScriptedPeer((request, socket, codec) => {
+      methods.push(request.method);
+      socket.send(Buffer.concat(codec.write(null, createResponse({ id: request.id, serialization: request.serialization, value: 'ok' }))));
+    });
+    const client = clientFor(peer.url);
+    try {
+      const svc = client.refer('demo.Peer') as unknown as Record<string, unknown>;
+      assert.equal(JSON.stringify(svc), '{}');
+      assert.equal(await svc, svc);
+      for (const name of ['then', 'toJSON', 'toString', 'valueOf', 'hasOwnProperty', 'constructor', '__proto__']) assert.equal(svc[name], undefined, name);
+      assert.equal(await (svc.hello as () => Promise<string>)(), 'ok');
+      assert.deepEqual(methods, ['hello']);
+    } finally {
+      client.close();
+      await peer.close();
+    }
+  });
+
   it('closes the socket and fails the call with BAD_PACKAGE on a frame with bad magic', async () => {
     const peer = await startScriptedPeer((_request, socket) => socket.send(Buffer.from('not a dubbo frame at all')));
     const client = clientFor(peer.url);
