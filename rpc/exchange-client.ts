@@ -12,8 +12,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { channels, type Logger } from '../common/diagnostics.js';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
-import type { EventListener } from '../transport/event-listener.js';
-import type { Session } from '../transport/session.js';
+import type { EventListener, Session } from '../transport/session-contract.js';
 import type { TimerWheel } from '../transport/timer-wheel.js';
 import { DubboCodec } from './protocol/dubbo-codec.js';
 import { answerHeartbeat } from './heartbeat.js';

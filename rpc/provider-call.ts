@@ -9,7 +9,7 @@
  * - any other RpcError → its status byte and a `[CODE] message` text.
  */
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
-import type { Session } from '../transport/session.js';
+import type { Session } from '../transport/session-contract.js';
 import { RpcContext, type SignalSource } from './context.js';
 import type { ExportedService } from './exported-service.js';
 import { createResponse, type DubboRequest, type DubboResponse } from './protocol/dubbo-package.js';

@@ -12,7 +12,7 @@
  * (https://grpc.io/docs/guides/cancellation/).
  */
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
-import type { Session } from '../transport/session.js';
+import type { Session } from '../transport/session-contract.js';
 import type { TimerHandle, TimerWheel } from '../transport/timer-wheel.js';
 
 /** One call's controller, with what must be undone when the call ends. */

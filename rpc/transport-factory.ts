@@ -4,7 +4,7 @@
  */
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import type { ServerStats } from '../transport/endpoint-options.js';
-import type { Session } from '../transport/session.js';
+import type { Session } from '../transport/session-contract.js';
 import type { TaskPool } from '../transport/task-pool.js';
 import { createTcpClient } from '../transport/tcp-client.js';
 import { createTcpServer } from '../transport/tcp-server.js';

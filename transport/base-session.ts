@@ -8,9 +8,7 @@ import type net from 'node:net';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { CompressType } from './compress-type.js';
 import { CompressType as Compress, isCompressType } from './compress-type.js';
-import type { EventListener } from './event-listener.js';
-import type { ReadWriter } from './package-handler.js';
-import type { Session, SessionKind, SessionStats } from './session.js';
+import type { EventListener, ReadWriter, Session, SessionKind, SessionStats } from './session-contract.js';
 import type { TaskPool } from './task-pool.js';
 import { defaultTimerWheel, type TimerHandle, type TimerWheel } from './timer-wheel.js';
 

@@ -10,7 +10,7 @@
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { BaseSession, SessionOwner } from './base-session.js';
 import { checkCallback, checkInteger, type EndpointCommonOptions, type NewSessionCallback } from './endpoint-options.js';
-import type { Session } from './session.js';
+import type { Session } from './session-contract.js';
 import type { TaskPool } from './task-pool.js';
 import { defaultTimerWheel, type TimerHandle, type TimerWheel } from './timer-wheel.js';
 

@@ -3,7 +3,7 @@
  * options (typed options, defaults in doc comments, INVALID_ARGUMENT once).
  */
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
-import type { Session } from './session.js';
+import type { Session } from './session-contract.js';
 import type { TaskPool } from './task-pool.js';
 import type { TimerWheel } from './timer-wheel.js';
 

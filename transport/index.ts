@@ -25,11 +25,9 @@ export {
   type ServerStats,
 } from './endpoint-options.js';
 export { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './handshake-guard.js';
-export type { EventListener } from './event-listener.js';
+export type { EventListener, OffsetReader, Reader, ReadResult, ReadWriter, Session, SessionKind, SessionStats, SlabWriter, Writer } from './session-contract.js';
 export { LengthFieldCodec, type LengthFieldCodecOptions } from './length-field-codec.js';
-export type { OffsetReader, ReadResult, Reader, ReadWriter, SlabWriter, Writer } from './package-handler.js';
 export { ServerEndpoint } from './server-endpoint.js';
-export type { Session, SessionKind, SessionStats } from './session.js';
 export {
   createSimpleTaskPool,
   createTaskPool,

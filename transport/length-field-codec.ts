@@ -6,8 +6,7 @@
  */
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { bufferView } from './buffer-view.js';
-import type { ReadResult, ReadWriter } from './package-handler.js';
-import type { Session } from './session.js';
+import type { ReadResult, ReadWriter, Session } from './session-contract.js';
 
 export interface LengthFieldCodecOptions {
   /** Size of the length field in bytes: 1, 2 or 4. Default 4. */

@@ -20,7 +20,7 @@ import {
   type RefusalReason,
   type ServerStats,
 } from './endpoint-options.js';
-import type { Session } from './session.js';
+import type { Session } from './session-contract.js';
 import type { TaskPool } from './task-pool.js';
 import { defaultTimerWheel, type TimerWheel } from './timer-wheel.js';
 

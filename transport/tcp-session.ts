@@ -28,6 +28,22 @@ const LINGER_MS = 3_000;
 
 const kSession = Symbol('getty-rpc.tcp-session');
 
+/**
+ * Where the read path is, one named state as ws's Receiver keeps its
+ * `_state` (websockets/ws `lib/receiver.js`):
+ * - 'header': between frames; `held` may keep the incomplete start of the next one;
+ * - 'frame': a large frame is being gathered into `frame` as its bytes arrive;
+ * - 'paused': reading stopped for backpressure; `held` keeps the bytes not yet decoded.
+ */
+type ReadState = 'header' | 'frame' | 'paused';
+
+/** A large frame being gathered: `buf` grows towards `len` as bytes arrive, `fill` of them so far. */
+interface GatheredFrame {
+  buf: Buffer;
+  fill: number;
+  readonly len: number;
+}
+
 interface OwnedSocket extends net.Socket {
   [kSession]?: TcpSession<unknown>;
 }
@@ -50,13 +66,13 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
   private flushScheduled = false;
   /** Output that triggers the next early write in this turn; 0 = flushThresholdBytes. */
   private earlyFlushBytes = 0;
-  private tail: Buffer | null = null;
-  /** The large frame being gathered: `frame` grows towards `frameLen` as bytes arrive. */
-  private frame: Buffer | null = null;
-  private frameFill = 0;
-  private frameLen = 0;
-  private paused = false;
-  private endPending = false;
+  private readState: ReadState = 'header';
+  /** Bytes received and not yet decoded ('header': an incomplete frame; 'paused': all that came since). */
+  private held: Buffer | null = null;
+  /** Set in state 'frame' only. */
+  private frame: GatheredFrame | null = null;
+  /** The peer's FIN arrived: the session closes once what came before it is decoded. */
+  private finReceived = false;
   private pipe: StreamPipe | null = null;
   private lingerTimer: TimerHandle | null = null;
 
@@ -108,31 +124,37 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
   /** Plain bytes, from the socket or from the decompressor. */
   onDecoded(chunk: Buffer): void {
     if (this.isClosed) return;
-    if (this.paused) {
-      this.tail = this.tail === null ? Buffer.from(chunk) : Buffer.concat([this.tail, chunk]);
+    if (this.readState === 'paused') {
+      this.held = this.held === null ? Buffer.from(chunk) : Buffer.concat([this.held, chunk]);
       return;
     }
-    const rest = this.frame === null ? chunk : this.fillFrame(chunk);
+    const rest = this.readState === 'frame' ? this.fillFrame(this.frame!, chunk) : chunk;
     if (rest === null || this.isClosed) return;
-    if (this.paused) {
+    if (this.isPaused()) {
       this.onDecoded(rest);
       return;
     }
-    const tail = this.tail;
-    this.tail = null;
-    this.decode(tail === null ? rest : Buffer.concat([tail, rest], tail.length + rest.length));
+    const held = this.held;
+    this.held = null;
+    this.decode(held === null ? rest : Buffer.concat([held, rest], held.length + rest.length));
+  }
+
+  /** The state as it is now: decoding (a method call) may have paused the read path. */
+  private isPaused(): boolean {
+    return this.readState === 'paused';
   }
 
   /** Copies into the frame buffer (grown as needed); decodes it once complete and returns the rest. */
-  private fillFrame(chunk: Buffer): Buffer | null {
-    const n = Math.min(this.frameLen - this.frameFill, chunk.length);
-    const frame = this.frameWithRoom(this.frameFill + n);
-    if (frame === null) return null;
-    chunk.copy(frame, this.frameFill, 0, n);
-    this.frameFill += n;
-    if (this.frameFill < this.frameLen) return null;
+  private fillFrame(frame: GatheredFrame, chunk: Buffer): Buffer | null {
+    const n = Math.min(frame.len - frame.fill, chunk.length);
+    const buf = this.frameWithRoom(frame, frame.fill + n);
+    if (buf === null) return null;
+    chunk.copy(buf, frame.fill, 0, n);
+    frame.fill += n;
+    if (frame.fill < frame.len) return null;
     this.frame = null;
-    this.decode(frame);
+    this.readState = 'header';
+    this.decode(buf);
     return chunk.subarray(n);
   }
 
@@ -141,13 +163,12 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
    * announced length) when short, so memory follows the bytes received. A
    * failed allocation closes this session, never the process.
    */
-  private frameWithRoom(needed: number): Buffer | null {
-    const frame = this.frame!;
-    if (needed <= frame.length) return frame;
-    const grown = this.allocate(Math.min(this.frameLen, Math.max(needed, frame.length * 2)));
+  private frameWithRoom(frame: GatheredFrame, needed: number): Buffer | null {
+    if (needed <= frame.buf.length) return frame.buf;
+    const grown = this.allocate(Math.min(frame.len, Math.max(needed, frame.buf.length * 2)));
     if (grown === null) return null;
-    frame.copy(grown, 0, 0, this.frameFill);
-    this.frame = grown;
+    frame.buf.copy(grown, 0, 0, frame.fill);
+    frame.buf = grown;
     return grown;
   }
 
@@ -160,7 +181,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     }
   }
 
-  /** getty's read loop: call the Reader while bytes remain (go-anchors §1.4). */
+  /** getty's read loop: call the Reader while bytes remain (dubbo-getty `session.go` handleTCPPackage). */
   private decode(buf: Buffer): void {
     const reader = this.handler!;
     let offset = 0;
@@ -172,7 +193,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
       const len = this.readOne(reader, buf, offset);
       if (len < 0) return;
       if (len === 0) {
-        this.keepTail(buf.subarray(offset));
+        this.hold(buf.subarray(offset));
         return;
       }
       offset += len;
@@ -209,20 +230,19 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     if (this.maxMsgLen > 0 && view.length > this.maxMsgLen) return this.fail(tooLong(view.length, this.maxMsgLen));
     // Never allocate what the header announced: start small and grow with the bytes received.
     if (announced > LARGE_FRAME_BYTES && announced > view.length) {
-      const frame = this.allocate(Math.min(announced, Math.max(LARGE_FRAME_BYTES, view.length * 2)));
-      if (frame === null) return -1;
-      view.copy(frame, 0);
-      this.frame = frame;
-      this.frameFill = view.length;
-      this.frameLen = announced;
+      const buf = this.allocate(Math.min(announced, Math.max(LARGE_FRAME_BYTES, view.length * 2)));
+      if (buf === null) return -1;
+      view.copy(buf, 0);
+      this.frame = { buf, fill: view.length, len: announced };
+      this.readState = 'frame';
       return -1;
     }
     return 0;
   }
 
-  /** Copies the incomplete tail: the chunk it lives in may be large. */
-  private keepTail(view: Buffer): void {
-    this.tail = Buffer.from(view);
+  /** Copies the incomplete start of a frame: the chunk it lives in may be large. */
+  private hold(view: Buffer): void {
+    this.held = Buffer.from(view);
   }
 
   private fail(err: RpcError): -1 {
@@ -232,46 +252,42 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
 
   /** Task pool full or maxInflight calls unsettled: stop reading until there is room (TCP backpressure). */
   private pauseWith(rest: Buffer): void {
-    this.tail = this.tail === null ? Buffer.from(rest) : Buffer.concat([Buffer.from(rest), this.tail]);
-    this.paused = true;
+    this.held = this.held === null ? Buffer.from(rest) : Buffer.concat([Buffer.from(rest), this.held]);
+    this.readState = 'paused';
     this.socket.pause();
     this.pipe?.pause();
     this.waitForRoom(() => this.resumeReading());
   }
 
   private resumeReading(): void {
-    if (this.isClosed || !this.paused) return;
-    this.paused = false;
-    const tail = this.tail;
-    this.tail = null;
-    if (tail !== null) this.decode(tail);
-    if (this.paused || this.isClosed) return;
+    if (this.isClosed || this.readState !== 'paused') return;
+    this.readState = 'header';
+    const held = this.held;
+    this.held = null;
+    if (held !== null) this.decode(held);
+    if (this.isPaused() || this.isClosed) return;
     this.socket.resume();
     this.pipe?.resume();
-    if (this.endPending) this.onEnd();
+    if (this.finReceived) this.endIfDecoded();
   }
 
-  /** @internal the peer sent FIN: decode what came with it (getty #77), then close cleanly. */
+  /**
+   * @internal the peer sent FIN: decode what came with it (dubbo-getty
+   * issue #77), through the decompressor if any, then close cleanly.
+   */
   onEnd(): void {
-    if (this.isClosed) return;
+    if (this.isClosed || this.finReceived) return;
+    this.finReceived = true;
     this.peerClosedCleanly = true;
-    if (this.pipe !== null && !this.endPending) {
-      this.endPending = true;
-      this.pipe.end(() => this.finishEnd());
-      return;
-    }
-    if (this.paused) {
-      this.endPending = true;
-      return;
-    }
-    this.finishEnd();
+    if (this.pipe !== null) this.pipe.end(() => this.endIfDecoded());
+    else this.endIfDecoded();
   }
 
-  private finishEnd(): void {
-    if (this.isClosed) return;
-    if (this.paused) return;
-    const partial = this.tail?.length ?? 0;
-    const framePartial = this.frame === null ? 0 : this.frameFill;
+  /** Closes after the peer's FIN, unless paused (resumeReading comes back here); BAD_PACKAGE inside a frame. */
+  private endIfDecoded(): void {
+    if (this.isClosed || this.readState === 'paused') return;
+    const partial = this.held?.length ?? 0;
+    const framePartial = this.frame?.fill ?? 0;
     if (partial + framePartial > 0) {
       this.close(badPackage(`peer closed inside a frame (${partial + framePartial} bytes left)`));
       return;
@@ -425,7 +441,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     this.flush();
     // A session paused for backpressure reads again, so the peer's FIN ends the socket
     // (what arrives now is dropped): a paused socket would wait out the linger instead.
-    if (this.paused) socket.resume();
+    if (this.readState === 'paused') socket.resume();
     if (this.pipe === null) this.endSocket();
     else this.pipe.flushed(() => this.endSocket());
   }
@@ -440,7 +456,8 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     this.out = [];
     this.outBytes = 0;
     this.segBuf = null;
-    this.tail = this.frame = null;
+    this.held = null;
+    this.frame = null;
     this.pipe?.destroy();
   }
 

@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { BaseSession, SessionOwner } from './base-session.js';
 import { checkCallback, checkHost, checkInteger, checkPort, type EndpointCommonOptions, type NewSessionCallback } from './endpoint-options.js';
-import type { Session } from './session.js';
+import type { Session } from './session-contract.js';
 import type { TaskPool } from './task-pool.js';
 import { defaultTimerWheel, type TimerWheel } from './timer-wheel.js';
 import { CONNECT_PING, closeQuietly, UdpSession } from './udp-session.js';

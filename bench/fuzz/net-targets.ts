@@ -13,7 +13,7 @@ import { RpcServer } from '../../rpc/server.js';
 import { defineService } from '../../rpc/service.js';
 import { DubboCodec } from '../../rpc/protocol/dubbo-codec.js';
 import { createRequest, createResponse, type DubboPackage } from '../../rpc/protocol/dubbo-package.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { createUdpEndpoint } from '../../transport/udp-endpoint.js';
 import type { UdpContext } from '../../transport/udp-session.js';
 import { count, emptyReport, type TargetReport } from './fuzz-report.js';

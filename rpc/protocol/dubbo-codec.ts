@@ -12,8 +12,7 @@
  * transport must not overwrite bytes it has handed to read().
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
-import type { Session } from '../../transport/session.js';
-import type { ReadResult, ReadWriter } from '../../transport/package-handler.js';
+import type { ReadResult, ReadWriter, Session } from '../../transport/session-contract.js';
 import '../serialization/builtin.js';
 import { findSerialization, type Serialization } from '../serialization/serialization.js';
 import {
@@ -70,7 +69,7 @@ export class DubboCodec implements ReadWriter<DubboPackage> {
   }
 
   /**
-   * SlabWriter fast path (transport/package-handler.ts): the session reserves
+   * SlabWriter fast path (transport/session-contract.ts): the session reserves
    * the frame in its shared output slab and writeInto fills it, so a frame
    * costs no Buffer of its own. The body encoded here is reused by the
    * writeInto (or write) that follows for the same package.

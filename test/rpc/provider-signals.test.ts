@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { ProviderSignals } from '../../rpc/provider-signals.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { TimerWheel } from '../../transport/timer-wheel.js';
 
 const session = (closed = false) => ({ closed }) as unknown as Session;

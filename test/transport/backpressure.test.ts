@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { createTaskPool } from '../../transport/task-pool.js';
 import { WebSocket } from 'ws';
 import { createTcpServer, type TcpServer } from '../../transport/tcp-server.js';

@@ -3,7 +3,7 @@ import type net from 'node:net';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
 import { DEFAULT_FLUSH_THRESHOLD_BYTES } from '../../transport/base-session.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { createTcpServer } from '../../transport/tcp-server.js';
 import { codec, deferred, rawConnect, within } from './helpers.js';
 

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { createTaskPool } from '../../transport/task-pool.js';
 import { createTcpServer } from '../../transport/tcp-server.js';
 import { codec, deferred, rawConnect, waitFor, within } from './helpers.js';

@@ -8,7 +8,7 @@ import type net from 'node:net';
 import { describe, it } from 'node:test';
 import { ErrorCode, type RpcError } from '../../common/rpc-error.js';
 import { CompressType } from '../../transport/compress-type.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { createTcpServer, type TcpServer } from '../../transport/tcp-server.js';
 import { codec, deferred, rawConnect, waitFor, within } from './helpers.js';
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '../../common/rpc-error.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { createTcpServer } from '../../transport/tcp-server.js';
 import { codec, deferred, rawConnect, waitFor, within } from './helpers.js';
 

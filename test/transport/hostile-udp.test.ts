@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { ErrorCode, type RpcError } from '../../common/rpc-error.js';
-import type { ReadWriter } from '../../transport/package-handler.js';
+import type { ReadWriter } from '../../transport/session-contract.js';
 import { createUdpEndpoint } from '../../transport/udp-endpoint.js';
 import type { UdpContext } from '../../transport/udp-session.js';
 import { deferred, waitFor, within } from './helpers.js';

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { ErrorCode, type RpcError } from '../../common/rpc-error.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { createWsServer, type WsServer, type WsServerOptions } from '../../transport/ws-server.js';
 import { codec, deferred, waitFor, within } from './helpers.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
 import { LengthFieldCodec } from '../../transport/length-field-codec.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 
 const session = {} as Session;
 

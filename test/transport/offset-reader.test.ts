@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { LengthFieldCodec } from '../../transport/length-field-codec.js';
-import type { ReadWriter } from '../../transport/package-handler.js';
+import type { ReadWriter } from '../../transport/session-contract.js';
 import { createTcpServer, type TcpServer } from '../../transport/tcp-server.js';
 import { deferred, frames, rawConnect, within, writeByteByByte } from './helpers.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { createTcpClient } from '../../transport/tcp-client.js';
 import { createTcpServer } from '../../transport/tcp-server.js';
 import { TimerWheel } from '../../transport/timer-wheel.js';

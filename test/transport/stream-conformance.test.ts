@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
 import { LengthFieldCodec } from '../../transport/length-field-codec.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { createTcpServer } from '../../transport/tcp-server.js';
 import { createWsServer } from '../../transport/ws-server.js';
 import { connectRaw, type RawKind, writeOneByteAtATime } from './raw-peers.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { createTcpClient } from '../../transport/tcp-client.js';
 import { createTcpServer, type TcpServer } from '../../transport/tcp-server.js';
 import type { TcpSession } from '../../transport/tcp-session.js';

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
 import { CompressType } from '../../transport/compress-type.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { createTcpClient } from '../../transport/tcp-client.js';
 import { createTcpServer } from '../../transport/tcp-server.js';
 import { codec, deferred, rawConnect, within } from './helpers.js';

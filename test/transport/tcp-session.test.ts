@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { createTcpServer, type TcpServer } from '../../transport/tcp-server.js';
 import { codec, deferred, frames, rawConnect, within, writeByteByByte } from './helpers.js';
 

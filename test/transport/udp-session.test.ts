@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
 import { LengthFieldCodec } from '../../transport/length-field-codec.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { createUdpClient } from '../../transport/udp-client.js';
 import { createUdpEndpoint, type UdpEndpoint } from '../../transport/udp-endpoint.js';
 import type { UdpContext } from '../../transport/udp-session.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { createTaskPool } from '../../transport/task-pool.js';
 import { createWsClient } from '../../transport/ws-client.js';
 import { createWsServer } from '../../transport/ws-server.js';

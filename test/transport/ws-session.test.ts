@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
 import { CompressType } from '../../transport/compress-type.js';
-import type { Session } from '../../transport/session.js';
+import type { Session } from '../../transport/session-contract.js';
 import { createWsClient } from '../../transport/ws-client.js';
 import { createWsServer, type WsServerOptions } from '../../transport/ws-server.js';
 import { deferred, waitFor, within } from './helpers.js';
