@@ -1,6 +1,6 @@
 /**
  * etcd v3 registry (`etcd://host:port[,host:port]?timeout=5s&ttl=30`), with
- * the same keys as the ZooKeeper one (go-anchors §4.3):
+ * the same keys as the ZooKeeper one (dubbo-go `registry/etcdv3/registry.go`):
  * - a provider is the key `/dubbo/<interface>/providers/<QueryEscape(URL)>`
  *   bound to its own lease (`ttl` seconds, default 30) kept alive by the client;
  *   when the lease is lost (expired while etcd was away, revoked, or a fresh
@@ -25,7 +25,7 @@ import type { ServiceUrl } from './service-url.js';
 
 /** etcd's default client port. */
 const DEFAULT_PORT = 2379;
-/** go-anchors §4.3: dubbo-go grants 30 s leases. */
+/** dubbo-go `registry/etcdv3/registry.go`: dubbo-go grants 30 s leases. */
 const DEFAULT_TTL_SECONDS = 30;
 
 type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;

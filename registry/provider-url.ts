@@ -1,6 +1,6 @@
 /**
  * Builds provider and consumer URLs the way dubbo-go's exporter and referrer
- * do (go-anchors §4.1 "Typical provider params"), so that Java and Go
+ * do (the parameters dubbo-go `registry/base_registry.go` publishes), so that Java and Go
  * consumers reading the registry find everything they expect.
  */
 import { DUBBO_VERSION } from '../common/dubbo-version.js';
@@ -41,7 +41,7 @@ export function providerUrl(init: ProviderUrlInit): ServiceUrl {
     release: RELEASE,
     serialization: init.serialization ?? 'hessian2',
     side: 'provider',
-    // dubbo-go writes unix seconds (go-anchors §4.1)
+    // dubbo-go writes unix seconds (dubbo-go `registry/base_registry.go`)
     timestamp: String(Math.floor(Date.now() / 1000)),
     weight: String(init.weight ?? 100),
     ...optional({ version: init.version, group: init.group }),
@@ -62,7 +62,7 @@ export interface ConsumerUrlInit {
   params?: UrlParams;
 }
 
-/** `consumer://<host>/<interface>?category=consumers&side=consumer&...` (go-anchors §4.1 consumer node). */
+/** `consumer://<host>/<interface>?category=consumers&side=consumer&...` (dubbo-go `registry/base_registry.go` consumer node). */
 export function consumerUrl(init: ConsumerUrlInit): ServiceUrl {
   if (!init.interfaceName) throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'consumerUrl needs an interfaceName');
   const params: UrlParams = {
@@ -84,7 +84,7 @@ export function consumerUrl(init: ConsumerUrlInit): ServiceUrl {
 
 function validate(init: ProviderUrlInit): void {
   if (!init.interfaceName) throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'providerUrl needs an interfaceName');
-  // go-anchors §4.1: a provider without methods is an error.
+  // dubbo-go `registry/base_registry.go`: a provider without methods is an error.
   if (init.methods.length === 0) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `provider ${init.interfaceName} has no methods`);
   if (!Number.isInteger(init.port) || init.port <= 0 || init.port > 65535) {
     throw new RpcError(ErrorCode.INVALID_ARGUMENT, `bad provider port ${init.port}`);

@@ -1,12 +1,12 @@
 /**
  * Where a service URL lives in a tree-shaped registry (ZooKeeper znodes, etcd
- * keys, file-registry folders), following dubbo-go's layout (go-anchors §4.1):
+ * keys, file-registry folders), following dubbo-go's layout (dubbo-go `registry/base_registry.go`):
  * `/<root>/<QueryEscape(interface)>/<category>/<QueryEscape(rawURL)>`.
  */
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { ServiceUrl } from './service-url.js';
 
-/** The registry root when the registry URL gives no `group` param (go-anchors §4.1). */
+/** The registry root when the registry URL gives no `group` param (dubbo-go `registry/base_registry.go`). */
 export const DEFAULT_ROOT = 'dubbo';
 
 export const PROVIDERS = 'providers';
@@ -60,15 +60,15 @@ export function rawUrlString(url: ServiceUrl): string {
 
 /**
  * Params that differ each time the same registration's URL is built:
- * `timestamp` is the build time in unix seconds (go-anchors §4.1).
+ * `timestamp` is the build time in unix seconds (dubbo-go `registry/base_registry.go`).
  */
 const VOLATILE_PARAMS = new Set(['timestamp']);
 
 /**
  * What identifies a registration: the URL without its volatile params, so
  * `unregister(url)` finds what `register(url')` published when url' was
- * built in an earlier second. Issue 4: a loaded CI run rebuilt a provider
- * URL a second later and unregistered nothing, leaving the entry listed.
+ * built in an earlier second (else a URL rebuilt a second later would
+ * unregister nothing and leave the entry listed).
  */
 export function registrationKey(url: ServiceUrl): string {
   return urlText(url, (key) => !VOLATILE_PARAMS.has(key));

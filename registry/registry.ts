@@ -1,5 +1,5 @@
 /**
- * The registry interface and its factory (go-anchors §4). Each implementation
+ * The registry interface and its factory (dubbo-go `registry/`). Each implementation
  * (zookeeper, etcd, file, direct) is one file that calls `registerRegistryType`
  * when imported; `registry/index.ts` imports them all.
  */

@@ -1,5 +1,5 @@
 /**
- * A service URL in dubbo-go's conventions (go-anchors §4.1):
+ * A service URL in dubbo-go's conventions (dubbo-go `registry/base_registry.go`):
  * `dubbo://host:port/<interface>?anyhost=true&application=...&interface=...&methods=a,b&side=provider&...`.
  * Query keys are written sorted, as Go's `url.Values.Encode` does, so the same
  * URL always formats to the same string (and so to the same registry key).

@@ -1,6 +1,6 @@
 /**
  * Watches the children of one ZooKeeper node (a `providers` folder) and feeds
- * their decoded URLs to a ProviderList (go-anchors §4.2 "Watch"). ZooKeeper
+ * their decoded URLs to a ProviderList (dubbo-go `registry/zookeeper/listener.go`). ZooKeeper
  * watches fire once, so every refresh re-arms the watch with the same
  * watcher function (the client keeps one registration per function).
  * Refreshes are coalesced; a failed refresh keeps the last list, and the

@@ -3,7 +3,7 @@
  * a dropped connection by itself, but a client whose session expired is dead
  * for good, so on `expired` this opens a fresh client and reports a new
  * session: ephemeral nodes died with the old one and watches were lost, which
- * the registry must redo (go-anchors §4.2 "session expiry → re-registration").
+ * the registry must redo (after a session expiry dubbo-go `registry/zookeeper/registry.go` registers again).
  */
 import type { Client, Stat, ZkEvent } from 'node-zookeeper-client';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
@@ -169,7 +169,7 @@ export class ZookeeperConnection {
    * that answers. A server that refuses the session without an answer, or a
    * connection accepted but never answered (the client has no timeout after
    * the TCP connect), keeps it reconnecting for ever, while the server expires
-   * the session and deletes its ephemeral nodes (issue 4). After a whole
+   * the session and deletes its ephemeral nodes. After a whole
    * session timeout away the session is as good as expired (Curator treats it
    * so too): give it up and open a new one, which re-registers everything.
    * Runs from every open and every disconnect, so a fresh client stuck the

@@ -1,6 +1,6 @@
 /**
  * ZooKeeper registry (`zookeeper://host:port[,host:port]?timeout=5s&session.timeout=15s`),
- * in dubbo-go's layout (go-anchors §4.1–4.2):
+ * in dubbo-go's layout (dubbo-go `registry/zookeeper/registry.go`):
  * - a provider is an ephemeral node `/dubbo/<interface>/providers/<QueryEscape(URL)>`
  *   under persistent parents; a node left over from an older session is deleted
  *   and created again;
@@ -55,7 +55,7 @@ export class ZookeeperRegistry implements Registry {
       {
         servers: serverList(url, DEFAULT_PORT).join(','),
         timeoutMs: this.options.timeoutMs,
-        // 15 s: a crashed provider disappears within about that long (go-anchors §4.2 uses the 5 s registry timeout; ZooKeeper's floor is 2 ticks).
+        // 15 s: a crashed provider disappears within about that long (dubbo-go `registry/zookeeper/registry.go` uses the 5 s registry timeout; ZooKeeper's floor is 2 ticks).
         sessionTimeoutMs: parseDurationMs(url.getParam('session.timeout'), 15_000, 'session.timeout'),
       },
       (change) => this.onSessionChange(change),
@@ -175,7 +175,7 @@ export class ZookeeperRegistry implements Registry {
   /**
    * Creates the ephemeral node. A node that already exists and is not owned by
    * our session is stale (left by an older session), so it is replaced
-   * (go-anchors §4.2 step 3); one of ours is kept, so a retry causes no churn.
+   * (dubbo-go `registry/zookeeper/registry.go`); one of ours is kept, so a retry causes no churn.
    * With `replaceForeign` false any existing node is kept.
    */
   private async createNode(path: string, replaceForeign: boolean): Promise<void> {
@@ -202,7 +202,7 @@ export class ZookeeperRegistry implements Registry {
    * New session: nodes and watches of the old one are gone (or will be, when
    * the server expires it) and must be made again on ours. Same session: the
    * client restored the watches, but a node may still have been lost meanwhile
-   * (issue 4), so each one is checked as well; re-reading catches any change missed.
+   * (a disconnect longer than the session timeout), so each one is checked as well; re-reading catches any change missed.
    */
   private onSessionChange(_change: SessionChange): void {
     if (this.closed) return;

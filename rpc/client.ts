@@ -260,7 +260,7 @@ export class RpcClient {
   }
 
   /**
-   * Publishes the consumer URL under /consumers, as Dubbo and dubbo-go do (go-anchors §4.1);
+   * Publishes the consumer URL under /consumers, as Dubbo and dubbo-go do (dubbo-go `registry/base_registry.go`);
    * registry.close() removes it. A failure only loses that bookkeeping entry, never the calls.
    */
   private registerConsumer(registries: readonly Registry[], consumerUrl: ServiceUrl): void {

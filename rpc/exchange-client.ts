@@ -1,9 +1,9 @@
 /**
  * `ExchangeClient`: every call to one provider address goes through one of
- * these, whatever the service (dubbo-go's ExchangeClient, go-anchors §3.6).
+ * these, whatever the service (dubbo-go `remoting/exchange_client.go`).
  * It owns a transport client holding `connections` sessions, correlates
  * responses to requests by id in a `PendingCalls` table, sends heartbeats from
- * onCron and closes sessions that went idle (go-anchors §0 item 10).
+ * onCron and closes sessions that went idle (dubbo-go `remoting/getty/listener.go`).
  *
  * Reconnecting is the transport's job; when it has given up and no session is
  * left, the next call builds a new transport client (dubbo-go's lazy

@@ -1,7 +1,7 @@
 /**
  * `ExportedService`: one service added to an `RpcServer` — its definition,
  * implementation and the provider filter chain in front of it (dubbo-go's
- * exporter + `DefaultServiceFilters`, go-anchors §5.3).
+ * exporter and its default service filters, dubbo-go `protocol/dubbo/dubbo_exporter.go`, `filter/`).
  */
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { composeFilters, type Filter, type Next } from './filter.js';

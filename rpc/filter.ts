@@ -1,6 +1,6 @@
 /**
- * Filters: ONE interceptor shape for both sides (style-anchors lesson 11),
- * dubbo-go's filter chain (go-anchors §5.3) as async middleware.
+ * Filters: ONE interceptor shape for both sides,
+ * dubbo-go's filter chain (dubbo-go `filter/`) as async middleware.
  *
  * The onion model: `use(a); use(b)` makes `a` the outermost layer.
  *

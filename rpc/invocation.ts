@@ -7,7 +7,7 @@ export const MIN_ATTEMPT_MS = 10;
 
 /**
  * One call as it travels through filters, the cluster and the wire: dubbo-go's
- * `RPCInvocation` (go-anchors §3.2, §5).
+ * `RPCInvocation` (dubbo-go `protocol/invocation/rpcinvocation.go`).
  */
 export interface Invocation {
   /** The interface name (Dubbo's `path`). */

@@ -1,7 +1,7 @@
 /**
  * `localAddress`: the host written into registry URLs. A consumer URL under
  * /consumers and a provider URL bound to a wildcard must name an address other
- * machines can reach: dubbo-go writes the detected local IP (go-anchors §4.1);
+ * machines can reach: dubbo-go writes the detected local IP (dubbo-go `registry/base_registry.go`);
  * here
  * the first non-internal IPv4 address, else 127.0.0.1.
  */

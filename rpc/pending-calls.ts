@@ -1,6 +1,6 @@
 /**
  * `PendingCalls`: the table of two-way requests waiting for their response,
- * keyed by request id (dubbo-go's pending `sync.Map`, go-anchors §3.6).
+ * keyed by request id (the pending-response `sync.Map` of dubbo-go `remoting/exchange.go`).
  *
  * Timeouts run on the shared TimerWheel — one wheel entry per call, no Node
  * timer per call. Every entry leaves the table exactly once: by its response,
@@ -78,7 +78,7 @@ export class PendingCalls<R> {
   /**
    * As `add`, but the promise settles with `map(response)` (or rejects with
    * what `map` threw): the caller's `then` over the response runs inside
-   * `settle`, one promise and microtask fewer per call (docs/rpc.md round 3).
+   * `settle`, one promise and microtask fewer per call (docs/performance.md, "RPC call path").
    */
   addMapped<T>(id: number, owner: unknown, timeoutMs: number, signal: AbortSignal | undefined, map: ResponseMapper<R, T> | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {

@@ -56,8 +56,8 @@ export class ProviderCall implements SignalSource {
   /**
    * Hands the response to the sink; every failure becomes an error response.
    * Not `async`, and the sink runs in the same `then` that builds the
-   * response: one promise from the method's result to the write (docs/rpc.md
-   * "Performance notes", round 3). Rejects only if the sink throws.
+   * response: one promise from the method's result to the write
+   * (docs/performance.md, "RPC call path"). Rejects only if the sink throws.
    */
   run(): Promise<void> {
     const { request } = this;

@@ -1,7 +1,6 @@
 /**
  * `ProviderWorkers`: one provider on N worker processes sharing one port
- * through `node:cluster`, so a provider uses every core (issue 5
- * "Multi-core"). Go's getty serves one port from all cores inside one
+ * through `node:cluster`, so a provider uses every core. Go's getty serves one port from all cores inside one
  * process; Node needs one process per core, and node:cluster lets them share
  * the listening port (the primary accepts and hands each connection to a
  * worker in turn, its default on Linux).

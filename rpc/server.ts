@@ -1,8 +1,8 @@
 /**
  * `RpcServer`: exports services over the Dubbo 2 protocol on the getty
  * transport (TCP, TLS or WebSocket), optionally registering them in one or
- * more registries (dubbo-go's DubboProtocol.Export + getty server,
- * go-anchors §3.6).
+ * more registries (dubbo-go `protocol/dubbo/dubbo_protocol.go` Export and
+ * `remoting/getty/getty_server.go`).
  *
  * ```ts
  * const server = new RpcServer({ port: 0 });
@@ -258,7 +258,7 @@ export class RpcServer implements EventListener<DubboPackage> {
 
   // ---- internals
 
-  /** Not `async`: one `then` per call from the method's result to the reply (docs/rpc.md "Performance notes"). */
+  /** Not `async`: one `then` per call from the method's result to the reply (docs/performance.md "RPC call path"). */
   private dispatch(session: Session<DubboPackage>, request: DubboRequest): Promise<void> | undefined {
     if (this.tracker.closing) {
       reply(session, request, errorResponse(request, shuttingDown()));
@@ -281,7 +281,7 @@ export class RpcServer implements EventListener<DubboPackage> {
     const name = typeof request.attachments.interface === 'string' ? request.attachments.interface : request.path;
     const group = typeof request.attachments.group === 'string' ? request.attachments.group : '';
     const last = this.lastLookup;
-    // Consecutive calls nearly always name the same service: no key string per call (round 3).
+    // Consecutive calls nearly always name the same service: no key string per call.
     if (last !== undefined && last.name === name && last.group === group && last.version === request.version) return last.service;
     const service = this.services.get(serviceKey(name, group, request.version));
     this.lastLookup = { name, group, version: request.version, service };
@@ -327,7 +327,7 @@ export class RpcServer implements EventListener<DubboPackage> {
   private async shutdown(graceMs: number): Promise<void> {
     const endOfGrace = performance.now() + graceMs;
     this.removeSignalHandlers?.();
-    // Unregister first so consumers stop choosing this provider (go-anchors §5.6).
+    // Unregister first so consumers stop choosing this provider (dubbo-go `graceful_shutdown/shutdown.go`).
     await waitAtMost(Promise.allSettled(this.registered.map(([registry, url]) => registry.unregister(url))), CLOSE_STEP_MIN_MS);
     if (!(await this.tracker.drain(graceMs))) {
       // Calls still running get their signal aborted, so work nobody will receive stops.

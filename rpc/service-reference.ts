@@ -136,7 +136,7 @@ export class ServiceReference {
   /**
    * A fresh object per call (filters may add to it), merged in order: the
    * reference's, the surrounding scope's, the call's own. Only the layers
-   * present are spread: most calls copy one object (round 3).
+   * present are spread: most calls copy one object.
    */
   private attachmentsFor(methodName: string, scope: RpcContext | undefined, bound: CallOptions): Record<string, unknown> {
     const attachments = { ...this.settings.attachments };

@@ -98,7 +98,7 @@ export type ServiceImpl<T> = {
     : never;
 };
 
-/** Methods every proxy has (go-anchors §5.4). */
+/** Methods every proxy has: generic `$invoke` (dubbo-go `filter/generic/`) and `$echo`. */
 export interface GenericMethods {
   /** Generic call: `$invoke('sayHello', ['java.lang.String'], ['world'])`. */
   $invoke(method: string, parameterTypes: readonly string[], args: readonly unknown[]): Promise<unknown>;

@@ -1,7 +1,7 @@
 /**
  * `ShutdownTracker`: counts the calls in flight on one side (provider or
  * consumer) and, once closing, refuses new ones — the accounting half of
- * dubbo-go's graceful shutdown (go-anchors §5.6). `drain(graceMs)` resolves
+ * dubbo-go's graceful shutdown (dubbo-go `graceful_shutdown/shutdown.go`). `drain(graceMs)` resolves
  * when the count reaches zero (an event, not a poll) or the grace time ends.
  */
 import { ErrorCode, RpcError } from '../common/rpc-error.js';

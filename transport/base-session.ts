@@ -1,5 +1,5 @@
 /**
- * What every session kind shares (go-anchors §1.2, §1.7): configuration,
+ * What every session kind shares (dubbo-getty `session.go`, its Close included): configuration,
  * attributes, stats, listener dispatch (inline or through a task pool), the
  * timer-wheel driven cron / idle / write checks, and the once-only close.
  * Subclasses own the socket: they decode bytes and put buffers on the wire.
@@ -12,7 +12,7 @@ import type { EventListener, ReadWriter, Session, SessionKind, SessionStats } fr
 import type { TaskPool } from './task-pool.js';
 import { defaultTimerWheel, type TimerHandle, type TimerWheel } from './timer-wheel.js';
 
-/** Default largest frame: 1 MiB (getty's 4 KiB default bites every user, go-anchors §0.3). */
+/** Default largest frame: 1 MiB (getty's 4 KiB default, dubbo-getty `session.go` maxMsgLen, bites every user). */
 export const DEFAULT_MAX_MSG_LEN = 1024 * 1024;
 /** Default cron period: 60 s, as getty. */
 export const DEFAULT_CRON_PERIOD_MS = 60_000;
@@ -333,7 +333,7 @@ export abstract class BaseSession<P = unknown> implements Session<P> {
 
   /**
    * Drops a session that never opened: the socket is destroyed and no
-   * listener runs (issue 2: a refused session gets no onClose); close
+   * listener runs (a refused session gets no onClose); close
    * callbacks still run, so what they guard is released. Idempotent.
    */
   discard(): void {
@@ -462,7 +462,7 @@ export abstract class BaseSession<P = unknown> implements Session<P> {
     this.safely(() => this.listener.onError?.(this, error));
   }
 
-  // ---- timers (all on the shared wheel; go-anchors §1.10)
+  // ---- timers (all on the shared wheel; dubbogo/gost `time/timer.go`)
 
   private startTimers(): void {
     const wheel = this.owner.wheel;

@@ -1,5 +1,5 @@
 /**
- * The client side of getty (go-anchors §1.8): keeps `connectionNumber`
+ * The client side of getty (dubbo-getty `client.go`, its reConnect): keeps `connectionNumber`
  * sessions to one server and refills lost ones lazily. One reconnect worker
  * runs at a time; it backs off `min(failures, 10) × reconnectIntervalMs`
  * plus up to 20 % jitter and gives up after `maxReconnectAttempts`

@@ -1,5 +1,5 @@
 /**
- * Per-session compression (go-anchors §1.3, getty's `CompressType`). The
+ * Per-session compression (dubbo-getty `connection.go`, getty's `CompressType`). The
  * values match getty's so configs carry over: deflate levels and snappy on
  * TCP; WebSocket sessions map any deflate value to permessage-deflate.
  */

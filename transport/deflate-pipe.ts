@@ -1,5 +1,5 @@
 /**
- * Deflate on a TCP session (getty's flate CompressType, go-anchors §1.3): one
+ * Deflate on a TCP session (getty's flate CompressType, dubbo-getty `connection.go`): one
  * raw-deflate stream per direction, sync-flushed after every session flush so
  * the peer can decode each batch as soon as it arrives.
  */

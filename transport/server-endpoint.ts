@@ -1,6 +1,6 @@
 /**
  * What every listening endpoint shares (TCP/TLS, WS/WSS, the unconnected UDP
- * endpoint; go-anchors §1.5): its options, the bound address, the set of live
+ * endpoint; dubbo-getty `server.go`, `options.go`): its options, the bound address, the set of live
  * sessions, runEventLoop's checks, adopting a new session through the
  * newSession callback, and the idempotent close. Subclasses only listen,
  * turn their sockets into sessions and stop.

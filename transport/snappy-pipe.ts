@@ -1,5 +1,5 @@
 /**
- * Snappy on a TCP session (getty's CompressSnappy, go-anchors §1.3). Each
+ * Snappy on a TCP session (getty's CompressSnappy, dubbo-getty `connection.go`). Each
  * session flush becomes one block: a 4-byte big-endian compressed length,
  * then the snappy block. Both lengths are checked before any work is done,
  * so a hostile peer cannot make us buffer or inflate past `maxBlockBytes`,

@@ -1,5 +1,5 @@
 /**
- * Task pools (go-anchors §1.9). Node runs one thread, so a "worker" here is a
+ * Task pools (dubbogo/gost `sync/task_pool.go`). Node runs one thread, so a "worker" here is a
  * slot for one running task: a sync task finishes at once, an async one holds
  * its slot until its promise settles. Queues are bounded: a session asks
  * `hasRoom` before it decodes the next package and, when there is none,

@@ -1,5 +1,5 @@
 /**
- * TCP and TLS-over-TCP client (go-anchors §1.5, §1.8): a ClientEndpoint
+ * TCP and TLS-over-TCP client (dubbo-getty `client.go`, `options.go`): a ClientEndpoint
  * whose dial opens one socket, waits for connect (or the TLS handshake) and
  * refuses a socket connected to itself.
  */

@@ -1,5 +1,5 @@
 /**
- * TCP and TLS-over-TCP server (go-anchors §1.5). Every accepted connection
+ * TCP and TLS-over-TCP server (dubbo-getty `server.go`, `options.go`). Every accepted connection
  * becomes a TcpSession, configured by the newSession callback and started;
  * a self-connection is refused, as getty does. A TLS handshake must finish
  * within handshakeTimeoutMs; connections past maxConnections are closed at

@@ -1,5 +1,5 @@
 /**
- * A session over a stream socket: TCP or TLS (go-anchors §1.3, §1.4).
+ * A session over a stream socket: TCP or TLS (dubbo-getty `connection.go`; dubbo-getty `session.go` handleTCPPackage).
  *
  * Read path: bytes are decoded straight from the chunk Node hands us; only
  * an incomplete tail is copied. A large frame is gathered in a buffer that
@@ -273,7 +273,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
 
   /**
    * @internal the peer sent FIN: decode what came with it (dubbo-getty
-   * issue #77), through the decompressor if any, then close cleanly.
+   * apache/dubbo-getty#77), through the decompressor if any, then close cleanly.
    */
   onEnd(): void {
     if (this.isClosed || this.finReceived) return;
@@ -371,7 +371,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
       process.nextTick(flushSession, this);
     }
     // A long batch (many packages in one chunk) would otherwise leave only at the end of
-    // the turn while the peer idles: write what we have so it can start on it (issue 5).
+    // the turn while the peer idles: write what we have so it can start on it.
     // Each early write of the same turn waits for twice as much output, so a large batch
     // still leaves in O(log n) writes rather than one per threshold (1×256×915 B bench).
     const limit = this.earlyFlushBytes || this.flushThresholdBytes;

@@ -1,5 +1,5 @@
 /**
- * A hashed timing wheel (go-anchors §1.10): one unref'd interval drives every
+ * A hashed timing wheel (dubbogo/gost `time/timer.go`): one unref'd interval drives every
  * session's cron, idle and write checks and the RPC layer's per-call
  * timeouts, so nothing in the transport owns a setTimeout of its own.
  *

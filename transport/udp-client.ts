@@ -1,5 +1,5 @@
 /**
- * Connected UDP client (go-anchors §1.6, getty's UDP_CLIENT). Like getty's
+ * Connected UDP client (dubbo-getty `connection.go` gettyUDPConn, getty's UDP_CLIENT). Like getty's
  * dialUDP it sends "connect-ping" after connecting and fails if the kernel
  * reports the port unreachable (ICMP) within `connectCheckMs`; silence means
  * the peer may be there. Writes go to the one peer.

@@ -1,5 +1,5 @@
 /**
- * Unconnected UDP endpoint (go-anchors §1.6, getty's UDP_ENDPOINT): one
+ * Unconnected UDP endpoint (dubbo-getty `connection.go` gettyUDPConn, getty's UDP_ENDPOINT): one
  * socket, one session. onMessage receives UdpContext { pkg, peer }; reply
  * with session.writePkg({ pkg, peer }). runEventLoop rejects when newSession
  * or onOpen refuses that one session.

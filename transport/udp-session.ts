@@ -1,5 +1,5 @@
 /**
- * A session over a UDP socket (go-anchors §1.6): connected (`udp-client`,
+ * A session over a UDP socket (dubbo-getty `connection.go` gettyUDPConn): connected (`udp-client`,
  * one peer) or unconnected (`udp-endpoint`, one session for the whole
  * socket; packages travel as UdpContext { pkg, peer }). One datagram is one
  * package; a bad or oversize datagram is reported and skipped. UDP cannot

@@ -1,5 +1,5 @@
 /**
- * WebSocket client for ws:// and wss:// URLs (go-anchors §1.5, §1.8): a
+ * WebSocket client for ws:// and wss:// URLs (dubbo-getty `client.go`, `options.go`): a
  * ClientEndpoint whose dial opens one WebSocket. Reconnect rules are the
  * TCP client's.
  */

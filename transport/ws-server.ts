@@ -1,5 +1,5 @@
 /**
- * WebSocket server, ws:// or wss:// when `tls` is given (go-anchors §1.5).
+ * WebSocket server, ws:// or wss:// when `tls` is given (dubbo-getty `server.go`, `options.go`).
  * Upgrades on `path` only; every accepted socket becomes a WsSession.
  * `maxPayloadBytes` is checked by ws from the frame header, so an oversize
  * frame closes the connection before its body is buffered. The upgrade (and

@@ -1,5 +1,5 @@
 /**
- * A session over a WebSocket, ws:// or wss:// (go-anchors §1.3, §1.4). One
+ * A session over a WebSocket, ws:// or wss:// (dubbo-getty `connection.go`; dubbo-getty `session.go` handleTCPPackage). One
  * binary message carries one package, or several packed back to back (each
  * is delivered); a bad or oversize message is reported through onError and
  * its undecodable rest skipped, the session stays open. Every cron tick sends

@@ -1,4 +1,4 @@
-/** Shapes, timings and the quick/full plans (issue 5 "Shapes"). */
+/** Shapes, timings and the quick/full plans (docs/performance.md "Shapes"). */
 
 export interface Shape {
   connections: number;
@@ -27,11 +27,11 @@ export interface BenchPlan {
   shapes: Shape[];
   timing: Timing;
   systems: string[];
-  /** "p99 at half of peak throughput" (issue 5); absent: closed loop only. */
+  /** "p99 at half of peak throughput" (docs/performance.md "Method"); absent: closed loop only. */
   openLoop?: OpenLoopPlan;
 }
 
-/** The getty benchmark's message is ~915 bytes (go-anchors / perf-go-getty). */
+/** The message of getty's own benchmark is ~915 bytes (getty's `benchmark/client/main.go`, AlexStocks/getty PRs #61 and #66). */
 export const GETTY_PAYLOAD_BYTES = 915;
 export const SMALL_PAYLOAD_BYTES = 64;
 

@@ -1,5 +1,5 @@
 /**
- * Connection scale (issue 5): one server process holds N idle sessions opened
+ * Connection scale (docs/performance.md "Connection scale"): one server process holds N idle sessions opened
  * by client children from several 127.0.0.x source addresses, heartbeats on.
  * Reports server memory per session (RSS and JS heap, each after a full GC,
  * against the same server before any connection) and the cron/heartbeat cost

@@ -1,6 +1,6 @@
 /**
  * The open-loop (rate-limited) load generator, for "p99 at half of peak
- * throughput" (issue 5): calls leave on a fixed schedule of `ratePerSec`,
+ * throughput" (docs/performance.md "Method"): calls leave on a fixed schedule of `ratePerSec`,
  * whether or not earlier ones have come back, so a slow server builds a
  * queue instead of slowing the load down (no coordinated omission from the
  * generator waiting on replies).

@@ -115,7 +115,7 @@ function serializationSystem(serialization: string, service: EchoService): Bench
   });
 }
 
-/** The two shapes issue 5 names for 1 → 2 workers: one deep connection, and 100 shallow ones. */
+/** The two shapes measured on 1 → 2 workers: one deep connection, and 100 shallow ones. */
 export function isWorkerShape(shape: Shape): boolean {
   const deep = shape.connections === 1 && shape.inFlight === 256 && shape.payloadBytes === 64;
   const wide = shape.connections === 100 && shape.inFlight === 1 && shape.payloadBytes === 915;

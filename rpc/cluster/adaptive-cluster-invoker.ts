@@ -1,7 +1,7 @@
 /**
  * Picks the cluster strategy per call when the reference does not name one:
  * the reference URL's `cluster` param, else the providers' (`cluster` is one
- * of the params a provider publishes, go-anchors §4.1), else `failover`.
+ * of the params a provider publishes, dubbo-go `registry/base_registry.go`), else `failover`.
  * Providers are only known after the registry answers, hence per call; one
  * joined invoker per strategy name is kept and reused.
  */

@@ -1,5 +1,5 @@
 /**
- * `available` (go-anchors §5.1): the first provider that reports itself
+ * `available` (dubbo-go `cluster/cluster/available/`): the first provider that reports itself
  * available takes the call, with no load balancing; NO_PROVIDER when none does.
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';

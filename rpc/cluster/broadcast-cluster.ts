@@ -1,5 +1,5 @@
 /**
- * `broadcast` (go-anchors §5.1): the call goes to every provider in turn,
+ * `broadcast` (dubbo-go `cluster/cluster/broadcast/`): the call goes to every provider in turn,
  * even after one failed; any failure fails the call with the last error,
  * otherwise it resolves with the last result. For cache refreshes and the
  * like, where all providers must hear it.

@@ -80,9 +80,9 @@ export abstract class ClusterInvoker implements Invoker {
 
   /**
    * One call on one provider, counted in RpcStatus; always rejects with an
-   * RpcError. One `then`, no `async` layer (docs/rpc.md "Performance notes").
-   * With `recover`, a failure is handed to it in that same `then` (a retry
-   * costs no second promise layer on every call: round 3).
+   * RpcError. One `then`, no `async` layer (docs/performance.md, "RPC call path").
+   * With `recover`, a failure is handed to it in that same `then`, so a
+   * retry costs no second promise layer on every call.
    */
   protected attempt(invoker: Invoker, invocation: Invocation, recover?: (err: RpcError) => Promise<unknown>): Promise<unknown> {
     const status = RpcStatus.of(invoker.url, invocation.methodName);

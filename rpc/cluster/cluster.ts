@@ -1,6 +1,6 @@
 /**
  * Fault tolerance: a Cluster joins a Directory into one Invoker that hides
- * the choice of provider and the handling of failures (go-anchors §5.1). Each
+ * the choice of provider and the handling of failures (dubbo-go `cluster/cluster/cluster.go`). Each
  * strategy is one file that calls `registerCluster(name, factory)` when
  * imported; rpc/cluster/index.ts imports them all.
  */
@@ -15,7 +15,7 @@ export interface Cluster {
 
 export type ClusterFactory = () => Cluster;
 
-/** The strategy used when neither the reference nor the provider names one (go-anchors §5.5). */
+/** The strategy used when neither the reference nor the provider names one (dubbo-go `common/constant/default.go`). */
 export const DEFAULT_CLUSTER = 'failover';
 
 const factories = new Map<string, ClusterFactory>();

@@ -1,5 +1,5 @@
 /**
- * `failback` (go-anchors §5.1): a failed call resolves `undefined` at once
+ * `failback` (dubbo-go `cluster/cluster/failback/`): a failed call resolves `undefined` at once
  * and is remembered; a periodic retry pass re-sends it (choosing a provider
  * again, avoiding the one that failed last) up to `retries` times (default 3).
  * At most `failbacktasks` calls wait (default 100); beyond that a failure is
@@ -20,9 +20,9 @@ import { ClusterInvoker } from './cluster-invoker.js';
 import type { Directory } from './directory.js';
 import { isRetriable } from './retriable-error.js';
 
-/** Retries of one failed call when the URL has no `retries` param (go-anchors §5.5). */
+/** Retries of one failed call when the URL has no `retries` param (dubbo-go `common/constant/default.go`). */
 export const DEFAULT_FAILBACK_RETRIES = 3;
-/** Failed calls waiting at most when the URL has no `failbacktasks` param (go-anchors §5.1). */
+/** Failed calls waiting at most when the URL has no `failbacktasks` param (dubbo-go `cluster/cluster/failback/`). */
 export const DEFAULT_FAILBACK_TASKS = 100;
 /** Pause between retry passes; Java Dubbo's RETRY_FAILED_PERIOD. */
 export const DEFAULT_FAILBACK_INTERVAL_MS = 5000;

@@ -1,4 +1,4 @@
-/** `failfast` (go-anchors §5.1): one attempt; its error is the call's error. For non-idempotent writes. */
+/** `failfast` (dubbo-go `cluster/cluster/failfast/`): one attempt; its error is the call's error. For non-idempotent writes. */
 import type { Invocation } from '../invocation.js';
 import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker } from './cluster-invoker.js';

@@ -22,7 +22,7 @@ import { methodParam } from './method-param-cache.js';
 import { referenceParam } from './reference-params.js';
 import { isRetriable, mayRetry } from './retriable-error.js';
 
-/** Retries after the first attempt when no `retries` param is set (go-anchors §5.5). */
+/** Retries after the first attempt when no `retries` param is set (dubbo-go `common/constant/default.go`). */
 export const DEFAULT_RETRIES = 2;
 /** Base pause before a retry when no `retrybackoff` param is set, ms: none, as in Dubbo (failover picks another provider). */
 export const DEFAULT_RETRY_BACKOFF_MS = 0;

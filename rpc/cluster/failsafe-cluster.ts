@@ -1,5 +1,5 @@
 /**
- * `failsafe` (go-anchors §5.1): one attempt; any failure, NO_PROVIDER
+ * `failsafe` (dubbo-go `cluster/cluster/failsafe/`): one attempt; any failure, NO_PROVIDER
  * included, resolves `undefined` instead. For calls whose result may be lost,
  * such as audit logging. `onError` sees what was swallowed.
  */

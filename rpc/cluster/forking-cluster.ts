@@ -1,5 +1,5 @@
 /**
- * `forking` (go-anchors §5.1): the call goes to `forks` providers at once
+ * `forking` (dubbo-go `cluster/cluster/forking/`): the call goes to `forks` providers at once
  * (default 2; a value < 1 or above the provider count means all) and the
  * first success wins; it fails only when every fork failed, with the last
  * error. For reads where latency matters more than load. Each fork is bounded
@@ -12,7 +12,7 @@ import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker } from './cluster-invoker.js';
 import type { Directory } from './directory.js';
 
-/** Parallel calls when the URL has no `forks` param (go-anchors §5.5). */
+/** Parallel calls when the URL has no `forks` param (dubbo-go `common/constant/default.go`). */
 export const DEFAULT_FORKS = 2;
 
 export class ForkingClusterInvoker extends ClusterInvoker {

@@ -3,7 +3,7 @@
  * params), so what a method's setting resolves to never changes for one URL
  * object. A directory change brings new URL objects and so fresh entries; the
  * old ones go with their URLs (WeakMap). This takes the three string concats
- * and frozen-object lookups off every call (docs/rpc.md "Performance notes").
+ * and frozen-object lookups off every call (docs/performance.md "RPC call path").
  */
 import type { ServiceUrl } from '../../registry/service-url.js';
 

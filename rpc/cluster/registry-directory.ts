@@ -1,5 +1,5 @@
 /**
- * A Directory fed by one or more registries (go-anchors §4, §5). It keeps one
+ * A Directory fed by one or more registries (dubbo-go `registry/directory/directory.go`). It keeps one
  * invoker per provider (address + path), so a re-notified provider keeps its
  * connections; it destroys invokers whose provider left; and it keeps the last
  * list while a registry is unreachable (registries deliver nothing then).

@@ -1,5 +1,5 @@
 /**
- * The `accesslog` filter (go-anchors §5.3): one record per call, written after
+ * The `accesslog` filter (dubbo-go `filter/`): one record per call, written after
  * the call ends. dubbo-go writes through a bounded queue to a background
  * writer; here the sink is a function, so the caller decides (a logger, a
  * stream). The default sink prints one JSON line with console.info.

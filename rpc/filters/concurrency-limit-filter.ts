@@ -1,5 +1,5 @@
 /**
- * Concurrency limits (go-anchors §5.3): at most `max` calls in flight per
+ * Concurrency limits (dubbo-go `filter/`): at most `max` calls in flight per
  * service+method (or per service). On a provider this is Dubbo's `execute`
  * filter; on a consumer, its `actives` filter. A call over the limit fails at
  * once with RpcError LIMIT_EXCEEDED instead of queueing: waiting would need

@@ -1,5 +1,5 @@
 /**
- * The `echo` provider filter (go-anchors §5.3): `$echo(x)` with exactly one
+ * The `echo` provider filter (dubbo-go `filter/`): `$echo(x)` with exactly one
  * argument returns `x` without touching the service, as a health check.
  */
 import { type Filter, registerFilter } from '../filter.js';

@@ -1,5 +1,5 @@
 /**
- * The `generic_service` provider filter (go-anchors §5.4): a call to
+ * The `generic_service` provider filter (dubbo-go `filter/generic/`): a call to
  * `$invoke(method, parameterTypes, args)` (or `$invokeAsync`) is turned back
  * into a call to `method` with those arguments, so a consumer without the
  * service's types can still call it. A malformed `$invoke` fails with

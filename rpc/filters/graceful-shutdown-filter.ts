@@ -1,6 +1,6 @@
 /**
- * The graceful-shutdown filter (`pshutdown` / `cshutdown`, go-anchors §5.3,
- * §5.6): counts each call in and out of a `ShutdownTracker`; once the tracker
+ * The graceful-shutdown filter (`pshutdown` / `cshutdown`, dubbo-go `filter/graceful_shutdown/`,
+ * `graceful_shutdown/shutdown.go`): counts each call in and out of a `ShutdownTracker`; once the tracker
  * is closing, new calls fail with its refusal code (SERVER_SHUTTING_DOWN on a
  * provider, CLIENT_CLOSED on a consumer) while calls in flight complete.
  */

@@ -1,5 +1,5 @@
 /**
- * The `token` provider filter (go-anchors §5.3): when a service is exported
+ * The `token` provider filter (dubbo-go `filter/`): when a service is exported
  * with a token, every call must carry the same value in its `token`
  * attachment, else it fails with RpcError UNAUTHORIZED.
  */

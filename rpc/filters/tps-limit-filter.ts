@@ -1,5 +1,5 @@
 /**
- * The `tps` provider filter (go-anchors §5.3): at most `rate` calls per
+ * The `tps` provider filter (dubbo-go `filter/`): at most `rate` calls per
  * `intervalMs` window (dubbo-go's default fixedWindow strategy), counted per
  * service+method or per service. Excess calls fail with RpcError
  * LIMIT_EXCEEDED. Windows are computed from the clock on each call: no timer.

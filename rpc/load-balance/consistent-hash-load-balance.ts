@@ -1,5 +1,5 @@
 /**
- * `consistenthash`: a Ketama ring (go-anchors §5.2). Each provider address is
+ * `consistenthash`: a Ketama ring (dubbo-go `cluster/loadbalance/consistenthashing/`). Each provider address is
  * placed `hash.nodes` times (default 160) on a 32-bit ring, four points per
  * MD5 digest of `address + i`; a call lands on the first point at or after the
  * hash of its key, the arguments at `hash.arguments` (default "0") joined.

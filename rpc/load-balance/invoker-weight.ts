@@ -1,14 +1,14 @@
 /**
  * A provider's effective weight for one call: the `<method>.weight` or
  * `weight` param (default 100), scaled down while the provider warms up
- * (go-anchors §5.2: "adjusted by warmup (default 600 s, uptime-scaled)").
+ * (dubbo-go `cluster/loadbalance/util.go`: the weight grows with uptime over the warm-up, 600 s by default).
  */
 import type { Invocation } from '../invocation.js';
 import type { Invoker } from '../invoker.js';
 
-/** Weight of a provider that does not set one (go-anchors §5.5). */
+/** Weight of a provider that does not set one (dubbo-go `common/constant/default.go`). */
 export const DEFAULT_WEIGHT = 100;
-/** Warm-up period, in seconds, when the provider URL has no `warmup` param (go-anchors §5.5). */
+/** Warm-up period, in seconds, when the provider URL has no `warmup` param (dubbo-go `common/constant/default.go`). */
 export const DEFAULT_WARMUP_SECONDS = 600;
 
 /** Timestamps below this are seconds (dubbo-go), above it milliseconds (Java Dubbo). */

@@ -1,7 +1,7 @@
 /**
  * `leastactive`: the provider with the fewest calls in flight for this method
  * (counted in RpcStatus by the cluster invoker); ties are broken by weighted
- * random (go-anchors §5.2).
+ * random (dubbo-go `cluster/loadbalance/leastactive/`).
  */
 import type { Invocation } from '../invocation.js';
 import type { Invoker } from '../invoker.js';

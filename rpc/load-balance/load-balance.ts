@@ -1,6 +1,6 @@
 /**
  * Load balancing: picks one invoker out of a directory's list for one call
- * (go-anchors §5.2). Each balancer is one file that calls
+ * (dubbo-go `cluster/loadbalance/loadbalance.go`). Each balancer is one file that calls
  * `registerLoadBalance(name, factory)` when imported; rpc/cluster/index.ts
  * imports them all.
  */
@@ -15,7 +15,7 @@ export interface LoadBalance {
 
 export type LoadBalanceFactory = () => LoadBalance;
 
-/** The balancer used when neither the reference nor the provider names one (go-anchors §5.5). */
+/** The balancer used when neither the reference nor the provider names one (dubbo-go `common/constant/default.go`). */
 export const DEFAULT_LOAD_BALANCE = 'random';
 
 const factories = new Map<string, LoadBalanceFactory>();

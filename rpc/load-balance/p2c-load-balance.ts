@@ -1,5 +1,5 @@
 /**
- * `p2c`: power of two choices (go-anchors §5.2). Two distinct providers are
+ * `p2c`: power of two choices (dubbo-go `cluster/loadbalance/p2c/`). Two distinct providers are
  * drawn at random and the less loaded one wins; load = (calls in flight + 1)
  * × mean latency from RpcStatus. A provider with no finished call yet has no
  * latency to compare and is chosen directly, as dubbo-go does, so newcomers

@@ -1,6 +1,6 @@
 /**
  * `random`, the default balancer: weighted random with warm-up
- * (go-anchors §5.2). Equal weights fall back to a plain uniform pick.
+ * (dubbo-go `cluster/loadbalance/random/`). Equal weights fall back to a plain uniform pick.
  */
 import type { Invocation } from '../invocation.js';
 import type { Invoker } from '../invoker.js';

@@ -1,5 +1,5 @@
 /**
- * `roundrobin`: smooth weighted round-robin, nginx style (go-anchors §5.2).
+ * `roundrobin`: smooth weighted round-robin, nginx style (dubbo-go `cluster/loadbalance/roundrobin/`).
  * Each provider gains its weight every call; the one with the highest running
  * total is picked and pays back the sum of all weights. Over any window of
  * `sum(weights)` calls every provider is picked exactly `weight` times.
@@ -10,7 +10,7 @@ import { invokerWeight } from './invoker-weight.js';
 import { type LoadBalance, registerLoadBalance } from './load-balance.js';
 import { providerKey } from './rpc-status.js';
 
-/** A provider's state is dropped after this long without being offered (go-anchors §5.2: 60 s). */
+/** A provider's state is dropped after this long without being offered (dubbo-go `cluster/loadbalance/roundrobin/`: 60 s). */
 export const ROUND_ROBIN_RECYCLE_MS = 60_000;
 
 interface WeightedState {

@@ -1,6 +1,6 @@
 /**
  * In-flight and latency counters per provider and method: what Dubbo calls
- * RpcStatus and the `active` filter maintains (go-anchors §5.2, §5.3). The
+ * RpcStatus and the `active` filter maintains (dubbo-go `protocol/rpc_status.go`, `filter/active/filter.go`). The
  * cluster invoker calls `begin` before and `end` after every attempt, so
  * `leastactive` and `p2c` see live numbers without a filter being configured.
  */
@@ -21,7 +21,7 @@ export class RpcStatus {
   /**
    * The counters of `method` at the provider of `url` (created on first use).
    * The provider's table is remembered per URL object, so a call builds no
-   * key string (docs/rpc.md "Performance notes"); `forget` invalidates that.
+   * key string (docs/performance.md "RPC call path"); `forget` invalidates that.
    */
   static of(url: ServiceUrl, method: string): RpcStatus {
     const methods = methodsOf(url);

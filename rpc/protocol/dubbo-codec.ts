@@ -1,5 +1,5 @@
 /**
- * DubboCodec: the Dubbo 2 frame as a getty ReadWriter (go-anchors §0.2, §3.5).
+ * DubboCodec: the Dubbo 2 frame as a getty ReadWriter (dubbo-go `protocol/dubbo/impl/codec.go`).
  *
  * read(): `{len: 0}` until 16 header bytes are there; then `{len: 16+body}`
  * at once, so the transport checks maxMsgLen before buffering the body; then
@@ -32,7 +32,8 @@ import { type DubboPackage, type DubboRequest, type DubboResponse, newRequest } 
 export interface DubboCodecOptions {
   /**
    * Largest frame (16-byte header + body) read or written, in bytes.
-   * Default 8 MiB, Java Dubbo's payload limit (go-anchors §0.3).
+   * Default 8 MiB, Java Dubbo's payload limit (dubbo-remoting
+   * `org/apache/dubbo/remoting/Constants.java` DEFAULT_PAYLOAD).
    */
   maxFrameLen?: number;
 }

@@ -1,5 +1,5 @@
 /**
- * The 16-byte big-endian Dubbo 2 header (go-anchors §3.1):
+ * The 16-byte big-endian Dubbo 2 header (dubbo-go `protocol/dubbo/impl/const.go`):
  * magic 0xdabb | flag (0x80 request, 0x40 two-way, 0x20 event, low 5 bits
  * serialization id) | status | int64 request id | uint32 body length.
  */

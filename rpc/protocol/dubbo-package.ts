@@ -1,5 +1,5 @@
 /**
- * The two package kinds that travel in a Dubbo 2 frame (go-anchors §3.1–3.4)
+ * The two package kinds that travel in a Dubbo 2 frame (dubbo-go `protocol/dubbo/impl/`)
  * and the response status bytes with their mapping to RpcError codes.
  */
 import { DUBBO_VERSION } from '../../common/dubbo-version.js';
@@ -7,7 +7,7 @@ import { ErrorCode, type RpcError } from '../../common/rpc-error.js';
 
 export { DUBBO_VERSION };
 
-/** Response status byte (header offset 3), go-anchors §3.1. */
+/** Response status byte (header offset 3), dubbo-go `protocol/dubbo/impl/const.go`. */
 export const ResponseStatus = {
   OK: 20,
   CLIENT_TIMEOUT: 30,
@@ -111,7 +111,7 @@ export function createResponse(fields: Partial<Omit<DubboResponse, 'kind'>> & { 
   return { kind: 'response', status: ResponseStatus.OK, serialization: 2, event: false, attachments: {}, ...fields };
 }
 
-/** A heartbeat request (flag 0xE2 for hessian2), go-anchors §3.4. */
+/** A heartbeat request (flag 0xE2 for hessian2; dubbo-go `protocol/dubbo/impl/codec.go`). */
 export function createHeartbeatRequest(id: RequestId, serialization = 2): DubboRequest {
   return createRequest({ id, serialization, event: true, dubboVersion: DUBBO_VERSION });
 }
@@ -180,7 +180,8 @@ export function dubboVersionToInt(version: string | undefined): number {
 
 /**
  * True when the caller understands response flags 3–5 (attachments): version
- * ≥ 2.0.2 and not in 2.0.10–2.6.2, as Java Dubbo decides (go-anchors §3.3).
+ * ≥ 2.0.2 and not in 2.0.10–2.6.2, as Java Dubbo decides (dubbo-common
+ * `org/apache/dubbo/common/Version.java` isSupportResponseAttachment).
  * sofa-rpc-node sends 2.5.3, so it gets flags 0–2.
  */
 export function supportsResponseAttachments(version: string | undefined): boolean {

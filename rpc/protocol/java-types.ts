@@ -58,7 +58,7 @@ const MAX_PARSED_DESCRIPTORS = 512;
 
 /**
  * `parameterTypesToDescriptor`, remembered per array: a reference sends the
- * same list object on every call (docs/rpc.md "Performance notes": 2 % of a protobuf call).
+ * same list object on every call (docs/performance.md "RPC call path": 2 % of a protobuf call).
  */
 export function descriptorOfTypes(types: readonly string[]): string {
   let descriptor = descriptorsByTypes.get(types);

@@ -3,7 +3,7 @@
  * ASCII string to the string. Every request body repeats the same strings
  * (dubbo version, service path, method, descriptor, attachment keys and
  * values); building each with `buf.toString` was the provider's largest
- * decode cost (`latin1Slice`, docs/rpc.md "Performance notes"). A hit costs a
+ * decode cost (`latin1Slice`, docs/performance.md "RPC call path"). A hit costs a
  * byte compare and hands out the same string object, so later Map lookups
  * by that string also hit V8's hash cache.
  *

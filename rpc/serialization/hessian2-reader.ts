@@ -8,7 +8,7 @@
  * decoder (created lazily, once per body) keeps the reference numbering it
  * would have had reading the body alone. Anything unusual, truncated or
  * corrupt falls through to the decoder, which rejects it
- * (docs/rpc.md "Performance notes").
+ * (docs/performance.md "RPC call path").
  */
 import { AsciiStringCache, HASH_SEED, hashStep } from './ascii-string-cache.js';
 import { DEFAULT_DECODE_LIMITS, Hessian2Decoder, type Hessian2DecodeLimits } from './hessian2-decoder.js';
@@ -124,7 +124,7 @@ export class Hessian2Reader {
     this.offset = end;
     // Short binary as a view, longer ones as a copy (as the decoder, and hessian.js, do).
     if (length <= 15) return body.subarray(start, end);
-    // A native copy: Buffer.from(view) copies through the generic array-like path (docs/rpc.md "Performance notes").
+    // A native copy: Buffer.from(view) copies through the generic array-like path (docs/performance.md "RPC call path").
     const copy = Buffer.allocUnsafe(length);
     body.copy(copy, 0, start, end);
     return copy;

@@ -2,7 +2,7 @@
  * `Hessian2Writer`: a growable output buffer that writes the hessian2 values
  * a Dubbo body is mostly made of — short strings, byte[], int, boolean, null
  * and maps of string to string — by hand. The first profile of the RPC echo
- * (docs/rpc.md "Performance notes") spent about a quarter of its CPU in
+ * (docs/performance.md "RPC call path") spent about a quarter of its CPU in
  * hessian.js encoding these fixed request/response fields.
  *
  * Only values that need no hessian reference or class definition are written
@@ -276,7 +276,7 @@ export class Hessian2Writer {
   /**
    * `keys` sorted. Calls of one reference build their attachments in the same
    * key order, so the last order is kept and a repeat costs a compare, not a
-   * sort (docs/rpc.md "Performance notes").
+   * sort (docs/performance.md "RPC call path").
    */
   private sortedKeys(keys: string[]): readonly string[] {
     const last = this.lastKeys;

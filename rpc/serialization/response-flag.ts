@@ -1,5 +1,5 @@
 /**
- * The response-body flag every serialization writes first (go-anchors §3.3):
+ * The response-body flag every serialization writes first (dubbo-go `protocol/dubbo/impl/hessian.go` encodeResponse):
  * 0 exception, 1 value, 2 null; 3/4/5 the same followed by attachments, used
  * only when the caller's dubbo version understands them.
  */
@@ -34,7 +34,7 @@ export function flagHasValue(flag: number): boolean {
   return flag === ResponseFlag.VALUE || flag === ResponseFlag.VALUE_WITH_ATTACHMENTS;
 }
 
-/** Attachments every request body carries (go-anchors §3.2 step 7). */
+/** Attachments every request body carries (dubbo-go `protocol/dubbo/impl/hessian.go` marshalRequest). */
 export function requestAttachments(request: {
   path: string;
   version: string;

@@ -1,7 +1,7 @@
 /**
  * The Serialization plug-in contract: how the body of a Dubbo 2 frame is
  * written and read. Each serialization lives in its own file and registers
- * itself here (style-anchors lesson 2); the frame header's 5-bit id picks it.
+ * itself here; the frame header's 5-bit id picks it.
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import type { DubboRequest, DubboResponse } from '../protocol/dubbo-package.js';

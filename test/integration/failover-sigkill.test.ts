@@ -1,7 +1,7 @@
 /**
  * Three provider PROCESSES on a registry, a consumer streaming 5 000 calls
  * with failover, and one provider SIGKILLed mid-stream: every call must
- * succeed (go-anchors §5.2: failover retries on another provider). Run on the
+ * succeed (failover retries on another provider, dubbo-go `cluster/cluster/failover/`). Run on the
  * embedded file registry and on a real ZooKeeper. The test reports how many
  * calls each provider answered.
  */

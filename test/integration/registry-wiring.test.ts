@@ -1,5 +1,5 @@
 /**
- * RpcServer and RpcClient wired to real registries (go-anchors §4, §5.6):
+ * RpcServer and RpcClient wired to real registries (dubbo-go `registry/`; dubbo-go `graceful_shutdown/shutdown.go`):
  * providers register on start and unregister before they stop serving; the
  * consumer registers itself under /consumers; while the registry server is
  * down the consumer keeps calling the providers it last knew, and after the

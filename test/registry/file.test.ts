@@ -106,8 +106,8 @@ describe('FileRegistry', () => {
   });
 
   it('unregisters by registration: an equal provider URL built in a later second removes the entry', async () => {
-    // Issue 4: a test rebuilt its provider URL for unregister; on a loaded machine a second
-    // boundary fell in between, the timestamp param differed, and nothing was removed.
+    // A provider URL rebuilt for unregister on a loaded machine may fall in the next second:
+    // its timestamp param differs, and it must still remove the entry.
     const registry = open();
     const folder = join(dir, 'org.example.Rebuilt', 'providers');
     const built = (timestamp: string) => providerUrl({ ...init('org.example.Rebuilt'), params: { timestamp } });

@@ -249,7 +249,7 @@ describe('ZookeeperRegistry', () => {
   it('gives up a session no server answers for a whole session timeout, and registers on a new one', async () => {
     // The connection to ZooKeeper is cut and the next one accepted but never answered (a hung or
     // half-started server): node-zookeeper-client waits on it for ever (no timeout after the TCP
-    // connect), while ZooKeeper expires the session and deletes its node (issue 4).
+    // connect), while ZooKeeper expires the session and deletes its node.
     const proxy = await SilentProxy.start(server.port);
     try {
       const registry = open('', `127.0.0.1:${proxy.port}`);

@@ -40,7 +40,7 @@ function capturedRequest(): DubboRequest {
 }
 
 describe('DubboCodec golden bytes', () => {
-  it('encodes the captured request of go-anchors §3.1 byte for byte', () => {
+  it('encodes a captured dubbo-go hessian2 request (id 0x4e) byte for byte', () => {
     const expected = capturedRequestFrame();
     assert.equal(encode(capturedRequest()).toString('hex'), expected.toString('hex'));
     assert.equal(expected.subarray(0, 4).toString('hex'), 'dabbc200');

@@ -1,6 +1,6 @@
 /**
  * Hand-built Dubbo 2 frames for the golden-bytes tests: every byte here is
- * written from the hessian 2 spec and go-anchors §3, not by hessian.js.
+ * written from the hessian 2 spec and dubbo-go `protocol/dubbo/impl/hessian.go`, not by hessian.js.
  */
 
 /** A hessian 2 compact string (length < 32 chars) or short string (< 1024 bytes). */
@@ -36,8 +36,8 @@ export function frame(flag: number, status: number, id: number, body: Buffer): B
 export const DEMO_PATH = 'org.apache.dubbo.DubboDemoProvider.Test';
 
 /**
- * The request of go-anchors §3.1 (two-way hessian2, id 0x4e, path and version
- * as captured), calling sayHello(String "world").
+ * A two-way hessian2 request as dubbo-go `protocol/dubbo/impl/hessian.go` writes it (id 0x4e, path and version
+ * as captured from a dubbo-go peer), calling sayHello(String "world").
  */
 export function capturedRequestFrame(): Buffer {
   const body = Buffer.concat([

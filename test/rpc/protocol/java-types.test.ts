@@ -41,7 +41,7 @@ describe('java-types descriptors', () => {
     assert.deepEqual(descriptorToJavaTypes(''), []);
   });
 
-  it('reads the generic $invoke descriptor (go-anchors §5.4)', () => {
+  it('reads the generic $invoke descriptor (dubbo-go `filter/generic/`)', () => {
     assert.deepEqual(descriptorToJavaTypes('Ljava/lang/String;[Ljava/lang/String;[Ljava/lang/Object;'), [
       'java.lang.String',
       '[Ljava.lang.String;',
