@@ -340,7 +340,7 @@ export class RpcServer implements EventListener<DubboPackage> {
     // The port is released at once; sockets a peer keeps open (a TLS handshake never
     // finished) do not hold stop() past its grace.
     // A peer that does not take its last replies is cut off when the grace ends.
-    const graceLeftMs = Math.max(0, endOfGrace - performance.now());
+    const graceLeftMs = Math.max(0, Math.ceil(endOfGrace - performance.now()));
     await waitAtMost(this.transport?.close({ lingerMs: graceLeftMs }), Math.max(CLOSE_STEP_MIN_MS, graceLeftMs));
     await waitAtMost(Promise.allSettled(this.registries.map((registry) => registry.close())), CLOSE_STEP_MIN_MS);
   }
