@@ -13,21 +13,21 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { TlsOptions } from 'node:tls';
-import { channels, type Logger, resolveLogger } from '../common/diagnostics.js';
-import { ErrorCode, isRpcError, RpcError } from '../common/rpc-error.js';
+import { type Logger, resolveLogger } from '../common/diagnostics.js';
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { createRegistry, providerUrl, type Registry } from '../registry/index.js';
 import { checkRegistryUrls } from '../registry/registry.js';
 import { type ServiceUrl, serviceKey } from '../registry/service-url.js';
 import { DEFAULT_MAX_WRITE_BUFFER_BYTES } from '../transport/base-session.js';
 import { DEFAULT_MAX_SERVER_WRITE_BUFFER_BYTES, type ServerStats } from '../transport/endpoint-options.js';
-import type { EventListener, Session } from '../transport/session-contract.js';
+import type { Session } from '../transport/session-contract.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../transport/handshake-guard.js';
 import type { TaskPool } from '../transport/task-pool.js';
 import { defaultTimerWheel } from '../transport/timer-wheel.js';
 import { ExportedService, type ServiceOptions } from './exported-service.js';
 import { checkFilters, type Filter } from './filter.js';
-import { DEFAULT_MAX_FRAME_LEN, DubboCodec } from './protocol/dubbo-codec.js';
-import { answerHeartbeat } from './heartbeat.js';
+import { ExchangeServer } from './exchange-server.js';
+import { DEFAULT_MAX_FRAME_LEN } from './protocol/dubbo-codec.js';
 import type { DubboPackage, DubboRequest } from './protocol/dubbo-package.js';
 import { advertisedHost } from './local-address.js';
 import { ProviderCall, type ProviderCallHost, type ResponseSink } from './provider-call.js';
@@ -37,7 +37,7 @@ import { waitAtMost } from './bounded-wait.js';
 import { errorResponse } from './remote-error.js';
 import type { ImplOf, ServiceDefinition } from './service.js';
 import { ShutdownTracker } from './shutdown-tracker.js';
-import { createTransportServer, type TransportKind, type TransportServer } from './transport-factory.js';
+import type { TransportKind } from './transport-factory.js';
 
 export interface RpcServerOptions {
   /** Address to listen on (default '127.0.0.1'). */
@@ -124,7 +124,7 @@ export interface StopOptions {
 type Resolved = Required<Omit<RpcServerOptions, 'tls' | 'taskPool' | 'registry' | 'filters' | 'logger' | 'handleSignals'>> &
   Pick<RpcServerOptions, 'tls' | 'taskPool'>;
 
-export class RpcServer implements EventListener<DubboPackage> {
+export class RpcServer {
   private readonly options: Resolved;
   private readonly services = new Map<string, ExportedService>();
   private readonly filters: Filter[];
@@ -132,8 +132,8 @@ export class RpcServer implements EventListener<DubboPackage> {
   private readonly registries: Registry[] = [];
   private readonly registered: Array<[Registry, ServiceUrl]> = [];
   private readonly tracker = new ShutdownTracker(ErrorCode.SERVER_SHUTTING_DOWN);
-  private readonly codec: DubboCodec;
-  private transport: TransportServer | undefined;
+  /** Sessions, heartbeats, idle checks and replies; made by start(). */
+  private exchange: ExchangeServer | undefined;
   private stopping: Promise<void> | undefined;
   private readonly logger: Logger;
   private readonly signalGraceMs: number | undefined;
@@ -148,7 +148,6 @@ export class RpcServer implements EventListener<DubboPackage> {
     this.options = resolveOptions(options);
     this.filters = checkFilters([...(options.filters ?? [])]);
     this.registryUrls = checkRegistryUrls(typeof options.registry === 'string' ? [options.registry] : [...(options.registry ?? [])]);
-    this.codec = new DubboCodec({ maxFrameLen: this.options.maxFrameLen });
     this.logger = resolveLogger(options.logger);
     this.signalGraceMs = signalGraceOf(options.handleSignals);
     this.callHost = { reply: this.replyAndLeave, signals: this.signals, exportedServices: () => this.exportedServices() };
@@ -156,7 +155,7 @@ export class RpcServer implements EventListener<DubboPackage> {
 
   /** The bound port (after start()). */
   get port(): number {
-    return this.transport?.address.port ?? this.options.port;
+    return this.exchange?.port ?? this.options.port;
   }
 
   get host(): string {
@@ -179,7 +178,7 @@ export class RpcServer implements EventListener<DubboPackage> {
    * code), output held. All zero before start().
    */
   stats(): ServerStats {
-    return this.transport?.stats() ?? emptyStats();
+    return this.exchange?.stats() ?? emptyStats();
   }
 
   /** Adds a provider filter for services added from now on (after the built-ins). */
@@ -205,11 +204,11 @@ export class RpcServer implements EventListener<DubboPackage> {
    * a process whose start() failed can end without calling stop().
    */
   async start(): Promise<void> {
-    if (this.transport) throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'server already started');
+    if (this.exchange) throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'server already started');
     if (this.stopping) throw new RpcError(ErrorCode.SERVER_SHUTTING_DOWN, 'server was stopped');
     try {
-      this.transport = this.createTransport();
-      await this.transport.runEventLoop((session) => this.configure(session as Session<DubboPackage>));
+      this.exchange = new ExchangeServer({ ...this.options, logger: this.logger, onSessionClose: this.onSessionClose }, this.dispatch);
+      await this.exchange.listen();
       await this.registerAll();
     } catch (err) {
       await this.releaseAfterFailedStart();
@@ -235,46 +234,34 @@ export class RpcServer implements EventListener<DubboPackage> {
     return [...this.services.values()].map((service) => this.urlOf(service));
   }
 
-  // ---- EventListener
-
-  onMessage(session: Session<DubboPackage>, pkg: DubboPackage): void | Promise<void> {
-    if (pkg.kind !== 'request' || answerHeartbeat(pkg, session)) return;
-    return this.dispatch(session, pkg);
-  }
-
-  onCron(session: Session<DubboPackage>): void {
-    if (Date.now() - session.lastActive > this.options.sessionTimeoutMs) {
-      session.close(new RpcError(ErrorCode.NETWORK, `session idle for over ${this.options.sessionTimeoutMs} ms`));
-    }
-  }
-
-  onClose(session: Session<DubboPackage>): void {
-    this.signals.abortSession(session);
-    this.logger.debug({ remoteAddress: session.remoteAddress }, `session from ${session.remoteAddress} closed`);
-    if (channels.sessionClose.hasSubscribers) {
-      channels.sessionClose.publish({ side: 'provider', remoteAddress: session.remoteAddress, localAddress: session.localAddress });
-    }
-  }
-
   // ---- internals
 
-  /** Not `async`: one `then` per call from the method's result to the reply (docs/performance.md "RPC call path"). */
-  private dispatch(session: Session<DubboPackage>, request: DubboRequest): Promise<void> | undefined {
+  /**
+   * The ExchangeServer's request handler (made once): a ProviderCall per
+   * request. Not `async`: one `then` per call from the method's result to
+   * the reply (docs/performance.md "RPC call path").
+   */
+  private readonly dispatch = (session: Session<DubboPackage>, request: DubboRequest): Promise<void> | undefined => {
     if (this.tracker.closing) {
-      reply(session, request, errorResponse(request, shuttingDown()));
+      this.exchange!.reply(session, request, errorResponse(request, shuttingDown()));
       return undefined;
     }
     this.tracker.enter();
     return new ProviderCall(session, request, this.findService(request), this.callHost).run();
-  }
+  };
 
   /** Made once: ProviderCall writes the response from the method's own `then`, then the call counts out. */
   private readonly replyAndLeave: ResponseSink = (session, request, response) => {
     try {
-      reply(session as Session<DubboPackage>, request, response);
+      this.exchange!.reply(session as Session<DubboPackage>, request, response);
     } finally {
       this.tracker.leave();
     }
+  };
+
+  /** Calls still running on a closed session get their signal aborted. */
+  private readonly onSessionClose = (session: Session<DubboPackage>): void => {
+    this.signals.abortSession(session);
   };
 
   private findService(request: DubboRequest): ExportedService | undefined {
@@ -288,29 +275,11 @@ export class RpcServer implements EventListener<DubboPackage> {
     return service;
   }
 
-  private configure(session: Session<DubboPackage>): void {
-    session
-      .setName('rpc-server')
-      .setPkgHandler(this.codec)
-      .setEventListener(this)
-      .setMaxMsgLen(this.options.maxFrameLen)
-      .setMaxInflight(this.options.maxInflightPerSession)
-      .setMaxWriteBufferBytes(this.options.maxWriteBufferBytes)
-      .setCronPeriod(Math.min(60_000, this.options.sessionTimeoutMs));
-    if (channels.sessionOpen.hasSubscribers) {
-      channels.sessionOpen.publish({ side: 'provider', remoteAddress: session.remoteAddress, localAddress: session.localAddress });
-    }
-  }
-
   /** `interface[:version][ (group g)]` of every exported service, for SERVICE_NOT_FOUND. */
   private exportedServices(): string[] {
     return [...this.services.values()].map(
       (service) => `${service.name}${service.version ? `:${service.version}` : ''}${service.group ? ` (group ${service.group})` : ''}`,
     );
-  }
-
-  private createTransport(): TransportServer {
-    return createTransportServer({ ...this.options });
   }
 
   private async registerAll(): Promise<void> {
@@ -337,7 +306,7 @@ export class RpcServer implements EventListener<DubboPackage> {
     // finished) do not hold stop() past its grace.
     // A peer that does not take its last replies is cut off when the grace ends.
     const graceLeftMs = Math.max(0, Math.ceil(endOfGrace - performance.now()));
-    await waitAtMost(this.transport?.close({ lingerMs: graceLeftMs }), Math.max(CLOSE_STEP_MIN_MS, graceLeftMs));
+    await waitAtMost(this.exchange?.close({ lingerMs: graceLeftMs }), Math.max(CLOSE_STEP_MIN_MS, graceLeftMs));
     await waitAtMost(Promise.allSettled(this.registries.map((registry) => registry.close())), CLOSE_STEP_MIN_MS);
   }
 
@@ -347,9 +316,9 @@ export class RpcServer implements EventListener<DubboPackage> {
     await Promise.allSettled(registered.map(([registry, url]) => registry.unregister(url)));
     const registries = this.registries.splice(0);
     await Promise.allSettled(registries.map((registry) => registry.close()));
-    const transport = this.transport;
-    this.transport = undefined;
-    await transport?.close().catch(() => undefined);
+    const exchange = this.exchange;
+    this.exchange = undefined;
+    await exchange?.close().catch(() => undefined);
   }
 
   /** handleSignals: SIGTERM / SIGINT → stop(), then the signal's default action unless someone else listens. */
@@ -398,18 +367,6 @@ function signalGraceOf(option: RpcServerOptions['handleSignals']): number | unde
   return graceMs;
 }
 
-
-function reply(session: Session<DubboPackage>, request: DubboRequest, response: DubboPackage): void {
-  if (!request.twoWay || session.closed) return;
-  try {
-    session.writePkg(response);
-  } catch (err) {
-    // The result could not be encoded (e.g. a value that is not the declared Java type):
-    // the caller still gets an answer instead of waiting for its timeout.
-    if (session.closed || !(isRpcError(err, ErrorCode.SERIALIZATION) || isRpcError(err, ErrorCode.MSG_TOO_LONG))) return;
-    session.writePkg(errorResponse(request, new RpcError(ErrorCode.SERVER_ERROR, `cannot encode the result: ${err.message}`)));
-  }
-}
 
 function shuttingDown(): RpcError {
   return new RpcError(ErrorCode.SERVER_SHUTTING_DOWN, 'server is shutting down; call another provider');
