@@ -14,9 +14,9 @@ import './rpc/cluster/index.js';
 export type { Logger } from './common/diagnostics.js';
 export { ErrorCode, isRpcError, RpcError, type RpcErrorOptions } from './common/rpc-error.js';
 export { type Registry, createRegistry } from './registry/index.js';
-export { type ReferOptions, RpcClient, type RpcClientOptions } from './rpc/client.js';
+export { type ReferOptions, RpcClient, type RpcClientOptions } from './rpc/consumer/rpc-client.js';
 export { type CallOptions, type ContextSide, type ProviderScopeInit, RpcContext } from './rpc/context.js';
-export type { ServiceOptions } from './rpc/exported-service.js';
+export type { ServiceOptions } from './rpc/provider/exported-service.js';
 export type { Filter, Next } from './rpc/filter.js';
 export { type AccessLogEntry, type AccessLogOptions, type AccessLogSink, accessLogFilter } from './rpc/filters/access-log-filter.js';
 export { type ConcurrencyLimitOptions, concurrencyLimitFilter } from './rpc/filters/concurrency-limit-filter.js';
@@ -27,11 +27,11 @@ export type { Invocation } from './rpc/invocation.js';
 export type { MethodOptions } from './rpc/method-options.js';
 export { javaClassOf, javaObject } from './rpc/protocol/java-object.js';
 export { defineProtoService, type ProtoShape } from './rpc/proto-service.js';
-export { ProviderWorkers, type ProviderWorkersOptions, startProviderWorkers } from './rpc/provider-workers.js';
-export { withCallOptions } from './rpc/proxy.js';
+export { ProviderWorkers, type ProviderWorkersOptions, startProviderWorkers } from './rpc/provider/provider-workers.js';
+export { withCallOptions } from './rpc/consumer/proxy.js';
 export { type LoadProtoOptions, loadProtoService, type ProtoMethod, type ProtoServiceDefinition } from './rpc/serialization/proto-service-loader.js';
 export { configureHessian2, type Hessian2Options } from './rpc/serialization/hessian2.js';
-export { RpcServer, type RpcServerOptions, type StopOptions } from './rpc/server.js';
+export { RpcServer, type RpcServerOptions, type StopOptions } from './rpc/provider/rpc-server.js';
 export {
   type AsyncProxy,
   defineService,
@@ -45,4 +45,4 @@ export {
   type ServiceDefinition,
   type ServiceImpl,
 } from './rpc/service.js';
-export type { TransportKind } from './rpc/transport-factory.js';
+export type { TransportKind } from './rpc/exchange/transport-factory.js';

@@ -15,7 +15,7 @@ export type { ProviderListener, Registry, RegistryFactory, Unsubscribe } from '.
 export { registerRegistryType } from './registry/registry.js';
 export { type Cluster, type ClusterFactory, clusterNames, getCluster, registerCluster } from './rpc/cluster/cluster.js';
 export { ClusterInvoker } from './rpc/cluster/cluster-invoker.js';
-export type { Directory, DirectoryListener } from './rpc/cluster/directory.js';
+export type { Directory, DirectoryListener } from './rpc/cluster/directory/directory.js';
 export { composeFilters, createFilter, type Filter, type FilterFactory, filterNames, type Next, registerFilter } from './rpc/filter.js';
 export type { Invocation } from './rpc/invocation.js';
 export type { Invoker, InvokerFactory } from './rpc/invoker.js';

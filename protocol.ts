@@ -9,7 +9,7 @@
 // Frames carry hessian2, JSON or protobuf bodies; the codec finds them by id.
 import './rpc/serialization/builtin.js';
 
-export { DEFAULT_MAX_FRAME_LEN, DubboCodec, type DubboCodecOptions } from './rpc/protocol/dubbo-codec.js';
+export { DEFAULT_MAX_FRAME_LEN, DubboCodec, type DubboCodecOptions } from './rpc/exchange/dubbo-codec.js';
 export {
   createHeartbeatRequest,
   createHeartbeatResponse,
@@ -34,7 +34,7 @@ export {
   toHessian,
   wrapForJava,
 } from './rpc/protocol/java-types.js';
-export type { JavaParams, JavaParamToTs, JavaToTs } from './rpc/java-type-map.js';
+export type { JavaParams, JavaParamToTs, JavaToTs } from './rpc/protocol/java-type-map.js';
 export { JAVA_CLASS } from './rpc/protocol/java-object.js';
-export { generateProtoTypes, type ProtoTypesOptions } from './rpc/proto-type-generator.js';
-export { decodeErrorMessage, encodeErrorMessage } from './rpc/remote-error.js';
+export { generateProtoTypes, type ProtoTypesOptions } from './rpc/serialization/proto-type-generator.js';
+export { decodeErrorMessage, encodeErrorMessage } from './rpc/protocol/remote-error.js';

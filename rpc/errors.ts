@@ -4,4 +4,4 @@
  * its meaning is listed in docs/errors.md.
  */
 export { ErrorCode, isRpcError, RpcError, type RpcErrorOptions } from '../common/rpc-error.js';
-export { decodeErrorMessage, encodeErrorMessage } from './remote-error.js';
+export { decodeErrorMessage, encodeErrorMessage } from './protocol/remote-error.js';

@@ -4,14 +4,14 @@
  * Three kinds:
  * - `java`: `defineService(name, { method: { params: ['java.lang.String'], returns: 'int' } })`
  *   for interop with Java / Go: the Java types are sent on the wire and the
- *   proxy is typed from them (rpc/java-type-map.ts);
+ *   proxy is typed from them (rpc/protocol/java-type-map.ts);
  * - `inferred`: `defineService<MyInterface>(name)` for TS↔TS: any method name is
  *   callable, the Java types of each call are inferred from the JS argument
  *   values (rules in docs/rpc.md), the proxy is typed from the interface;
  * - `protobuf`: built from a `.proto` service (rpc/proto-service.ts).
  */
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
-import type { JavaParams, JavaParamToTs, JavaToTs } from './java-type-map.js';
+import type { JavaParams, JavaParamToTs, JavaToTs } from './protocol/java-type-map.js';
 import { checkMethodOptions, type MethodOptions, pickMethodOptions } from './method-options.js';
 
 /** One method of a Java-typed definition, with its call settings (rpc/method-options.ts). */

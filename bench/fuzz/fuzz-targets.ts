@@ -9,7 +9,7 @@
 import protobuf from 'protobufjs';
 import * as wsLibrary from 'ws';
 import { isRpcError } from '../../common/rpc-error.js';
-import { DubboCodec } from '../../rpc/protocol/dubbo-codec.js';
+import { DubboCodec } from '../../rpc/exchange/dubbo-codec.js';
 import { createHeartbeatRequest, createRequest, createResponse, type DubboPackage } from '../../rpc/protocol/dubbo-package.js';
 import { protoServiceFromRoot } from '../../rpc/serialization/proto-service-loader.js';
 import { LengthFieldCodec } from '../../transport/length-field-codec.js';

@@ -5,10 +5,10 @@
  * generic over serializations.
  */
 import protobuf from 'protobufjs';
-import type { RpcClient } from '../../rpc/client.js';
+import type { RpcClient } from '../../rpc/consumer/rpc-client.js';
 import { defineProtoService } from '../../rpc/proto-service.js';
 import { protoServiceFromRoot } from '../../rpc/serialization/proto-service-loader.js';
-import type { RpcServer } from '../../rpc/server.js';
+import type { RpcServer } from '../../rpc/provider/rpc-server.js';
 import { defineService } from '../../rpc/service.js';
 
 /** One echo call: the argument built by `toArgument`, the reply checked by `replyLength`. */

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import type { RpcClientOptions } from '../../rpc/client.js';
-import type { ReferOptions } from '../../rpc/client.js';
+import type { RpcClientOptions } from '../../rpc/consumer/rpc-client.js';
+import type { ReferOptions } from '../../rpc/consumer/rpc-client.js';
 import { type ParsedArgs, positiveMs, usageError } from './cli-args.js';
 
 /** Options `echo` and `call` accept. */

@@ -6,10 +6,10 @@
  * no registry, no cluster, no filters (docs/browser.md).
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
-import { DubboCodec } from '../protocol/dubbo-codec.js';
+import { DubboCodec } from '../exchange/dubbo-codec.js';
 import type { DubboRequest } from '../protocol/dubbo-package.js';
-import { buildRequest } from '../request-builder.js';
-import { responseValue } from '../response-value.js';
+import { buildRequest } from '../consumer/request-builder.js';
+import { responseValue } from '../consumer/response-value.js';
 import { getSerialization } from '../serialization/serialization.js';
 import { BrowserConnection } from './browser-connection.js';
 import { BrowserPendingCalls } from './browser-pending-calls.js';

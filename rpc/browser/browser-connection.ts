@@ -6,8 +6,8 @@
  * client learns of the end through `onClosed`.
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
-import type { DubboCodec } from '../protocol/dubbo-codec.js';
-import { answerHeartbeat } from '../heartbeat.js';
+import type { DubboCodec } from '../exchange/dubbo-codec.js';
+import { answerHeartbeat } from '../exchange/heartbeat.js';
 import type { DubboPackage, DubboResponse } from '../protocol/dubbo-package.js';
 import { type BrowserSocket, type BrowserSocketClass, SOCKET_OPEN } from './browser-socket.js';
 

@@ -1,12 +1,12 @@
 /**
  * The proxy `BrowserRpcClient.refer` returns: the Node client's proxy traps
- * (rpc/proxy.ts) over a method caller that turns each call into a
+ * (rpc/consumer/proxy.ts) over a method caller that turns each call into a
  * BrowserCall, its Java types chosen as the Node client chooses them
- * (rpc/request-builder.ts).
+ * (rpc/consumer/request-builder.ts).
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
-import { serviceProxy } from '../proxy.js';
-import { parameterTypesFor } from '../request-builder.js';
+import { serviceProxy } from '../consumer/proxy.js';
+import { parameterTypesFor } from '../consumer/request-builder.js';
 import { defineService, findMethod, type GenericMethods, type ServiceDefinition } from '../service.js';
 
 export interface BrowserReferOptions {

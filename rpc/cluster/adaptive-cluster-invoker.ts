@@ -8,7 +8,7 @@
 import type { Invocation } from '../invocation.js';
 import type { Invoker } from '../invoker.js';
 import { DEFAULT_CLUSTER, getCluster } from './cluster.js';
-import type { Directory } from './directory.js';
+import type { Directory } from './directory/directory.js';
 import { referenceParam } from './reference-params.js';
 
 export class AdaptiveClusterInvoker implements Invoker {

@@ -6,7 +6,7 @@ import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import type { Invocation } from '../invocation.js';
 import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker, serviceOf } from './cluster-invoker.js';
-import type { Directory } from './directory.js';
+import type { Directory } from './directory/directory.js';
 
 export class AvailableClusterInvoker extends ClusterInvoker {
   protected doInvoke(invocation: Invocation): Promise<unknown> {

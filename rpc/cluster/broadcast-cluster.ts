@@ -8,7 +8,7 @@ import type { RpcError } from '../../common/rpc-error.js';
 import type { Invocation } from '../invocation.js';
 import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker } from './cluster-invoker.js';
-import type { Directory } from './directory.js';
+import type { Directory } from './directory/directory.js';
 
 export class BroadcastClusterInvoker extends ClusterInvoker {
   protected async doInvoke(invocation: Invocation): Promise<unknown> {

@@ -11,7 +11,7 @@ import type { Invoker } from '../invoker.js';
 import '../load-balance/index.js';
 import { DEFAULT_LOAD_BALANCE, getLoadBalance } from '../load-balance/load-balance.js';
 import { RpcStatus } from '../load-balance/rpc-status.js';
-import type { Directory } from './directory.js';
+import type { Directory } from './directory/directory.js';
 import { referenceNumberParam, referenceParam } from './reference-params.js';
 
 export abstract class ClusterInvoker implements Invoker {

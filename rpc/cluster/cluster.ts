@@ -6,7 +6,7 @@
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import type { Invoker } from '../invoker.js';
-import type { Directory } from './directory.js';
+import type { Directory } from './directory/directory.js';
 
 export interface Cluster {
   /** One invoker over the directory. Destroying it destroys the directory. */

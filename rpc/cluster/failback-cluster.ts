@@ -17,7 +17,7 @@ import type { Invoker } from '../invoker.js';
 import { toRpcInvocation } from '../rpc-invocation.js';
 import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker } from './cluster-invoker.js';
-import type { Directory } from './directory.js';
+import type { Directory } from './directory/directory.js';
 import { isRetriable } from './retriable-error.js';
 
 /** Retries of one failed call when the URL has no `retries` param (dubbo-go `common/constant/default.go`). */

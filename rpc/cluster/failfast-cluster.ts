@@ -2,7 +2,7 @@
 import type { Invocation } from '../invocation.js';
 import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker } from './cluster-invoker.js';
-import type { Directory } from './directory.js';
+import type { Directory } from './directory/directory.js';
 
 export class FailfastClusterInvoker extends ClusterInvoker {
   protected doInvoke(invocation: Invocation): Promise<unknown> {

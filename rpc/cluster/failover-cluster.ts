@@ -17,7 +17,7 @@ import { type Invocation, MIN_ATTEMPT_MS } from '../invocation.js';
 import type { Invoker } from '../invoker.js';
 import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker, serviceOf, throwIfCancelled } from './cluster-invoker.js';
-import type { Directory } from './directory.js';
+import type { Directory } from './directory/directory.js';
 import { methodParam } from './method-param-cache.js';
 import { referenceParam } from './reference-params.js';
 import { isRetriable, mayRetry } from './retriable-error.js';

@@ -7,7 +7,7 @@ import { RpcError } from '../../common/rpc-error.js';
 import type { Invocation } from '../invocation.js';
 import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker } from './cluster-invoker.js';
-import type { Directory } from './directory.js';
+import type { Directory } from './directory/directory.js';
 
 export type SwallowedErrorListener = (error: RpcError, invocation: Invocation) => void;
 

@@ -10,7 +10,7 @@ import type { Invocation } from '../invocation.js';
 import type { Invoker } from '../invoker.js';
 import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker } from './cluster-invoker.js';
-import type { Directory } from './directory.js';
+import type { Directory } from './directory/directory.js';
 
 /** Parallel calls when the URL has no `forks` param (dubbo-go `common/constant/default.go`). */
 export const DEFAULT_FORKS = 2;

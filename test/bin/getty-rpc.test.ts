@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RpcContext } from '../../rpc/context.js';
-import { RpcServer } from '../../rpc/server.js';
+import { RpcServer } from '../../rpc/provider/rpc-server.js';
 import { defineService } from '../../rpc/service.js';
 import { testCert } from '../transport/tls-fixture.js';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { consumerUrl } from '../../registry/provider-url.js';
 import { createRegistry, type Registry } from '../../registry/index.js';
-import { RpcClient } from '../../rpc/client.js';
+import { RpcClient } from '../../rpc/consumer/rpc-client.js';
 import { pollUntil } from '../registry/helpers/wait.js';
 import { startServer } from '../registry/helpers/servers.js';
 import { WhoAmI } from './fixtures/echo-service.js';

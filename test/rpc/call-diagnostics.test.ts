@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
-import { RpcClient } from '../../rpc/client.js';
+import { RpcClient } from '../../rpc/consumer/rpc-client.js';
 import type { Filter } from '../../rpc/filter.js';
-import { withCallOptions } from '../../rpc/proxy.js';
-import { RpcServer } from '../../rpc/server.js';
+import { withCallOptions } from '../../rpc/consumer/proxy.js';
+import { RpcServer } from '../../rpc/provider/rpc-server.js';
 import { defineService, type ProxyOf } from '../../rpc/service.js';
 import { type DemoProvider, DemoService, startDemoProvider } from './rpc-fixture.js';
 

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
-import { RpcClient } from '../../rpc/client.js';
-import { RpcServer } from '../../rpc/server.js';
+import { RpcClient } from '../../rpc/consumer/rpc-client.js';
+import { RpcServer } from '../../rpc/provider/rpc-server.js';
 import { defineService } from '../../rpc/service.js';
 
 interface SofaConsumer {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RpcClient } from '../../rpc/client.js';
+import { RpcClient } from '../../rpc/consumer/rpc-client.js';
 import { RpcContext } from '../../rpc/context.js';
-import { RpcServer } from '../../rpc/server.js';
+import { RpcServer } from '../../rpc/provider/rpc-server.js';
 import { defineService } from '../../rpc/service.js';
 
 // A read: idempotent, so a call caught on the connection of the provider being stopped

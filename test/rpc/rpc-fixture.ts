@@ -4,9 +4,9 @@
  * and a bounded condition poll. Not a test file itself.
  */
 import net from 'node:net';
-import { DubboCodec } from '../../rpc/protocol/dubbo-codec.js';
+import { DubboCodec } from '../../rpc/exchange/dubbo-codec.js';
 import type { DubboPackage } from '../../rpc/protocol/dubbo-package.js';
-import { RpcServer, type RpcServerOptions } from '../../rpc/server.js';
+import { RpcServer, type RpcServerOptions } from '../../rpc/provider/rpc-server.js';
 import { defineService } from '../../rpc/service.js';
 
 export const DemoService = defineService('org.apache.dubbo.demo.DemoService', {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
-import { RpcClient } from '../../rpc/client.js';
+import { RpcClient } from '../../rpc/consumer/rpc-client.js';
 import { DemoService, startDemoProvider } from './rpc-fixture.js';
 
 describe('RPC over WebSocket', () => {

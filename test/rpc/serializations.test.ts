@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import protobuf from 'protobufjs';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
-import { RpcClient } from '../../rpc/client.js';
+import { RpcClient } from '../../rpc/consumer/rpc-client.js';
 import { RpcContext } from '../../rpc/context.js';
 import { defineProtoService } from '../../rpc/proto-service.js';
 import { protoServiceFromRoot } from '../../rpc/serialization/proto-service-loader.js';
-import { RpcServer } from '../../rpc/server.js';
+import { RpcServer } from '../../rpc/provider/rpc-server.js';
 import { defineService } from '../../rpc/service.js';
 import { DemoService, startDemoProvider } from './rpc-fixture.js';
 

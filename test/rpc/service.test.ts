@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
-import { RpcClient } from '../../rpc/client.js';
-import { withCallOptions } from '../../rpc/proxy.js';
+import { RpcClient } from '../../rpc/consumer/rpc-client.js';
+import { withCallOptions } from '../../rpc/consumer/proxy.js';
 import { defineService, findMethod } from '../../rpc/service.js';
 
 const invalid = (e: unknown) => isRpcError(e, ErrorCode.INVALID_ARGUMENT);

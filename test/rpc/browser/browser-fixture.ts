@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { buildBrowserBundle } from '../../../rpc/browser/build.js';
-import { DubboCodec } from '../../../rpc/protocol/dubbo-codec.js';
+import { DubboCodec } from '../../../rpc/exchange/dubbo-codec.js';
 import type { DubboRequest } from '../../../rpc/protocol/dubbo-package.js';
 
 export interface BuiltBundle {

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RpcClient } from '../../../rpc/client.js';
-import { RpcServer } from '../../../rpc/server.js';
+import { RpcClient } from '../../../rpc/consumer/rpc-client.js';
+import { RpcServer } from '../../../rpc/provider/rpc-server.js';
 import { defineService } from '../../../rpc/service.js';
 
 const WhoService = defineService('org.example.cluster.WhoService', {

@@ -6,7 +6,7 @@ import { BroadcastCluster } from '../../../rpc/cluster/broadcast-cluster.js';
 import { FailfastCluster } from '../../../rpc/cluster/failfast-cluster.js';
 import { FailsafeCluster } from '../../../rpc/cluster/failsafe-cluster.js';
 import { ForkingCluster } from '../../../rpc/cluster/forking-cluster.js';
-import { StaticDirectory } from '../../../rpc/cluster/static-directory.js';
+import { StaticDirectory } from '../../../rpc/cluster/directory/static-directory.js';
 import { consumerUrl, deferred, failsWith, invocation, TestInvoker } from './test-invoker.js';
 
 const directory = (invokers: TestInvoker[], params: Record<string, string> = {}) => new StaticDirectory(consumerUrl(params), invokers);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '../../../common/rpc-error.js';
 import { FailbackCluster, type FailbackEvent } from '../../../rpc/cluster/failback-cluster.js';
-import { StaticDirectory } from '../../../rpc/cluster/static-directory.js';
+import { StaticDirectory } from '../../../rpc/cluster/directory/static-directory.js';
 import { consumerUrl, deferred, failsWith, invocation, TestInvoker, within } from './test-invoker.js';
 
 /** Collects failback events and lets a test wait for the n-th of a kind. */

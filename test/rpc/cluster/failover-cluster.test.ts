@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ErrorCode, RpcError } from '../../../common/rpc-error.js';
 import { notSent } from '../../../rpc/never-sent.js';
 import { FailoverCluster } from '../../../rpc/cluster/failover-cluster.js';
-import { StaticDirectory } from '../../../rpc/cluster/static-directory.js';
+import { StaticDirectory } from '../../../rpc/cluster/directory/static-directory.js';
 import type { Invocation } from '../../../rpc/invocation.js';
 import { consumerUrl, failsWith, invocation, TestInvoker } from './test-invoker.js';
 

@@ -4,7 +4,7 @@ import { ErrorCode } from '../../../common/rpc-error.js';
 import { AdaptiveClusterInvoker, joinCluster } from '../../../rpc/cluster/adaptive-cluster-invoker.js';
 import { clusterNames, getCluster } from '../../../rpc/cluster/cluster.js';
 import { FailoverClusterInvoker } from '../../../rpc/cluster/failover-cluster.js';
-import { StaticDirectory } from '../../../rpc/cluster/static-directory.js';
+import { StaticDirectory } from '../../../rpc/cluster/directory/static-directory.js';
 import { consumerUrl, failsWith, invocation, TestInvoker } from './test-invoker.js';
 
 describe('joinCluster', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FailfastCluster } from '../../../rpc/cluster/failfast-cluster.js';
-import { StaticDirectory } from '../../../rpc/cluster/static-directory.js';
+import { StaticDirectory } from '../../../rpc/cluster/directory/static-directory.js';
 import { LeastActiveLoadBalance } from '../../../rpc/load-balance/least-active-load-balance.js';
 import { RpcStatus } from '../../../rpc/load-balance/rpc-status.js';
 import { consumerUrl, deferred, invocation, seededRandom, TestInvoker, tally } from '../cluster/test-invoker.js';

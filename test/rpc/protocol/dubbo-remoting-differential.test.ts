@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import { DubboCodec } from '../../../rpc/protocol/dubbo-codec.js';
+import { DubboCodec } from '../../../rpc/exchange/dubbo-codec.js';
 import { createHeartbeatRequest, createRequest, createResponse, type DubboRequest, type DubboResponse } from '../../../rpc/protocol/dubbo-package.js';
 
 interface TheirPacket {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RpcClient } from '../../../rpc/client.js';
+import { RpcClient } from '../../../rpc/consumer/rpc-client.js';
 import { javaClassOf, javaObject } from '../../../rpc/protocol/java-object.js';
-import { RpcServer } from '../../../rpc/server.js';
+import { RpcServer } from '../../../rpc/provider/rpc-server.js';
 import { defineService } from '../../../rpc/service.js';
 
 /** Each method returns its argument: what arrives is what the round trip keeps. */

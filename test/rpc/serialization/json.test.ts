@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../../common/rpc-error.js';
-import { DubboCodec } from '../../../rpc/protocol/dubbo-codec.js';
+import { DubboCodec } from '../../../rpc/exchange/dubbo-codec.js';
 import { createHeartbeatRequest, createRequest, createResponse, type DubboRequest, type DubboResponse } from '../../../rpc/protocol/dubbo-package.js';
 import { getSerialization } from '../../../rpc/serialization/serialization.js';
 

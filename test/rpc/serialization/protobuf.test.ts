@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, isRpcError } from '../../../common/rpc-error.js';
-import { DubboCodec } from '../../../rpc/protocol/dubbo-codec.js';
+import { DubboCodec } from '../../../rpc/exchange/dubbo-codec.js';
 import { createHeartbeatRequest, createRequest, createResponse, type DubboRequest, type DubboResponse } from '../../../rpc/protocol/dubbo-package.js';
 import { loadProtoService } from '../../../rpc/serialization/proto-service-loader.js';
 import { DelimitedWriter, wireTypes } from '../../../rpc/serialization/protobuf-wire.js';
