@@ -26,6 +26,7 @@ import type { Filter } from './filter.js';
 import type { Invoker } from './invoker.js';
 import { DEFAULT_MAX_FRAME_LEN } from './protocol/dubbo-codec.js';
 import { createProxy } from './proxy.js';
+import { checkProtobufFits } from './proto-service.js';
 import { getSerialization } from './serialization/serialization.js';
 import { type AsyncProxy, defineService, type ProxyOf, type ServiceDefinition, type ServiceImpl } from './service.js';
 import { ServiceReference } from './service-reference.js';
@@ -300,6 +301,7 @@ export class RpcClient {
 function serializationOf(definition: ServiceDefinition, options: ReferOptions): string {
   const name = definition.serialization ?? options.serialization ?? 'hessian2';
   getSerialization(name); // unknown names fail at refer() time
+  checkProtobufFits(definition, name);
   return name;
 }
 

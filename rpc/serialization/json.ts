@@ -12,6 +12,13 @@
  * back as Buffers where the declared parameter type is `[B`; elsewhere they
  * stay strings. Map becomes an object, Date its epoch milliseconds.
  * Exceptions are `{"@type": class, "message": text}`.
+ *
+ * Hostile bodies: a value that is not JSON, a body with fewer values than its
+ * descriptor says, or a value nested deeper than MAX_JSON_DEPTH arrays and
+ * objects throws SERIALIZATION (the codec answers BAD_REQUEST / fails the
+ * call with BAD_RESPONSE). A "__proto__" key stays an own data property, as
+ * JSON.parse makes it, so no prototype changes; in attachments it is dropped,
+ * since consumers copy those into their scope with Object.assign.
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus } from '../protocol/dubbo-package.js';
@@ -23,6 +30,9 @@ import { registerSerialization, type Serialization } from './serialization.js';
 const BIGINT_MARK = '\u0000bigint:';
 const BIGINT_PATTERN = /"\\u0000bigint:(-?\d+)"/g;
 const NULL_BODY = Buffer.from('null\n');
+const PROTO_KEY = '__proto__';
+/** Deepest nesting of arrays and objects read in one value (as protobufjs's recursion limit). */
+export const MAX_JSON_DEPTH = 100;
 
 function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const original = this[key];
@@ -86,7 +96,13 @@ class JsonLines {
     if (end < 0) end = this.text.length;
     const line = this.text.slice(this.pos, end);
     this.pos = end + 1;
-    return JSON.parse(line);
+    // Nesting deeper than the limit needs at least 2 characters per level.
+    if (line.length > 2 * MAX_JSON_DEPTH) checkDepth(line);
+    try {
+      return JSON.parse(line);
+    } catch (err) {
+      throw new RpcError(ErrorCode.SERIALIZATION, `not a JSON value: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   nextString(): string {
@@ -99,7 +115,31 @@ class JsonLines {
     const value = this.done ? {} : this.next();
     if (value === null) return {};
     if (typeof value !== 'object' || Array.isArray(value)) throw new RpcError(ErrorCode.SERIALIZATION, 'attachments are not a JSON object');
+    if (Object.hasOwn(value, PROTO_KEY)) Reflect.deleteProperty(value, PROTO_KEY);
     return value as Record<string, unknown>;
+  }
+}
+
+/**
+ * Throws when `line` nests arrays and objects deeper than MAX_JSON_DEPTH. One
+ * pass over the characters, skipping strings, before JSON.parse builds
+ * anything; code that walks decoded values recursively stays within the stack.
+ */
+function checkDepth(line: string): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) throw new RpcError(ErrorCode.SERIALIZATION, `JSON value nested deeper than ${MAX_JSON_DEPTH} levels`);
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
   }
 }
 

@@ -48,7 +48,7 @@ describe('protobuf serialization (id 22, and dubbo-go id 21)', () => {
       assert.equal(back.error, undefined);
       assert.equal(back.serialization, id);
       assert.equal(back.path, 'org.example.greeter.Greeter');
-      assert.deepEqual(back.args, [{ name: 'world', count: '9007199254740993', blob: Buffer.from('ab') }]);
+      assert.deepEqual(back.args, [{ name: 'world', count: 9007199254740993n, blob: Buffer.from('ab') }]);
       assert.equal(back.attachments.timeout, '100');
     });
   }

@@ -1,0 +1,160 @@
+/**
+ * One protobuf message type as JS values: a strict encoder (an unknown or
+ * misspelled field, or an unknown enum name, is an INVALID_ARGUMENT error
+ * naming it, never a silent drop, which is what protobufjs's `fromObject`
+ * does) and a decoder with the documented JS types for 64-bit integers and
+ * enums (docs/rpc.md, "protobuf services").
+ */
+import protobuf from 'protobufjs';
+import { ErrorCode, RpcError } from '../../common/rpc-error.js';
+
+/**
+ * 64-bit integers (int64, uint64, sint64, fixed64, sfixed64) as JS values:
+ * `'auto'` (default) a number within ±(2^53−1), a bigint beyond, as for
+ * hessian2 longs; `'bigint'` always a bigint (protobufjs's `longs: BigInt`).
+ * Either is accepted when sending, as is a decimal string.
+ */
+export type ProtoLongs = 'auto' | 'bigint';
+/** Enums as JS values: `'name'` (default, proto3 JSON mapping) or `'number'`. Either is accepted when sending. */
+export type ProtoEnums = 'name' | 'number';
+
+export interface ProtoValueOptions {
+  /** Default 'auto'. */
+  longs?: ProtoLongs;
+  /** Default 'name'. */
+  enums?: ProtoEnums;
+}
+
+/** protobufjs's own limit for nested messages (protoc's default recursion limit). */
+const MAX_DEPTH = protobuf.util.recursionLimit;
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+export class ProtoMessageCodec {
+  private readonly toObjectOptions: protobuf.IConversionOptions;
+  private readonly autoLongs: boolean;
+
+  constructor(
+    readonly type: protobuf.Type,
+    options: ProtoValueOptions = {},
+  ) {
+    const enums = options.enums ?? 'name';
+    const longs = options.longs ?? 'auto';
+    if (enums !== 'name' && enums !== 'number') throw new RpcError(ErrorCode.INVALID_ARGUMENT, `enums must be 'name' or 'number', got ${String(enums)}`);
+    if (longs !== 'auto' && longs !== 'bigint') throw new RpcError(ErrorCode.INVALID_ARGUMENT, `longs must be 'auto' or 'bigint', got ${String(longs)}`);
+    this.toObjectOptions = { longs: BigInt, enums: enums === 'name' ? String : undefined, defaults: true };
+    this.autoLongs = longs === 'auto' && hasLongFields(type, new Set());
+  }
+
+  /** The message bytes of a plain object (or a protobufjs message); throws INVALID_ARGUMENT naming a wrong field. */
+  encode(value: unknown): Uint8Array {
+    const { type } = this;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new RpcError(ErrorCode.INVALID_ARGUMENT, `${fullName(type)} needs an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+    }
+    if (!(value instanceof protobuf.Message)) checkMessage(type, value as Record<string, unknown>, '', 0);
+    try {
+      return type.encode(type.fromObject(value as Record<string, unknown>)).finish();
+    } catch (err) {
+      throw new RpcError(ErrorCode.INVALID_ARGUMENT, `cannot encode ${fullName(type)}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /**
+   * A plain object of the message in `bytes`; throws RpcError `code` when
+   * they are not one (truncated, a length beyond the bytes, nested deeper
+   * than protobufjs's recursion limit of 100).
+   */
+  decode(bytes: Uint8Array, code: ErrorCode = ErrorCode.SERIALIZATION): Record<string, unknown> {
+    let object: Record<string, unknown>;
+    try {
+      object = this.type.toObject(this.type.decode(bytes), this.toObjectOptions);
+    } catch (err) {
+      throw new RpcError(code, `bad ${fullName(this.type)} message: ${(err as Error).message}`, { cause: err });
+    }
+    if (this.autoLongs) numbersWhereSafe(object);
+    return object;
+  }
+}
+
+function fullName(type: protobuf.ReflectionObject): string {
+  return type.fullName.replace(/^\./, '');
+}
+
+/** Every own key must be a field (or a oneof) of `type`, every enum value a name or an integer, at every depth. */
+function checkMessage(type: protobuf.Type, value: Record<string, unknown>, path: string, depth: number): void {
+  if (depth > MAX_DEPTH) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `${fullName(type)} nested deeper than ${MAX_DEPTH} messages`);
+  for (const key of Object.keys(value)) {
+    const field = Object.hasOwn(type.fields, key) ? type.fields[key] : undefined;
+    if (field === undefined) {
+      if (type.oneofs !== undefined && Object.hasOwn(type.oneofs, key)) continue;
+      throw unknownField(type, path + key, key);
+    }
+    const item = value[key];
+    if (item === null || item === undefined) continue;
+    checkField(field, item, `${path}${key}`, depth);
+  }
+}
+
+function checkField(field: protobuf.Field, value: unknown, path: string, depth: number): void {
+  const resolved = field.resolve().resolvedType;
+  if (resolved === null) return; // scalars: protobufjs converts them as protobuf's JSON mapping does
+  const check = (item: unknown, at: string) => checkValue(resolved, item, at, depth);
+  if (field.map) {
+    if (typeof value === 'object') for (const key of Object.keys(value as object)) check((value as Record<string, unknown>)[key], `${path}.${key}`);
+  } else if (field.repeated) {
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) check(value[i], `${path}[${i}]`);
+  } else {
+    check(value, path);
+  }
+}
+
+function checkValue(resolved: protobuf.Type | protobuf.Enum, value: unknown, path: string, depth: number): void {
+  if (value === null || value === undefined) return;
+  if (resolved instanceof protobuf.Enum) {
+    const known = typeof value === 'string' ? Object.hasOwn(resolved.values, value) : Number.isInteger(value);
+    if (!known) {
+      throw new RpcError(ErrorCode.INVALID_ARGUMENT, `unknown ${fullName(resolved)} value ${JSON.stringify(value)} for field '${path}'; names: ${Object.keys(resolved.values).join(', ')}`);
+    }
+    return;
+  }
+  if (typeof value === 'object' && !(value instanceof protobuf.Message) && !Array.isArray(value)) {
+    checkMessage(resolved, value as Record<string, unknown>, `${path}.`, depth + 1);
+  }
+}
+
+function unknownField(type: protobuf.Type, path: string, key: string): RpcError {
+  const names = Object.keys(type.fields);
+  const wanted = normalised(key);
+  const near = names.find((name) => normalised(name) === wanted);
+  const hint = near === undefined ? '' : ` (did you mean '${near}'? field names follow the case the service was loaded with: camelCase unless keepCase: true)`;
+  return new RpcError(ErrorCode.INVALID_ARGUMENT, `unknown field '${path}' in ${fullName(type)}${hint}; its fields: ${names.join(', ')}`);
+}
+
+function normalised(name: string): string {
+  return name.replaceAll('_', '').toLowerCase();
+}
+
+function hasLongFields(type: protobuf.Type, seen: Set<protobuf.Type>): boolean {
+  if (seen.has(type)) return false;
+  seen.add(type);
+  for (const field of type.fieldsArray) {
+    const resolved = field.resolve().resolvedType;
+    if (resolved instanceof protobuf.Type ? hasLongFields(resolved, seen) : field.long) return true;
+  }
+  return false;
+}
+
+/** Replaces each bigint within ±(2^53−1) by its number, in place (decoded objects only: plain objects and arrays). */
+function numbersWhereSafe(object: Record<string, unknown> | unknown[]): void {
+  const keys = Object.keys(object);
+  const target = object as Record<string, unknown>;
+  for (const key of keys) {
+    const value = target[key];
+    if (typeof value === 'bigint') {
+      // defineProperty: a map key may be "__proto__", which plain assignment would treat as the prototype.
+      if (value <= SAFE_MAX && value >= -SAFE_MAX) Object.defineProperty(target, key, { value: Number(value) });
+    } else if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
+      numbersWhereSafe(value as Record<string, unknown>);
+    }
+  }
+}
