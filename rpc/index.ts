@@ -53,6 +53,8 @@ export {
   toHessian,
   wrapForJava,
 } from './protocol/java-types.js';
+export { JAVA_CLASS, javaClassOf, javaObject } from './protocol/java-object.js';
+export { configureHessian2, type Hessian2Options } from './serialization/hessian2.js';
 export { RpcInvocation, type RpcInvocationInit, toRpcInvocation } from './rpc-invocation.js';
 export {
   type LoadProtoOptions,

@@ -257,7 +257,7 @@ function reply(session: Session<DubboPackage>, request: DubboRequest, response: 
   } catch (err) {
     // The result could not be encoded (e.g. a value that is not the declared Java type):
     // the caller still gets an answer instead of waiting for its timeout.
-    if (session.closed || !isRpcError(err, ErrorCode.SERIALIZATION)) return;
+    if (session.closed || !(isRpcError(err, ErrorCode.SERIALIZATION) || isRpcError(err, ErrorCode.MSG_TOO_LONG))) return;
     session.writePkg(errorResponse(request, new RpcError(ErrorCode.SERVER_ERROR, `cannot encode the result: ${err.message}`)));
   }
 }

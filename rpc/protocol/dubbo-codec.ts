@@ -97,7 +97,7 @@ export class DubboCodec implements ReadWriter<DubboPackage> {
     if (serialization === undefined) {
       throw new RpcError(ErrorCode.SERIALIZATION, `unknown serialization id ${pkg.serialization}`);
     }
-    const body = encodeBody(serialization, pkg);
+    const body = encodeBody(serialization, pkg, this.maxFrameLen - HEADER_LENGTH);
     if (HEADER_LENGTH + body.length > this.maxFrameLen) {
       throw new RpcError(ErrorCode.MSG_TOO_LONG, `frame of ${HEADER_LENGTH + body.length} bytes exceeds maxFrameLen ${this.maxFrameLen}`);
     }
@@ -187,10 +187,10 @@ function corruptBody(code: ErrorCode, what: string, err: unknown): RpcError {
   return new RpcError(code, `corrupt ${what} body: ${reason}`, { cause: err });
 }
 
-function encodeBody(serialization: Serialization, pkg: DubboPackage): Buffer {
+function encodeBody(serialization: Serialization, pkg: DubboPackage, maxBodyBytes: number): Buffer {
   try {
     if (pkg.event) return serialization.encodeEventBody();
-    return pkg.kind === 'request' ? serialization.encodeRequestBody(pkg) : serialization.encodeResponseBody(pkg);
+    return pkg.kind === 'request' ? serialization.encodeRequestBody(pkg, maxBodyBytes) : serialization.encodeResponseBody(pkg, maxBodyBytes);
   } catch (err) {
     throw RpcError.from(err, ErrorCode.SERIALIZATION);
   }

@@ -8,6 +8,7 @@
  * source form `int[]` / `java.lang.String[]` is accepted too.
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
+import { javaClassOf } from './java-object.js';
 
 const primitiveToCode: Record<string, string> = {
   void: 'V',
@@ -111,10 +112,11 @@ export function descriptorToJavaTypes(desc: string): string[] {
  * The documented inference for TS↔TS calls without declared types:
  * string → java.lang.String; integer number in int32 range → java.lang.Integer;
  * other integers → java.lang.Long; non-integer number → java.lang.Double;
- * boolean → java.lang.Boolean; bigint → java.lang.Long; Buffer/Uint8Array →
- * `[B` (byte[]); Date → java.util.Date; array → java.util.List; Map or plain
- * object → java.util.Map; `{ $class }` → that class; null/undefined →
- * java.lang.Object.
+ * boolean → java.lang.Boolean; bigint → java.lang.Long (java.math.BigInteger
+ * beyond 64 bits); Buffer/Uint8Array → `[B` (byte[]); Date → java.util.Date;
+ * array or Set → java.util.List; Map or plain object → java.util.Map;
+ * `{ $class }` or an object carrying its Java class (java-object.ts) → that
+ * class; null/undefined → java.lang.Object.
  */
 export function inferJavaType(value: unknown): string {
   switch (typeof value) {
@@ -123,7 +125,7 @@ export function inferJavaType(value: unknown): string {
     case 'boolean':
       return 'java.lang.Boolean';
     case 'bigint':
-      return 'java.lang.Long';
+      return value >= -(2n ** 63n) && value < 2n ** 63n ? 'java.lang.Long' : 'java.math.BigInteger';
     case 'number':
       return inferNumberType(value);
     default:
@@ -140,9 +142,10 @@ function inferObjectType(value: unknown): string {
   if (value === null || typeof value !== 'object') return 'java.lang.Object';
   if (value instanceof Uint8Array) return '[B';
   if (value instanceof Date) return 'java.util.Date';
-  if (Array.isArray(value)) return 'java.util.List';
+  if (Array.isArray(value) || value instanceof Set) return 'java.util.List';
   const cls = (value as { $class?: unknown }).$class;
-  return typeof cls === 'string' ? cls : 'java.util.Map';
+  if (typeof cls === 'string') return cls;
+  return javaClassOf(value) ?? 'java.util.Map';
 }
 
 /** Hessian's short list-type names for arrays (Java's ArraySerializer writes these). */

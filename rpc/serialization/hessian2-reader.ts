@@ -1,17 +1,17 @@
 /**
  * `Hessian2Reader`: reads a Dubbo body's hessian2 values in order, decoding
- * the common ones by hand — ASCII strings, byte[], small ints, null, and maps
+ * the common ones inline — ASCII strings, byte[], small ints, null, and maps
  * of string to string (attachments) — and everything else through one
- * hessian.js decoder positioned at the same offset.
+ * `Hessian2Decoder` positioned at the same offset.
  *
- * The hand-read kinds carry no hessian reference or class definition, so the
- * hessian.js decoder (created lazily, once per body) keeps the reference
- * numbering it would have had reading the body alone. Anything unusual,
- * truncated or corrupt falls through to hessian.js, whose errors stay the
- * reference behaviour (docs/rpc.md "Performance notes").
+ * The inline kinds carry no hessian reference or class definition, so the
+ * decoder (created lazily, once per body) keeps the reference numbering it
+ * would have had reading the body alone. Anything unusual, truncated or
+ * corrupt falls through to the decoder, which rejects it
+ * (docs/rpc.md "Performance notes").
  */
-import hessian from 'hessian.js';
 import { AsciiStringCache, HASH_SEED, hashStep } from './ascii-string-cache.js';
+import { Hessian2Decoder, type LongMode } from './hessian2-decoder.js';
 
 const NULL = 0x4e;
 const MAP_UNTYPED = 0x48;
@@ -21,9 +21,12 @@ const strings = new AsciiStringCache();
 
 export class Hessian2Reader {
   private offset = 0;
-  private decoder: hessian.DecoderV2 | undefined;
+  private decoder: Hessian2Decoder | undefined;
 
-  constructor(private readonly body: Buffer) {}
+  constructor(
+    private readonly body: Buffer,
+    private readonly longs: LongMode = 'number',
+  ) {}
 
   /** Offset of the next value in the body. */
   get position(): number {
@@ -34,7 +37,7 @@ export class Hessian2Reader {
     return this.offset >= this.body.length;
   }
 
-  /** Any value; the hand-read kinds first, hessian.js for the rest. */
+  /** Any value; the inline kinds first, the decoder for the rest. */
   value(): unknown {
     const code = this.body[this.offset];
     if (code === undefined) return this.fallback();
@@ -52,8 +55,8 @@ export class Hessian2Reader {
   }
 
   /**
-   * A map; string-to-string maps by hand into a plain object, any other map
-   * (typed, refs, non-string values) through hessian.js from its first byte.
+   * A map; string-to-string maps inline into a plain object, any other map
+   * (typed, refs, non-string values) through the decoder from its first byte.
    */
   map(): unknown {
     const start = this.offset;
@@ -100,7 +103,7 @@ export class Hessian2Reader {
     return strings.get(body, start, end, hash);
   }
 
-  /** A single-chunk byte[]; chunked or truncated ones go to hessian.js. */
+  /** A single-chunk byte[]; chunked or truncated ones go to the decoder. */
   private binaryOr(): unknown {
     const { body } = this;
     const code = body[this.offset]!;
@@ -119,7 +122,7 @@ export class Hessian2Reader {
     const end = start + length;
     if (end > body.length) return this.fallback();
     this.offset = end;
-    // hessian.js returns short binary as a view and longer ones as a copy; so do we.
+    // Short binary as a view, longer ones as a copy (as the decoder, and hessian.js, do).
     if (length <= 15) return body.subarray(start, end);
     // A native copy: Buffer.from(view) copies through the generic array-like path (round 3 profile).
     const copy = Buffer.allocUnsafe(length);
@@ -132,10 +135,10 @@ export class Hessian2Reader {
   }
 
   private fallbackFrom(start: number): unknown {
-    this.decoder ??= new hessian.DecoderV2(this.body);
-    this.decoder.position(start);
+    this.decoder ??= new Hessian2Decoder(this.body, start, this.longs);
+    this.decoder.pos = start;
     const value = this.decoder.read();
-    this.offset = this.decoder.position();
+    this.offset = this.decoder.pos;
     return value;
   }
 }

@@ -11,7 +11,7 @@
  * the same input; test/rpc/serialization/hessian2-fast-path.test.ts checks
  * that over many generated inputs.
  */
-import hessian from 'hessian.js';
+import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 
 const INITIAL_BYTES = 4096;
 /** hessian2 compact int range written as one byte (0x90 + n). */
@@ -24,12 +24,15 @@ const INT_SHORT_MAX = 0x3ffff;
 /** hessian.js splits binary into 'A' chunks of this many bytes. */
 const BINARY_CHUNK = 4093;
 
-/** Encodes strings hessian.js's way when they are not plain ASCII (its Java-style UTF-8). */
-const stringEncoder = new hessian.EncoderV2({ size: 1024 });
+/** Characters per string chunk ('R'), as Hessian2Output and hessian.js write them. */
+const STRING_CHUNK = 0x8000;
+const TWO_POW_32 = 2 ** 32;
 
 export class Hessian2Writer {
   private buf = Buffer.allocUnsafe(INITIAL_BYTES);
   private pos = 0;
+  /** Largest body this writer may produce before it throws MSG_TOO_LONG (see `reset`). */
+  private maxBytes = Number.POSITIVE_INFINITY;
   /** The key order of the last string map and that order sorted (see sortedKeys). */
   private lastKeys: string[] = [];
   private lastSorted: readonly string[] = [];
@@ -39,8 +42,16 @@ export class Hessian2Writer {
     return this.pos;
   }
 
-  reset(): void {
+  /**
+   * Starts a new body of at most `maxBytes` bytes: a value that would exceed
+   * it fails while it is written (RpcError MSG_TOO_LONG), not after being
+   * built in full. The check sits where the buffer grows, so it costs
+   * nothing on the common path; the buffer never grows beyond the largest
+   * limit given.
+   */
+  reset(maxBytes = Number.POSITIVE_INFINITY): void {
     this.pos = 0;
+    this.maxBytes = maxBytes;
   }
 
   /** The bytes written so far, as a view: valid until the next write or reset. */
@@ -93,10 +104,138 @@ export class Hessian2Writer {
     }
   }
 
-  /** A string: ASCII up to 1023 chars by hand, anything else through hessian.js. */
+  /**
+   * A 64-bit long in hessian2's most compact form (as Hessian2Output.writeLong
+   * and hessian.js write it); `value` an integer number or a bigint in range.
+   */
+  long(value: number | bigint): void {
+    if (typeof value === 'bigint') {
+      if (value >= -0x8000_0000n && value <= 0x7fff_ffffn) value = Number(value);
+      else {
+        this.ensure(9);
+        this.buf[this.pos++] = 0x4c;
+        this.buf.writeBigInt64BE(value, this.pos);
+        this.pos += 8;
+        return;
+      }
+    }
+    this.ensure(9);
+    const buf = this.buf;
+    if (value >= -8 && value <= 15) buf[this.pos++] = 0xe0 + value;
+    else if (value >= -2048 && value <= 2047) {
+      buf[this.pos++] = 0xf8 + (value >> 8);
+      buf[this.pos++] = value & 0xff;
+    } else if (value >= -262144 && value <= 262143) {
+      buf[this.pos++] = 0x3c + (value >> 16);
+      buf.writeUInt16BE(value & 0xffff, this.pos);
+      this.pos += 2;
+    } else if (value >= -0x8000_0000 && value <= 0x7fff_ffff) {
+      buf[this.pos++] = 0x59;
+      buf.writeInt32BE(value, this.pos);
+      this.pos += 4;
+    } else {
+      buf[this.pos++] = 0x4c;
+      buf.writeInt32BE(Math.floor(value / TWO_POW_32), this.pos);
+      buf.writeUInt32BE(((value % TWO_POW_32) + TWO_POW_32) % TWO_POW_32, this.pos + 4);
+      this.pos += 8;
+    }
+  }
+
+  /** A double in hessian2's most compact exact form (Hessian2Output.writeDouble; hessian.js's bytes). */
+  double(value: number): void {
+    this.ensure(9);
+    const buf = this.buf;
+    if (Number.isInteger(value) && value >= -0x8000 && value < 0x8000) {
+      if (value === 0) buf[this.pos++] = 0x5b;
+      else if (value === 1) buf[this.pos++] = 0x5c;
+      else if (value >= -0x80 && value < 0x80) {
+        buf[this.pos++] = 0x5d;
+        buf.writeInt8(value, this.pos++);
+      } else {
+        buf[this.pos++] = 0x5e;
+        buf.writeInt16BE(value, this.pos);
+        this.pos += 2;
+      }
+      return;
+    }
+    const mills = Math.trunc(value * 1000);
+    if (mills >= -0x8000_0000 && mills <= 0x7fff_ffff && mills * 0.001 === value) {
+      buf[this.pos++] = 0x5f;
+      buf.writeInt32BE(mills, this.pos);
+      this.pos += 4;
+      return;
+    }
+    buf[this.pos++] = 0x44;
+    buf.writeDoubleBE(value, this.pos);
+    this.pos += 8;
+  }
+
+  /** A java.util.Date: whole minutes compact (0x4b), else ms (0x4a). */
+  date(ms: number): void {
+    this.ensure(9);
+    const minutes = ms / 60000;
+    if (Number.isInteger(minutes) && minutes >= -0x8000_0000 && minutes <= 0x7fff_ffff) {
+      this.buf[this.pos++] = 0x4b;
+      this.buf.writeInt32BE(minutes, this.pos);
+      this.pos += 4;
+      return;
+    }
+    this.buf[this.pos++] = 0x4a;
+    this.buf.writeBigInt64BE(BigInt(ms), this.pos);
+    this.pos += 8;
+  }
+
+  /** A string: ASCII up to 1023 chars in one pass, anything else in Java's modified UTF-8. */
   string(value: string): void {
     const length = value.length;
-    if (length > 1023 || !this.asciiString(value, length)) this.raw(stringEncoder.reset().writeString(value).get());
+    if (length > 1023 || !this.asciiString(value, length)) this.utf16String(value);
+  }
+
+  /**
+   * A string as Hessian2Output.printString writes it: chunks of 0x8000 UTF-16
+   * units (a chunk never ends between a surrogate pair), each unit as 1–3
+   * bytes, so a character outside the BMP is two 3-byte surrogates (CESU-8).
+   */
+  private utf16String(value: string): void {
+    let offset = 0;
+    let left = value.length;
+    while (left > STRING_CHUNK) {
+      let chunk = STRING_CHUNK;
+      const tail = value.charCodeAt(offset + chunk - 1);
+      if (tail >= 0xd800 && tail <= 0xdbff) chunk--;
+      this.ensure(3);
+      this.chunkHeader(0x52, chunk);
+      this.units(value, offset, chunk);
+      offset += chunk;
+      left -= chunk;
+    }
+    this.ensure(3);
+    if (left <= 31) this.buf[this.pos++] = left;
+    else if (left <= 1023) {
+      this.buf[this.pos++] = 0x30 + (left >> 8);
+      this.buf[this.pos++] = left & 0xff;
+    } else this.chunkHeader(0x53, left);
+    this.units(value, offset, left);
+  }
+
+  private units(value: string, offset: number, count: number): void {
+    // Three bytes a unit at most; the exact size only when that bound would cross the limit.
+    this.ensure(this.pos + count * 3 <= this.maxBytes ? count * 3 : modifiedUtf8Length(value, offset, count));
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = offset, end = offset + count; i < end; i++) {
+      const ch = value.charCodeAt(i);
+      if (ch < 0x80) buf[pos++] = ch;
+      else if (ch < 0x800) {
+        buf[pos++] = 0xc0 | (ch >> 6);
+        buf[pos++] = 0x80 | (ch & 0x3f);
+      } else {
+        buf[pos++] = 0xe0 | (ch >> 12);
+        buf[pos++] = 0x80 | ((ch >> 6) & 0x3f);
+        buf[pos++] = 0x80 | (ch & 0x3f);
+      }
+    }
+    this.pos = pos;
   }
 
   /** byte[] in the chunking hessian.js uses ('A' chunks of 4093, then a final short/medium/'B' one). */
@@ -188,10 +327,25 @@ export class Hessian2Writer {
     return true;
   }
 
-  private ensure(more: number): void {
+  /** Room for `more` bytes; beyond the body limit (checked only when growing) RpcError MSG_TOO_LONG. */
+  ensure(more: number): void {
     if (this.pos + more <= this.buf.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + more));
+    const needed = this.pos + more;
+    if (needed > this.maxBytes) {
+      throw new RpcError(ErrorCode.MSG_TOO_LONG, `hessian2 body exceeds its limit of ${this.maxBytes} bytes`);
+    }
+    const grown = Buffer.allocUnsafe(Math.max(Math.min(this.buf.length * 2, this.maxBytes), needed));
     this.buf.copy(grown, 0, 0, this.pos);
     this.buf = grown;
   }
+}
+
+/** Bytes of `count` UTF-16 units of `value` from `offset` in Java's modified UTF-8. */
+function modifiedUtf8Length(value: string, offset: number, count: number): number {
+  let bytes = 0;
+  for (let i = offset, end = offset + count; i < end; i++) {
+    const ch = value.charCodeAt(i);
+    bytes += ch < 0x80 ? 1 : ch < 0x800 ? 2 : 3;
+  }
+  return bytes;
 }

@@ -1,31 +1,49 @@
 /**
- * hessian2 (id 2), the Dubbo default, via hessian.js's v2 encoder/decoder
- * (go-anchors §3.2–3.4). Values are wrapped for their declared Java types
- * (java-types.ts) so Java providers find the method by descriptor.
+ * hessian2 (id 2), the Dubbo default (go-anchors §3.2–3.4). The fixed fields
+ * and the common argument kinds are written and read inline
+ * (Hessian2Writer/Hessian2Reader); every other value by our own
+ * Hessian2Encoder/Hessian2Decoder, arguments and return values as their
+ * declared Java types so Java providers find the method by descriptor.
  */
-import hessian from 'hessian.js';
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus } from '../protocol/dubbo-package.js';
-import { descriptorOfTypes, javaTypesOfDescriptor, toHessian, wrapForJava } from '../protocol/java-types.js';
+import { descriptorOfTypes, javaTypesOfDescriptor } from '../protocol/java-types.js';
 import { chooseResponseFlag, flagHasAttachments, flagHasException, flagHasValue, requestAttachments } from './response-flag.js';
 import { registerSerialization, type Serialization } from './serialization.js';
 import { canWriteByHand, writeByHand } from './hessian2-by-hand.js';
+import type { LongMode } from './hessian2-decoder.js';
+import { Hessian2Encoder } from './hessian2-encoder.js';
 import { Hessian2Reader } from './hessian2-reader.js';
 import { Hessian2Writer } from './hessian2-writer.js';
 import { readJavaException, writeJavaException } from './hessian-exception.js';
 
-const NULL_BODY = Buffer.from([0x4e]);
-/** One writer and one hessian.js encoder reused by every call: encoding is synchronous, so nothing interleaves. */
-const writer = new Hessian2Writer();
-const encoder = new hessian.EncoderV2({ size: 64 * 1024 });
+export interface Hessian2Options {
+  /**
+   * How hessian2 longs are decoded, process-wide: `'number'` (default) gives a
+   * number within ±(2^53−1) and a bigint beyond, `'bigint'` gives every long
+   * as a bigint (a long then also stays a long when sent back).
+   */
+  longs?: LongMode;
+}
 
-/**
- * The fixed fields and the common argument kinds are written by hand
- * (Hessian2Writer); other arguments and non-string attachments go through
- * hessian.js, started fresh where the hand-written part ends.
- */
-function encodeRequestBody(request: DubboRequest): Buffer {
-  writer.reset();
+const NULL_BODY = Buffer.from([0x4e]);
+/** One writer and encoder reused by every call: encoding is synchronous, so nothing interleaves. */
+const writer = new Hessian2Writer();
+const encoder = new Hessian2Encoder(writer);
+let longs: LongMode = 'number';
+
+/** Sets the process-wide hessian2 options; throws RpcError INVALID_ARGUMENT on an unknown value. */
+export function configureHessian2(options: Hessian2Options): void {
+  if (options.longs !== undefined) {
+    if (options.longs !== 'number' && options.longs !== 'bigint') {
+      throw new RpcError(ErrorCode.INVALID_ARGUMENT, `longs must be 'number' or 'bigint', got ${String(options.longs)}`);
+    }
+    longs = options.longs;
+  }
+}
+
+function encodeRequestBody(request: DubboRequest, maxBodyBytes?: number): Buffer {
+  writer.reset(maxBodyBytes);
   writer.string(request.dubboVersion || DUBBO_VERSION);
   writer.string(request.path);
   writer.string(request.version);
@@ -33,14 +51,13 @@ function encodeRequestBody(request: DubboRequest): Buffer {
   writer.string(descriptorOfTypes(request.parameterTypes));
   checkArgCount(request);
   const attachments = requestAttachments(request);
-  if (!writeArgsByHand(request)) writeWithHessianJs(() => {
-    for (let i = 0; i < request.args.length; i++) encoder.write(wrapForJava(request.parameterTypes[i]!, request.args[i]));
-    encoder.write(toHessian(attachments));
-  });
-  else if (!writer.stringMap(attachments)) writeWithHessianJs(() => encoder.write(toHessian(attachments)));
+  encoder.begin();
+  if (!writeArgsByHand(request)) {
+    for (let i = 0; i < request.args.length; i++) encoder.writeAs(request.parameterTypes[i]!, request.args[i]);
+  }
+  if (!writer.stringMap(attachments)) encoder.write(attachments);
   return writer.view();
 }
-
 
 function checkArgCount(request: DubboRequest): void {
   const { args, parameterTypes } = request;
@@ -49,7 +66,7 @@ function checkArgCount(request: DubboRequest): void {
   }
 }
 
-/** Writes every argument by hand, or nothing (false) when one needs hessian.js. */
+/** Writes every argument inline, or nothing (false) when one needs the encoder. */
 function writeArgsByHand(request: DubboRequest): boolean {
   const { args, parameterTypes } = request;
   for (let i = 0; i < args.length; i++) if (!canWriteByHand(parameterTypes[i]!, args[i])) return false;
@@ -57,14 +74,8 @@ function writeArgsByHand(request: DubboRequest): boolean {
   return true;
 }
 
-function writeWithHessianJs(write: () => void): void {
-  encoder.reset();
-  write();
-  writer.raw(encoder.get());
-}
-
 function decodeRequestBody(body: Buffer, request: DubboRequest): void {
-  const reader = new Hessian2Reader(body);
+  const reader = new Hessian2Reader(body, longs);
   request.dubboVersion = readString(reader);
   request.path = readString(reader);
   request.version = readString(reader);
@@ -82,37 +93,32 @@ function readString(reader: Hessian2Reader): string {
   return value;
 }
 
+/**
+ * The attachments map. A `__proto__` key is dropped: attachments are copied
+ * with `Object.assign` by applications, where such a key would replace the
+ * target's prototype.
+ */
 function readMap(reader: Hessian2Reader): Record<string, unknown> {
   const value = reader.map();
   if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new RpcError(ErrorCode.SERIALIZATION, 'attachments are not a map');
-  return value instanceof Map ? Object.fromEntries(value) : (value as Record<string, unknown>);
+  const out = value instanceof Map ? Object.fromEntries([...value].map(([key, item]) => [String(key), item])) : (value as Record<string, unknown>);
+  if (Object.hasOwn(out, '__proto__')) Reflect.deleteProperty(out, '__proto__');
+  return out;
 }
 
-function encodeResponseBody(response: DubboResponse): Buffer {
-  writer.reset();
+function encodeResponseBody(response: DubboResponse, maxBodyBytes?: number): Buffer {
+  writer.reset(maxBodyBytes);
   if (response.status !== ResponseStatus.OK) {
     writer.string(response.errorMessage ?? response.exception?.message ?? 'unknown error');
     return writer.view();
   }
   const flag = chooseResponseFlag(response);
   writer.int(flag);
-  const withAttachments = flagHasAttachments(flag);
-  if (flagHasException(flag)) {
-    writeWithHessianJs(() => {
-      encoder.write(writeJavaException(response.exception!));
-      if (withAttachments) encoder.write(toHessian(response.attachments));
-    });
-    return writer.view();
-  }
-  if (flagHasValue(flag) && !writeValueByHand(response)) {
-    writeWithHessianJs(() => {
-      encoder.write(wrapValue(response));
-      if (withAttachments) encoder.write(toHessian(response.attachments));
-    });
-    return writer.view();
-  }
-  if (withAttachments && !writer.stringMap(response.attachments)) writeWithHessianJs(() => encoder.write(toHessian(response.attachments)));
+  encoder.begin();
+  if (flagHasException(flag)) encoder.write(writeJavaException(response.exception!));
+  else if (flagHasValue(flag) && !writeValueByHand(response)) encoder.writeAs(response.returnType ?? 'java.lang.Object', response.value);
+  if (flagHasAttachments(flag) && !writer.stringMap(response.attachments)) encoder.write(response.attachments);
   return writer.view();
 }
 
@@ -123,12 +129,8 @@ function writeValueByHand(response: DubboResponse): boolean {
   return true;
 }
 
-function wrapValue(response: DubboResponse): unknown {
-  return response.returnType === undefined ? toHessian(response.value) : wrapForJava(response.returnType, response.value);
-}
-
 function decodeResponseBody(body: Buffer, response: DubboResponse): void {
-  const reader = new Hessian2Reader(body);
+  const reader = new Hessian2Reader(body, longs);
   if (response.status !== ResponseStatus.OK) {
     response.errorMessage = body.length === 0 ? '' : String(reader.value());
     return;
@@ -143,7 +145,7 @@ function decodeResponseBody(body: Buffer, response: DubboResponse): void {
   if (typeof flag !== 'number' || flag < 0 || flag > 5) {
     throw new RpcError(ErrorCode.SERIALIZATION, `unknown response flag ${String(flag)}`);
   }
-  if (flagHasException(flag)) response.exception = readJavaException(reader, body);
+  if (flagHasException(flag)) response.exception = readJavaException(reader);
   else if (flagHasValue(flag)) response.value = reader.value();
   else response.value = null;
   if (flagHasAttachments(flag)) response.attachments = readMap(reader);

@@ -16,15 +16,18 @@ export interface Serialization {
    * The encode methods may return a view of a scratch buffer the
    * serialization reuses: valid until its next encode call, so the codec
    * copies it into the frame at once (no Buffer per body on the hot path).
+   * `maxBodyBytes` (default unlimited): a serialization may stop with
+   * RpcError MSG_TOO_LONG as soon as the body would exceed it, instead of
+   * building a body the codec would refuse.
    */
-  encodeRequestBody(request: DubboRequest): Buffer;
+  encodeRequestBody(request: DubboRequest, maxBodyBytes?: number): Buffer;
   /**
    * Fills `request` (header fields already set) from `body`. Throws when the
    * body is corrupt; the codec turns that into a package carrying the error.
    */
   decodeRequestBody(body: Buffer, request: DubboRequest): void;
   /** Body of a normal (non-event) response, any status. */
-  encodeResponseBody(response: DubboResponse): Buffer;
+  encodeResponseBody(response: DubboResponse, maxBodyBytes?: number): Buffer;
   decodeResponseBody(body: Buffer, response: DubboResponse): void;
   /** Body of an event frame (heartbeat: data null). */
   encodeEventBody(): Buffer;
