@@ -10,16 +10,16 @@ import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 
 /**
  * 64-bit integers (int64, uint64, sint64, fixed64, sfixed64) as JS values:
- * `'auto'` (default) a number within ±(2^53−1), a bigint beyond, as for
+ * `'number'` (default) a number within ±(2^53−1), a bigint beyond, as for
  * hessian2 longs; `'bigint'` always a bigint (protobufjs's `longs: BigInt`).
  * Either is accepted when sending, as is a decimal string.
  */
-export type ProtoLongs = 'auto' | 'bigint';
+export type ProtoLongs = 'number' | 'bigint';
 /** Enums as JS values: `'name'` (default, proto3 JSON mapping) or `'number'`. Either is accepted when sending. */
 export type ProtoEnums = 'name' | 'number';
 
 export interface ProtoValueOptions {
-  /** Default 'auto'. */
+  /** Default 'number'. */
   longs?: ProtoLongs;
   /** Default 'name'. */
   enums?: ProtoEnums;
@@ -31,18 +31,18 @@ const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
 export class ProtoMessageCodec {
   private readonly toObjectOptions: protobuf.IConversionOptions;
-  private readonly autoLongs: boolean;
+  private readonly safeLongsAsNumbers: boolean;
 
   constructor(
     readonly type: protobuf.Type,
     options: ProtoValueOptions = {},
   ) {
     const enums = options.enums ?? 'name';
-    const longs = options.longs ?? 'auto';
+    const longs = options.longs ?? 'number';
     if (enums !== 'name' && enums !== 'number') throw new RpcError(ErrorCode.INVALID_ARGUMENT, `enums must be 'name' or 'number', got ${String(enums)}`);
-    if (longs !== 'auto' && longs !== 'bigint') throw new RpcError(ErrorCode.INVALID_ARGUMENT, `longs must be 'auto' or 'bigint', got ${String(longs)}`);
+    if (longs !== 'number' && longs !== 'bigint') throw new RpcError(ErrorCode.INVALID_ARGUMENT, `longs must be 'number' or 'bigint', got ${String(longs)}`);
     this.toObjectOptions = { longs: BigInt, enums: enums === 'name' ? String : undefined, defaults: true };
-    this.autoLongs = longs === 'auto' && hasLongFields(type, new Set());
+    this.safeLongsAsNumbers = longs === 'number' && hasLongFields(type, new Set());
   }
 
   /** The message bytes of a plain object (or a protobufjs message); throws INVALID_ARGUMENT naming a wrong field. */
@@ -71,7 +71,7 @@ export class ProtoMessageCodec {
     } catch (err) {
       throw new RpcError(code, `bad ${fullName(this.type)} message: ${(err as Error).message}`, { cause: err });
     }
-    if (this.autoLongs) numbersWhereSafe(object);
+    if (this.safeLongsAsNumbers) numbersWhereSafe(object);
     return object;
   }
 }

@@ -31,7 +31,7 @@ export interface ProtoServiceDefinition {
 }
 
 /**
- * `longs` ('auto' | 'bigint') and `enums` ('name' | 'number') say how 64-bit
+ * `longs` ('number' | 'bigint') and `enums` ('name' | 'number') say how 64-bit
  * integers and enums are given to JS (proto-message-codec.ts).
  */
 export interface LoadProtoOptions extends ProtoValueOptions {

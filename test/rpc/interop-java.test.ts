@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
 import { RpcClient } from '../../rpc/client.js';
 import { RpcContext } from '../../rpc/context.js';
+import { javaClassOf, javaObject } from '../../rpc/protocol/java-object.js';
 import { RpcServer } from '../../rpc/server.js';
 import { defineService } from '../../rpc/service.js';
 import {
@@ -244,6 +245,7 @@ describe('interop with a Java Dubbo peer (Caucho Hessian 4.0.38 + hessian-lite r
       assert.equal(await java.describeObject(ann), described, '{ $class, $ } where Object is declared');
       const back = await java.echoUser(ann);
       assert.deepEqual({ ...(back as object) }, ann.$);
+      assert.equal(javaClassOf(back), USER, 'the decoded object carries its Java class');
       assert.equal(await java.describeObject(back), described, 'the decoded object still names com.example.User');
     });
 
@@ -251,6 +253,7 @@ describe('interop with a Java Dubbo peer (Caucho Hessian 4.0.38 + hessian-lite r
       const users = [user('ann', 30, 7, ['a']), user('bob', 0, -1, [])];
       const back = await java.echoList(users);
       assert.equal(back.length, 2);
+      assert.deepEqual(back.map(javaClassOf), [USER, USER]);
       const described = await java.describeList(back);
       assert.match(described, /^java\.util\.ArrayList:\[com\.example\.User:ann,30,7,.*, com\.example\.User:bob,0,-1,/);
     });
@@ -262,6 +265,11 @@ describe('interop with a Java Dubbo peer (Caucho Hessian 4.0.38 + hessian-lite r
       assert.equal(pair.length, 2);
       assert.equal(pair[0], pair[1], 'JS: the decoded pair holds one object');
       assert.equal(await java.sameTwice(pair), true, 'forwarded, still one object');
+    });
+
+    it('sends a javaObject() built in JS as its class inside a List<Object>', async () => {
+      const eve = javaObject(USER, { name: 'eve', age: 22, id: 9, tags: [] });
+      assert.match(await java.describeList([eve]), /^java\.util\.ArrayList:\[com\.example\.User:eve,22,9,/);
     });
 
     it('round-trips maps, sets and untyped lists', async () => {
@@ -349,6 +357,7 @@ describe('interop with a Java Dubbo peer (Caucho Hessian 4.0.38 + hessian-lite r
       assert.equal(sha256(bytes!), sha256(bytes100k));
       const lists = got('echoList') as unknown[][];
       const users = lists[0]!;
+      assert.deepEqual(users.map(javaClassOf), [USER, USER], 'each element names com.example.User');
       assert.equal((users[0] as { name?: unknown }).name, 'ann');
       assert.deepEqual((users[0] as { tags?: unknown }).tags, ['admin', 'ops']);
       assert.equal((users[0] as { id?: unknown }).id, 2 ** 40);
@@ -421,7 +430,7 @@ function echoProvider(received: Map<string, unknown[]>) {
       throw Object.assign(new Error(why ?? ''), { javaType: 'java.lang.IllegalArgumentException' });
     },
     nothing: () => undefined,
-    makeUsers: () => [carol, user('dave', 5, 2n ** 60n, []), carol],
+    makeUsers: () => [carol, javaObject(USER, { name: 'dave', age: 5, id: 2n ** 60n, tags: [] }), carol],
     makeDate: () => new Date(-1),
     makeBigDecimal: () => '-0.000123',
     makeBigInteger: () => bigInteger(-98765432109876543210n),

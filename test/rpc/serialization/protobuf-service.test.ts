@@ -30,7 +30,7 @@ interface Shop {
 const BIG = 2n ** 53n + 1n;
 
 /** The same .proto under another package, so its message names do not meet the default service's. */
-function variant(pkg: string, keepCase: boolean, values: { longs?: 'auto' | 'bigint'; enums?: 'name' | 'number' }) {
+function variant(pkg: string, keepCase: boolean, values: { longs?: 'number' | 'bigint'; enums?: 'name' | 'number' }) {
   const text = readFileSync(SHOP, 'utf8').replace('package shop;', `package ${pkg};`).replace('"com.example.shop"', `"com.example.${pkg}"`);
   return protoServiceFromRoot(protobuf.parse(text, { keepCase }).root, undefined, values);
 }
