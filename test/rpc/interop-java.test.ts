@@ -272,6 +272,23 @@ describe('interop with a Java Dubbo peer (Caucho Hessian 4.0.38 + hessian-lite r
       assert.match(await java.describeList([eve]), /^java\.util\.ArrayList:\[com\.example\.User:eve,22,9,/);
     });
 
+    it('values in an untyped List reach Java as the documented inference says', async () => {
+      const described = await java.describeList([1, 2 ** 40, 2n ** 60n, 2.5, new Date(0), 'x', true, null, Buffer.from([1])]);
+      assert.equal(
+        described,
+        'java.util.ArrayList:[java.lang.Integer:1, java.lang.Long:1099511627776, java.lang.Long:1152921504606846976, java.lang.Double:2.5, ' +
+          `java.util.Date:0, java.lang.String:x, java.lang.Boolean:true, null, [B:1:${sha256(Buffer.from([1]))}]`,
+      );
+    });
+
+    it('sends a JS Map with integer keys as a Java map with Integer keys', async () => {
+      const map = new Map<unknown, unknown>([
+        [1, 'one'],
+        [-7, 'minus seven'],
+      ]);
+      assert.equal(await java.describeMap(map as never), 'java.util.HashMap:{java.lang.Integer:-7=java.lang.String:minus seven, java.lang.Integer:1=java.lang.String:one}');
+    });
+
     it('round-trips maps, sets and untyped lists', async () => {
       const map = { a: 1, b: 'x', nested: { k: [true, false] }, none: null };
       assert.deepEqual({ ...(await java.echoMap(map)) }, map);

@@ -578,6 +578,17 @@ public final class DubboPeer {
     }
   }
 
+  /** Echo of `value` must give exactly `expected`, element classes included. */
+  static void echoAs(Client client, String name, String method, String descriptor, Class<?> type, List<Object> value, List<Object> expected) {
+    try {
+      Result result = client.call(new Call(method, descriptor, type, value));
+      boolean same = describe(expected).equals(describe(result.value));
+      report(name, same, shorten("sent " + describe(value) + " got " + describe(result.value)));
+    } catch (Exception e) {
+      report(name, false, "failed: " + e);
+    }
+  }
+
   static Date utc(int year, int month, int day, int hour, int minute, int second, int ms) {
     // Proleptic Gregorian, as JS Date counts: no switch to the Julian calendar before 1582.
     java.util.GregorianCalendar calendar = new java.util.GregorianCalendar(java.util.TimeZone.getTimeZone("UTC"));
@@ -654,6 +665,20 @@ public final class DubboPeer {
       map.put("c", new ArrayList<>(Arrays.asList(true, false)));
       map.put("user", ann);
       echo(c, "Map<String,Object>", "echoMap", "Ljava/util/Map;", Map.class, map);
+      Map<Integer, String> intKeys = new HashMap<>();
+      intKeys.put(1, "one");
+      intKeys.put(-7, "minus seven");
+      echo(c, "Map<Integer,String> keeps Integer keys", "echoMap", "Ljava/util/Map;", Map.class, intKeys);
+      echo(c, "List with NaN and Infinity", "echoList", "Ljava/util/List;", List.class,
+          new ArrayList<>(Arrays.asList(1.5, Double.NaN, Double.NEGATIVE_INFINITY)));
+      // Lossy by design (docs/rpc.md): where no Java type is declared, a JS number that is whole goes back
+      // as an Integer (a Long within ±(2^53−1) and a whole Double both decode to a plain number), and a
+      // BigDecimal, which JS holds as its decimal string, goes back as a String.
+      echoAs(c, "List with Long 5 and Double 2.0 comes back as Integers (documented loss)", "echoList", "Ljava/util/List;", List.class,
+          new ArrayList<>(Arrays.asList(5L, 2.0, 2.5)), new ArrayList<>(Arrays.asList(5, 2, 2.5)));
+      echoAs(c, "List with Date and BigDecimal: the BigDecimal comes back as a String (documented loss)", "echoList", "Ljava/util/List;",
+          List.class, new ArrayList<>(Arrays.asList(new Date(-1L), new BigDecimal("1.10"))),
+          new ArrayList<>(Arrays.asList(new Date(-1L), "1.10")));
       echo(c, "Set", "echoSet", "Ljava/util/Set;", java.util.Set.class, new HashSet<>(Arrays.asList("x", "y")));
       List<Object> shared = new ArrayList<>();
       shared.add(ann);
