@@ -321,6 +321,7 @@ describe('interop with a Java Dubbo peer (Caucho Hessian 4.0.38 + hessian-lite r
     let server: RpcServer;
     const received = new Map<string, unknown[]>();
     let cases: JavaCase[] = [];
+    let runMs = 0;
     const got = (method: string) => received.get(method) ?? [];
 
     before(async () => {
@@ -329,14 +330,15 @@ describe('interop with a Java Dubbo peer (Caucho Hessian 4.0.38 + hessian-lite r
       await server.start();
       const run = await runJavaConsumer(tools!, server.port);
       cases = run.cases;
-      console.log(`# Java consumer: ${cases.length} cases in ${run.runMs.toFixed(0)} ms (JVM start included)`);
+      runMs = run.runMs;
     });
     after(async () => {
       await server?.stop({ graceMs: 0 });
     });
 
-    it('runs every case of the Java consumer', () => {
-      assert.ok(cases.length >= 90, `only ${cases.length} cases ran`);
+    it('runs every case of the Java consumer (time reported)', (t) => {
+      t.diagnostic(`Java consumer: ${cases.length} cases in ${runMs.toFixed(0)} ms, JVM start included`);
+      assert.ok(cases.length >= 100, `only ${cases.length} cases ran`);
     });
 
     it('every Java value comes back equal and of the same Java class', async (t) => {

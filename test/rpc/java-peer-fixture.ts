@@ -54,7 +54,9 @@ export function compileJavaPeer(): JavaTools {
   const dir = mkdtempSync(join(tmpdir(), 'getty-rpc-java-peer-'));
   const started = performance.now();
   const files = [join(sources, 'DubboPeer.java'), join(sources, 'com', 'example', 'User.java')];
-  execFileSync('javac', ['-nowarn', '-encoding', 'UTF-8', '-cp', jar, '-d', dir, ...files], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // C1 only and the serial collector: javac then compiles these two files in about half the time.
+  const fastJvm = ['-J-XX:TieredStopAtLevel=1', '-J-XX:+UseSerialGC'];
+  execFileSync('javac', [...fastJvm, '-nowarn', '-encoding', 'UTF-8', '-cp', jar, '-d', dir, ...files], { stdio: ['ignore', 'ignore', 'pipe'] });
   return {
     classpath: `${dir}:${jar}`,
     dir,
