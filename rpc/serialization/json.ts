@@ -96,8 +96,8 @@ class JsonLines {
     if (end < 0) end = this.text.length;
     const line = this.text.slice(this.pos, end);
     this.pos = end + 1;
-    // Nesting deeper than the limit needs at least 2 characters per level.
-    if (line.length > 2 * MAX_JSON_DEPTH) checkDepth(line);
+    // Nesting deeper than the limit needs more than MAX_JSON_DEPTH opening brackets.
+    if (line.length > 2 * MAX_JSON_DEPTH && !opensAtMost(line, MAX_JSON_DEPTH)) checkDepth(line);
     try {
       return JSON.parse(line);
     } catch (err) {
@@ -118,6 +118,18 @@ class JsonLines {
     if (Object.hasOwn(value, PROTO_KEY)) Reflect.deleteProperty(value, PROTO_KEY);
     return value as Record<string, unknown>;
   }
+}
+
+/**
+ * True when `line` holds at most `limit` of '[' and '{' together (inside
+ * strings too). A native indexOf per bracket: about 0.1 µs for a 700-byte
+ * line against 3–5 µs for JSON.parse of it, so common bodies skip the scan.
+ */
+function opensAtMost(line: string, limit: number): boolean {
+  let count = 0;
+  for (let i = line.indexOf('['); i >= 0; i = line.indexOf('[', i + 1)) if (++count > limit) return false;
+  for (let i = line.indexOf('{'); i >= 0; i = line.indexOf('{', i + 1)) if (++count > limit) return false;
+  return true;
 }
 
 /**

@@ -143,6 +143,8 @@ describe('hostile json and protobuf bodies', () => {
       assert.equal(fine.status, OK);
       const inString = await answer(socket, requestFrame(nextId++, JSON_ID, jsonBody(...jsonHead, `{"a":"${'['.repeat(300)}"}`, '{}')));
       assert.equal(inString.status, OK, 'brackets inside a string do not count');
+      const wide = await answer(socket, requestFrame(nextId++, JSON_ID, jsonBody(...jsonHead, `{"a":[${'[{}],'.repeat(300)}[]]}`, '{}')));
+      assert.equal(wide.status, OK, 'many brackets, shallow');
     });
 
     it('json: truncated, missing and garbage bodies are BAD_REQUEST', async () => {
