@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const client = new RpcClient({ application: 'hello-consumer' });
   const greeting = client.refer(GreetingService, { url: `dubbo://127.0.0.1:${server.port}`, version: '1.0.0' });
 
-  const reply: string = await RpcContext.run({ attachments: { caller: 'ann' } }, () => greeting.sayHello('world'));
+  const reply: string | null = await RpcContext.run({ attachments: { caller: 'ann' } }, () => greeting.sayHello('world'));
   console.log(reply);
   console.log('2 + 40 =', await withCallOptions(greeting, { timeoutMs: 500 }).add(2, 40));
   console.log('$echo:', await greeting.$echo('still there?'));

@@ -55,7 +55,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
 async function runPhases(client: RpcClient, providers: ProviderHandle[], watch: ProviderWatch, options: DemoOptions, log: (line: string) => void): Promise<DemoSummary> {
   const greeter = client.refer(Greeter, { loadbalance: 'roundrobin' });
-  const call = async (index: number) => providerOf(await greeter.sayHello(`caller-${index}`));
+  const call = async (index: number) => providerOf((await greeter.sayHello(`caller-${index}`)) ?? '');
 
   const firstBegan = performance.now();
   log(`\nconsumer: ${await greeter.sayHello('quickstart')}  (first call, discovery + connect: ${(performance.now() - firstBegan).toFixed(0)} ms)`);

@@ -195,6 +195,10 @@ function wrapBoolean(value: unknown, type: string): unknown {
   if (typeof value !== 'boolean') throw mismatch(value, type);
   return { $class: 'boolean', $: value };
 }
+function wrapDate(value: unknown, type: string): unknown {
+  if (!(value instanceof Date)) throw mismatch(value, type);
+  return value;
+}
 function wrapString(value: unknown, type: string): unknown {
   if (typeof value !== 'string') throw mismatch(value, type);
   return value;
@@ -251,10 +255,14 @@ const wrappers: Record<string, Wrapper> = {
   'java.util.Set': wrapList,
   'java.util.Map': wrapMap,
   'java.util.HashMap': wrapMap,
+  'java.util.Date': wrapDate,
   'java.lang.Object': wrapObject,
 };
 
 /**
+ * The js-to-java form of a JS value for hessian.js (the hessian2
+ * serialization itself writes declared types with Hessian2Encoder; this form
+ * remains for code that drives hessian.js, e.g. the byte-compatibility tests).
  * Wraps a JS value so hessian.js writes it as the declared Java type:
  * numbers become int/long/double per the type, bigint a long, Uint8Array a
  * byte[], arrays typed lists, and a plain object for a class name becomes a
@@ -288,7 +296,8 @@ function checkDepth(depth: number): void {
 }
 
 /**
- * Prepares an undeclared value for hessian.js: bigint → long, Uint8Array →
+ * Prepares an undeclared value for hessian.js (not used by the hessian2
+ * serialization; it copies, so shared objects become separate copies): bigint → long, Uint8Array →
  * Buffer, Map → plain map, nested values likewise. hessian.js writes the
  * rest by its own inference (int, long, double, string, list, map).
  */

@@ -11,7 +11,7 @@
  * (docs/rpc.md "Performance notes").
  */
 import { AsciiStringCache, HASH_SEED, hashStep } from './ascii-string-cache.js';
-import { Hessian2Decoder, type LongMode } from './hessian2-decoder.js';
+import { DEFAULT_DECODE_LIMITS, Hessian2Decoder, type Hessian2DecodeLimits } from './hessian2-decoder.js';
 
 const NULL = 0x4e;
 const MAP_UNTYPED = 0x48;
@@ -25,7 +25,7 @@ export class Hessian2Reader {
 
   constructor(
     private readonly body: Buffer,
-    private readonly longs: LongMode = 'number',
+    private readonly limits: Hessian2DecodeLimits = DEFAULT_DECODE_LIMITS,
   ) {}
 
   /** Offset of the next value in the body. */
@@ -135,7 +135,7 @@ export class Hessian2Reader {
   }
 
   private fallbackFrom(start: number): unknown {
-    this.decoder ??= new Hessian2Decoder(this.body, start, this.longs);
+    this.decoder ??= new Hessian2Decoder(this.body, start, this.limits);
     this.decoder.pos = start;
     const value = this.decoder.read();
     this.offset = this.decoder.pos;

@@ -11,7 +11,7 @@ import { descriptorOfTypes, javaTypesOfDescriptor } from '../protocol/java-types
 import { chooseResponseFlag, flagHasAttachments, flagHasException, flagHasValue, requestAttachments } from './response-flag.js';
 import { registerSerialization, type Serialization } from './serialization.js';
 import { canWriteByHand, writeByHand } from './hessian2-by-hand.js';
-import type { LongMode } from './hessian2-decoder.js';
+import { DEFAULT_DECODE_LIMITS, type Hessian2DecodeLimits, type LongMode } from './hessian2-decoder.js';
 import { Hessian2Encoder } from './hessian2-encoder.js';
 import { Hessian2Reader } from './hessian2-reader.js';
 import { Hessian2Writer } from './hessian2-writer.js';
@@ -24,22 +24,31 @@ export interface Hessian2Options {
    * as a bigint (a long then also stays a long when sent back).
    */
   longs?: LongMode;
+  /** Most values (any kind, any depth) one body may hold; default 524 288. Beyond: BAD_REQUEST / BAD_RESPONSE. */
+  maxValues?: number;
+  /** Most lists, maps and objects one body may hold; default 131 072. Beyond: BAD_REQUEST / BAD_RESPONSE. */
+  maxObjects?: number;
 }
 
 const NULL_BODY = Buffer.from([0x4e]);
 /** One writer and encoder reused by every call: encoding is synchronous, so nothing interleaves. */
 const writer = new Hessian2Writer();
 const encoder = new Hessian2Encoder(writer);
-let longs: LongMode = 'number';
+let limits: Hessian2DecodeLimits = DEFAULT_DECODE_LIMITS;
 
-/** Sets the process-wide hessian2 options; throws RpcError INVALID_ARGUMENT on an unknown value. */
+/**
+ * Sets the process-wide hessian2 options (those not given keep their value);
+ * throws RpcError INVALID_ARGUMENT on a bad value, changing nothing.
+ */
 export function configureHessian2(options: Hessian2Options): void {
-  if (options.longs !== undefined) {
-    if (options.longs !== 'number' && options.longs !== 'bigint') {
-      throw new RpcError(ErrorCode.INVALID_ARGUMENT, `longs must be 'number' or 'bigint', got ${String(options.longs)}`);
-    }
-    longs = options.longs;
+  const { longs = limits.longs, maxValues = limits.maxValues, maxObjects = limits.maxObjects } = options;
+  if (longs !== 'number' && longs !== 'bigint') {
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, `longs must be 'number' or 'bigint', got ${String(longs)}`);
   }
+  for (const [name, value] of [['maxValues', maxValues], ['maxObjects', maxObjects]] as const) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `${name} must be a positive integer, got ${value}`);
+  }
+  limits = { longs, maxValues, maxObjects };
 }
 
 function encodeRequestBody(request: DubboRequest, maxBodyBytes?: number): Buffer {
@@ -75,7 +84,7 @@ function writeArgsByHand(request: DubboRequest): boolean {
 }
 
 function decodeRequestBody(body: Buffer, request: DubboRequest): void {
-  const reader = new Hessian2Reader(body, longs);
+  const reader = new Hessian2Reader(body, limits);
   request.dubboVersion = readString(reader);
   request.path = readString(reader);
   request.version = readString(reader);
@@ -130,7 +139,7 @@ function writeValueByHand(response: DubboResponse): boolean {
 }
 
 function decodeResponseBody(body: Buffer, response: DubboResponse): void {
-  const reader = new Hessian2Reader(body, longs);
+  const reader = new Hessian2Reader(body, limits);
   if (response.status !== ResponseStatus.OK) {
     response.errorMessage = body.length === 0 ? '' : String(reader.value());
     return;

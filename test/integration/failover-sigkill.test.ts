@@ -86,7 +86,7 @@ async function runScenario(t: TestContext, backend: Backend): Promise<void> {
     const victim = providers[1]!;
 
     const began = performance.now();
-    const outcome = await streamWithKill((seq) => ref.whoami(seq), victim);
+    const outcome = await streamWithKill(async (seq) => (await ref.whoami(seq)) ?? '', victim);
     const elapsedMs = performance.now() - began;
     const counts = [...outcome.answeredBy].sort().map(([name, n]) => `${name}=${n}`).join(' ');
     t.diagnostic(`${TOTAL_CALLS} calls in ${elapsedMs.toFixed(0)} ms; answered by ${counts}; ${victim.name} SIGKILLed after ${KILL_AFTER_REPLIES} replies, ${outcome.repliesAfterDeath} replies after its exit`);

@@ -96,7 +96,7 @@ async function outageScenario(server: TestServer, registryUrl: string): Promise<
   const client = new RpcClient({ registry: registryUrl, application: 'wiring-consumer' });
   const observer = createRegistry(registryUrl);
   const ref = client.refer(WhoAmI);
-  const caller = new Caller((seq) => ref.whoami(seq));
+  const caller = new Caller(async (seq) => (await ref.whoami(seq)) ?? '');
   try {
     await caller.until(() => caller.count('A') > 0, 'a first answer');
     await server.stop();

@@ -72,7 +72,7 @@ const echoImpl = {
   bool: async (b: boolean) => b,
   obj: async (o: unknown) => o,
   list: async (l: unknown[] | null) => l,
-  map: async (m: Record<string, unknown> | null) => m,
+  map: async (m: Record<string, unknown> | Map<unknown, unknown> | null) => m,
   bytes: async (b: Buffer | null) => b,
   boom: async (why: string | null): Promise<string> => {
     throw new Error(`boom: ${why}`);

@@ -223,7 +223,7 @@ describe('RpcClient', () => {
 
   it('types proxies from the definition', async () => {
     const proxy = demo();
-    const typed: Promise<string> = proxy.sayHello('x');
+    const typed: Promise<string | null> = proxy.sayHello('x');
     const sum: Promise<number> = proxy.add(1, 2);
     // @ts-expect-error a number is not a java.lang.String
     const wrong = () => proxy.sayHello(1);
