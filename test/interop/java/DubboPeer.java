@@ -74,8 +74,8 @@ public final class DubboPeer {
    * Stock Caucho writes BigDecimal through its internal fields and Short, Byte and Float as its own
    * ShortHandle/ByteHandle/FloatHandle objects. Java Dubbo's hessian-lite (apache/dubbo-hessian-lite,
    * SerializerFactory and BasicSerializer) writes BigDecimal as an object with one field "value" (the
-   * decimal text), short and byte as int, float as double, and BigInteger through its fields signum and
-   * mag (read back by BigIntegerDeserializer). These rules make this peer write and read what it does.
+   * decimal text), short and byte as int, float as the double of its decimal text, and BigInteger through
+   * its fields signum and mag (read back by BigIntegerDeserializer). These rules make this peer write and read what it does.
    */
   static final class LiteRules extends SerializerFactory {
     LiteRules() {
@@ -86,7 +86,7 @@ public final class DubboPeer {
     public Serializer getSerializer(Class cl) throws HessianProtocolException {
       if (cl == BigDecimal.class) return new StringValueSerializer();
       if (cl == Short.class || cl == Byte.class) return AS_INT;
-      if (cl == Float.class) return AS_DOUBLE;
+      if (cl == Float.class) return FLOAT_AS_DOUBLE;
       if (cl == BigInteger.class) return BIG_INTEGER;
       return super.getSerializer(cl);
     }
@@ -106,10 +106,11 @@ public final class DubboPeer {
     }
   };
 
-  static final Serializer AS_DOUBLE = new AbstractSerializer() {
+  /** As hessian-lite's BasicSerializer FLOAT: the double of the float's decimal text, so 0.1f is written as 0.1. */
+  static final Serializer FLOAT_AS_DOUBLE = new AbstractSerializer() {
     @Override
     public void writeObject(Object obj, AbstractHessianOutput out) throws IOException {
-      out.writeDouble(((Number) obj).doubleValue());
+      out.writeDouble(Double.parseDouble(String.valueOf(((Number) obj).floatValue())));
     }
   };
 
@@ -629,7 +630,7 @@ public final class DubboPeer {
           Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 2.0, 9007199254740993.0})
         echo(c, "double " + v, "echoDouble", "D", double.class, v);
       echo(c, "Double", "echoDoubleObject", "Ljava/lang/Double;", Double.class, 2.5);
-      for (float v : new float[] {1.5f, 0.1f, Float.MAX_VALUE, Float.MIN_VALUE, Float.NaN, Float.NEGATIVE_INFINITY})
+      for (float v : new float[] {1.5f, 0.1f, 0.123456789f, Float.MAX_VALUE, Float.MIN_VALUE, Float.NaN, Float.NEGATIVE_INFINITY})
         echo(c, "float " + v, "echoFloat", "F", float.class, v);
       echo(c, "Float", "echoFloatObject", "Ljava/lang/Float;", Float.class, -0.5f);
       echo(c, "boolean true", "echoBoolean", "Z", boolean.class, true);
