@@ -202,6 +202,22 @@ describe('hostile json and protobuf bodies', () => {
       }
     });
 
+    it('protobuf: a map key "__proto__" stays an own key both ways and changes no prototype', async () => {
+      const client = new RpcClient();
+      try {
+        const shop = client.refer(Shop, { url: `dubbo://127.0.0.1:${server.port}`, retries: 0 });
+        const itemsBySku = JSON.parse('{"__proto__":{"sku":"evil","quantity":1},"a":{"sku":"a"}}') as Message;
+        const back = await shop.PlaceOrder({ customerId: 'c', itemsBySku });
+        const map = back.itemsBySku as Message;
+        assert.equal(Object.getPrototypeOf(map), Object.prototype);
+        assert.ok(Object.hasOwn(map, '__proto__'), 'kept as data');
+        assert.equal((map.a as Message).sku, 'a');
+        assert.equal(({} as Message).sku, undefined);
+      } finally {
+        await client.close();
+      }
+    });
+
     it('a frame announcing more than maxFrameLen closes that session only', async () => {
       const big = await RawDubboSocket.connect(server.port);
       const header = requestFrame(1, JSON_ID, Buffer.alloc(0));
