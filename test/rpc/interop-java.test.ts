@@ -28,6 +28,7 @@ import {
 } from './java-peer-fixture.js';
 
 const USER = 'com.example.User';
+const COLOR = 'com.example.Color';
 
 const Echo = defineService('com.example.EchoService', {
   echoString: { params: ['java.lang.String'], returns: 'java.lang.String' },
@@ -55,6 +56,10 @@ const Echo = defineService('com.example.EchoService', {
   echoStringArray: { params: ['java.lang.String[]'], returns: 'java.lang.String[]' },
   echoUser: { params: [USER], returns: USER },
   echoObject: { params: ['java.lang.Object'], returns: 'java.lang.Object' },
+  echoColor: { params: [COLOR], returns: COLOR },
+  echoUserArray: { params: ['com.example.User[]'], returns: 'com.example.User[]' },
+  echoTreeMap: { params: ['java.util.TreeMap'], returns: 'java.util.TreeMap' },
+  echoLinkedList: { params: ['java.util.LinkedList'], returns: 'java.util.LinkedList' },
   echoList: { params: ['java.util.List'], returns: 'java.util.List' },
   echoSet: { params: ['java.util.Set'], returns: 'java.util.Set' },
   echoMap: { params: ['java.util.Map'], returns: 'java.util.Map' },
@@ -245,6 +250,24 @@ describe('interop with a Java Dubbo peer (Caucho Hessian 4.0.38 + hessian-lite r
       assert.equal(await java.describeObject(back), described, 'the decoded object still names com.example.User');
     });
 
+    it('sends an enum as { name } of its class and gets it back so', async () => {
+      const green = await java.echoColor(javaObject(COLOR, { name: 'GREEN' }));
+      assert.deepEqual({ ...(green as object) }, { name: 'GREEN' });
+      assert.equal(javaClassOf(green), COLOR);
+      assert.equal(await java.describeObject(green), 'com.example.Color:GREEN');
+      assert.equal(await java.describeObject({ $class: COLOR, $: { name: 'BLUE' } }), 'com.example.Color:BLUE');
+    });
+
+    it('round-trips a User[] (with a null) and declared TreeMap and LinkedList', async () => {
+      const users = (await java.echoUserArray([user('ann', 1, 2, []).$, null, user('bo', 3, 4, ['t'])])) as unknown[];
+      assert.equal(users.length, 3);
+      assert.equal(users[1], null);
+      assert.equal(javaClassOf(users[0]), USER);
+      assert.equal((users[2] as { name?: unknown }).name, 'bo');
+      assert.deepEqual({ ...(await java.echoTreeMap({ b: 2, a: 1 })) }, { a: 1, b: 2 });
+      assert.deepEqual(await java.echoLinkedList(['x', 'y']), ['x', 'y']);
+    });
+
     it('List<POJO> echoed and forwarded reaches Java as Users, not HashMaps', async () => {
       const users = [user('ann', 30, 7, ['a']), user('bob', 0, -1, [])];
       const back = (await java.echoList(users)) ?? [];
@@ -422,6 +445,10 @@ function echoProvider(received: Map<string, unknown[]>) {
     echoStringArray: echo<(string | null)[] | null>('echoStringArray'),
     echoUser: echo<unknown>('echoUser'),
     echoObject: echo<unknown>('echoObject'),
+    echoColor: echo<unknown>('echoColor'),
+    echoUserArray: echo<unknown[] | null>('echoUserArray'),
+    echoTreeMap: echo<JavaMap | null>('echoTreeMap'),
+    echoLinkedList: echo<unknown[] | null>('echoLinkedList'),
     echoList: echo<unknown[] | null>('echoList'),
     echoSet: echo<unknown[] | null>('echoSet'),
     echoMap: echo<JavaMap | null>('echoMap'),

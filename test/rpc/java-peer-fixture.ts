@@ -47,13 +47,13 @@ function hessianJar(): string | undefined {
   return found.status === 0 ? found.stdout.trim() : undefined;
 }
 
-/** Compiles DubboPeer.java and com/example/User.java with javac. */
+/** Compiles DubboPeer.java and its com.example classes with javac. */
 export function compileJavaPeer(): JavaTools {
   const jar = hessianJar();
   if (jar === undefined) throw new Error('Caucho Hessian jar not found');
   const dir = mkdtempSync(join(tmpdir(), 'getty-rpc-java-peer-'));
   const started = performance.now();
-  const files = [join(sources, 'DubboPeer.java'), join(sources, 'com', 'example', 'User.java')];
+  const files = ['DubboPeer.java', 'com/example/User.java', 'com/example/Color.java'].map((file) => join(sources, file));
   // C1 only and the serial collector: javac then compiles these two files in about half the time.
   const fastJvm = ['-J-XX:TieredStopAtLevel=1', '-J-XX:+UseSerialGC'];
   execFileSync('javac', [...fastJvm, '-nowarn', '-encoding', 'UTF-8', '-cp', jar, '-d', dir, ...files], { stdio: ['ignore', 'ignore', 'pipe'] });

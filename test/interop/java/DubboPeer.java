@@ -10,6 +10,7 @@ import com.caucho.hessian.io.Serializer;
 import com.caucho.hessian.io.SerializerFactory;
 import com.caucho.hessian.io.StringValueDeserializer;
 import com.caucho.hessian.io.StringValueSerializer;
+import com.example.Color;
 import com.example.User;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -653,6 +654,15 @@ public final class DubboPeer {
       echo(c, "String[]", "echoStringArray", "[Ljava/lang/String;", String[].class, new String[] {"a", null, "ç"});
       User ann = new User("ann", 30, 1L << 40, tags("admin", "ops"));
       echo(c, "User", "echoUser", "Lcom/example/User;", User.class, ann);
+      echo(c, "enum", "echoColor", "Lcom/example/Color;", Color.class, Color.GREEN);
+      echo(c, "enum as Object", "echoObject", "Ljava/lang/Object;", Object.class, Color.BLUE);
+      echo(c, "User[]", "echoUserArray", "[Lcom/example/User;", User[].class, new User[] {ann, null, new User("cy", 1, 2, tags())});
+      java.util.TreeMap<String, Integer> sorted = new java.util.TreeMap<>();
+      sorted.put("b", 2);
+      sorted.put("a", 1);
+      echo(c, "TreeMap declared", "echoTreeMap", "Ljava/util/TreeMap;", java.util.TreeMap.class, sorted);
+      echo(c, "LinkedList declared", "echoLinkedList", "Ljava/util/LinkedList;", java.util.LinkedList.class,
+          new java.util.LinkedList<>(Arrays.asList("x", "y")));
       echo(c, "User as Object", "echoObject", "Ljava/lang/Object;", Object.class, ann);
       List<Object> users = new ArrayList<>();
       users.add(ann);
