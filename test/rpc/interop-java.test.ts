@@ -15,6 +15,7 @@ import { RpcClient } from '../../rpc/client.js';
 import { RpcContext } from '../../rpc/context.js';
 import type { JavaMap } from '../../rpc/java-type-map.js';
 import { javaClassOf, javaObject } from '../../rpc/protocol/java-object.js';
+import { configureHessian2 } from '../../rpc/serialization/hessian2.js';
 import { RpcServer } from '../../rpc/server.js';
 import { defineService } from '../../rpc/service.js';
 import {
@@ -162,6 +163,19 @@ describe('interop with a Java Dubbo peer (Caucho Hessian 4.0.38 + hessian-lite r
       assert.equal(await java.describeLong(2n ** 53n + 1n), 'java.lang.Long:9007199254740993');
       assert.equal(await java.describeLong(MIN_LONG), `java.lang.Long:${MIN_LONG}`);
       assert.equal(await java.echoLongObject(5), 5);
+    });
+
+    it("with configureHessian2({ longs: 'bigint' }) every long is a bigint and an untyped Long stays a Long", async () => {
+      configureHessian2({ longs: 'bigint' });
+      try {
+        assert.equal(await java.echoLong(5), 5n);
+        const list = (await java.echoList([5n, 2 ** 40])) ?? [];
+        assert.deepEqual(list, [5n, 2n ** 40n], "a JS number beyond int32 went as a Long, so it comes back a bigint");
+        assert.equal(await java.describeList(list), 'java.util.ArrayList:[java.lang.Long:5, java.lang.Long:1099511627776]');
+      } finally {
+        configureHessian2({ longs: 'number' });
+      }
+      assert.equal(await java.echoLong(5), 5);
     });
 
     it('sends short and byte as Java Short/Byte and gets numbers back', async () => {
