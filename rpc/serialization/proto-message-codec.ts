@@ -1,8 +1,8 @@
 /**
  * One protobuf message type as JS values: a strict encoder (an unknown or
- * misspelled field, or an unknown enum name, is an INVALID_ARGUMENT error
- * naming it, never a silent drop, which is what protobufjs's `fromObject`
- * does) and a decoder with the documented JS types for 64-bit integers and
+ * misspelled field, an unknown enum name, or a value its field cannot hold is
+ * an INVALID_ARGUMENT error naming it, never a silent drop or coercion, which
+ * is what protobufjs's `fromObject` does) and a decoder with the documented JS types for 64-bit integers and
  * enums (docs/rpc.md, "protobuf services").
  */
 import protobuf from 'protobufjs';
@@ -97,15 +97,76 @@ function checkMessage(type: protobuf.Type, value: Record<string, unknown>, path:
 
 function checkField(field: protobuf.Field, value: unknown, path: string, depth: number): void {
   const resolved = field.resolve().resolvedType;
-  if (resolved === null) return; // scalars: protobufjs converts them as protobuf's JSON mapping does
-  const check = (item: unknown, at: string) => checkValue(resolved, item, at, depth);
+  const check = (item: unknown, at: string) => (resolved === null ? checkScalar(field.type, item, at) : checkValue(resolved, item, at, depth));
   if (field.map) {
-    if (typeof value === 'object') for (const key of Object.keys(value as object)) check((value as Record<string, unknown>)[key], `${path}.${key}`);
+    if (typeof value !== 'object' || Array.isArray(value)) throw cannotHold(path, `map<${(field as unknown as protobuf.MapField).keyType}, ${field.type}>`, value);
+    for (const key of Object.keys(value as object)) check((value as Record<string, unknown>)[key], `${path}.${key}`);
   } else if (field.repeated) {
-    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) check(value[i], `${path}[${i}]`);
+    if (!Array.isArray(value)) throw cannotHold(path, `repeated ${field.type}`, value);
+    for (let i = 0; i < value.length; i++) check(value[i], `${path}[${i}]`);
   } else {
     check(value, path);
   }
+}
+
+const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
+const UINT32 = { min: 0, max: 2 ** 32 - 1 };
+const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
+const UINT64 = { min: 0n, max: 2n ** 64n - 1n };
+const scalarRanges: Record<string, { min: number; max: number } | { min: bigint; max: bigint }> = {
+  int32: INT32,
+  sint32: INT32,
+  sfixed32: INT32,
+  uint32: UINT32,
+  fixed32: UINT32,
+  int64: INT64,
+  sint64: INT64,
+  sfixed64: INT64,
+  uint64: UINT64,
+  fixed64: UINT64,
+};
+
+/**
+ * A scalar must be of its kind: protobufjs's `fromObject` would turn `"two"`
+ * for an int32 into 0 and `{}` for a string into "[object Object]" without a
+ * word. Accepted as protobuf's JSON mapping does: numbers (integer ones in
+ * range for integer kinds), decimal strings for integers, bigints for 64-bit
+ * kinds, booleans, strings, bytes as Uint8Array or base64 text.
+ */
+function checkScalar(kind: string, value: unknown, path: string): void {
+  if (value === null || value === undefined) return;
+  const range = scalarRanges[kind];
+  const fits =
+    range !== undefined
+      ? integerInRange(value, range)
+      : kind === 'string'
+        ? typeof value === 'string'
+        : kind === 'bool'
+          ? typeof value === 'boolean'
+          : kind === 'bytes'
+            ? value instanceof Uint8Array || typeof value === 'string'
+            : typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)));
+  if (!fits) throw cannotHold(path, kind, value);
+}
+
+function integerInRange(value: unknown, range: { min: number; max: number } | { min: bigint; max: bigint }): boolean {
+  let n: bigint;
+  if (typeof value === 'bigint') n = value;
+  else if (typeof value === 'number' && Number.isInteger(value)) n = BigInt(value);
+  else if (typeof value === 'string' && /^-?\d+$/.test(value)) n = BigInt(value);
+  else return isLongLike(value) && typeof range.min === 'bigint';
+  return n >= BigInt(range.min) && n <= BigInt(range.max);
+}
+
+/** A Long (protobufjs's own 64-bit value): `{ low, high }` numbers. */
+function isLongLike(value: unknown): boolean {
+  const long = value as { low?: unknown; high?: unknown } | null;
+  return typeof long === 'object' && long !== null && Number.isInteger(long.low) && Number.isInteger(long.high);
+}
+
+function cannotHold(path: string, kind: string, value: unknown): RpcError {
+  const shown = typeof value === 'bigint' ? `${value}n` : typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : String(value);
+  return new RpcError(ErrorCode.INVALID_ARGUMENT, `field '${path}' (${kind}) cannot hold ${shown}`);
 }
 
 function checkValue(resolved: protobuf.Type | protobuf.Enum, value: unknown, path: string, depth: number): void {
@@ -117,9 +178,9 @@ function checkValue(resolved: protobuf.Type | protobuf.Enum, value: unknown, pat
     }
     return;
   }
-  if (typeof value === 'object' && !(value instanceof protobuf.Message) && !Array.isArray(value)) {
-    checkMessage(resolved, value as Record<string, unknown>, `${path}.`, depth + 1);
-  }
+  if (value instanceof protobuf.Message) return;
+  if (typeof value !== 'object' || Array.isArray(value)) throw cannotHold(path, fullName(resolved), value);
+  checkMessage(resolved, value as Record<string, unknown>, `${path}.`, depth + 1);
 }
 
 function unknownField(type: protobuf.Type, path: string, key: string): RpcError {

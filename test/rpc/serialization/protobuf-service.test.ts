@@ -135,6 +135,25 @@ describe('protobuf service from a snake_case .proto', () => {
       );
     });
 
+    it('refuses a value its field cannot hold instead of coercing it', async () => {
+      const refused: [Message, string][] = [
+        [{ lineItems: [{ quantity: 'two' }] }, "'lineItems[0].quantity' (uint32)"],
+        [{ lineItems: [{ quantity: -1 }] }, "'lineItems[0].quantity' (uint32)"],
+        [{ totalCents: 1.5 }, "'totalCents' (int64)"],
+        [{ totalCents: 2n ** 63n }, "'totalCents' (int64)"],
+        [{ customerId: { id: 1 } }, "'customerId' (string)"],
+        [{ tags: 'x' }, "'tags' (repeated string)"],
+        [{ deliveryNote: 'x' }, "'deliveryNote' (shop.Order.Note)"],
+        [{ itemsBySku: ['x'] }, "'itemsBySku' (map<string, LineItem>)"],
+      ];
+      for (const [order, named] of refused) {
+        await assert.rejects(running.shop.PlaceOrder(order), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT) && e.message.includes(named), named);
+      }
+      const accepted = await running.shop.PlaceOrder({ totalCents: '-9007199254740993', lineItems: [{ quantity: 4294967295 }], tags: [] });
+      assert.equal(accepted.totalCents, -9007199254740993n, 'a decimal string for an int64');
+      assert.equal((accepted.lineItems as Message[])[0]!.quantity, 4294967295);
+    });
+
     it('refuses an unknown enum name', async () => {
       await assert.rejects(
         running.shop.PlaceOrder({ status: 'PAYED' }),
