@@ -51,6 +51,8 @@ interface JavaReferences {
   'java.util.TreeMap': JavaMap;
   'byte[]': Buffer;
   '[B': Buffer;
+  'char[]': string;
+  '[C': string;
 }
 
 /** A Java Map: a plain object when every key is a string, a JS Map when a key is not. */

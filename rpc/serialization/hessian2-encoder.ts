@@ -128,7 +128,9 @@ export class Hessian2Encoder {
     }
     if (this.writtenBefore(value)) return;
     if (Array.isArray(value)) {
-      this.list(value, javaClassOf(value), undefined, value);
+      // A Java array decoded from a peer (e.g. `[int`) goes back as that array, its elements as the component type.
+      const type = javaClassOf(value);
+      this.list(value, type, type?.startsWith('[') ? arrayComponent(type) : undefined, value);
       return;
     }
     if (value instanceof Map) {
@@ -453,7 +455,8 @@ for (const type of Object.keys(INT_RANGES)) DECLARED.set(type, writeInt);
 for (const type of ['long', 'java.lang.Long']) DECLARED.set(type, writeLong);
 for (const type of ['double', 'java.lang.Double', 'float', 'java.lang.Float']) DECLARED.set(type, writeDouble);
 for (const type of ['boolean', 'java.lang.Boolean']) DECLARED.set(type, writeBoolean);
-for (const type of ['java.lang.String', 'char', 'java.lang.Character']) DECLARED.set(type, writeString);
+// Hessian writes a char[] as a string (BasicSerializer CHARACTER_ARRAY).
+for (const type of ['java.lang.String', 'char', 'java.lang.Character', '[C', 'char[]']) DECLARED.set(type, writeString);
 for (const type of ['[B', 'byte[]']) DECLARED.set(type, writeBytes);
 DECLARED.set('java.util.Date', writeDate);
 DECLARED.set('java.math.BigDecimal', writeBigDecimal);

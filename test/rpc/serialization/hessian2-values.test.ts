@@ -161,6 +161,11 @@ describe('hessian2 values: collections and objects', () => {
     assert.equal(javaClassOf(asArgument('int[]', [4])), '[int');
     assert.deepEqual(asArgument('java.lang.String[]', ['a', null]), ['a', null]);
     assert.deepEqual(asArgument('[[J', [[1, 2n ** 60n]]), [[1, 2n ** 60n]]);
+    assert.deepEqual(bothWays('char[]', 'chars').slice(0, 2), ['chars', 'chars']);
+    const longs = asArgument('[J', [1, 2]);
+    assert.equal(javaClassOf(longs), '[long');
+    const resent = Buffer.from(hessian2.encodeResponseBody(createResponse({ id: 1, value: longs })));
+    assert.ok(resent.includes(Buffer.from([0xe1, 0xe2])), 'a decoded long[] goes back with long elements');
     const users = asArgument('com.example.User[]', [{ id: 1 }]) as unknown[];
     assert.equal(javaClassOf(users[0]), 'com.example.User');
   });
