@@ -58,6 +58,7 @@ const Echo = defineService('com.example.EchoService', {
   echoUser: { params: [USER], returns: USER },
   echoObject: { params: ['java.lang.Object'], returns: 'java.lang.Object' },
   echoColor: { params: [COLOR], returns: COLOR },
+  echoCharArray: { params: ['char[]'], returns: 'char[]' },
   echoUserArray: { params: ['com.example.User[]'], returns: 'com.example.User[]' },
   echoTreeMap: { params: ['java.util.TreeMap'], returns: 'java.util.TreeMap' },
   echoLinkedList: { params: ['java.util.LinkedList'], returns: 'java.util.LinkedList' },
@@ -141,6 +142,7 @@ describe('interop with a Java Dubbo peer (Caucho Hessian 4.0.38 + hessian-lite r
       assert.equal(await java.echoChar('é'), 'é');
       assert.equal(await java.describeChar('é'), 'java.lang.Character:é');
       assert.equal(await java.echoCharacter('x'), 'x');
+      assert.equal(await java.echoCharArray('hé😀'), 'hé😀', 'char[] is a string both ways');
     });
 
     it('round-trips int at every hessian encoding boundary and the int32 edges', async () => {
@@ -460,6 +462,7 @@ function echoProvider(received: Map<string, unknown[]>) {
     echoUser: echo<unknown>('echoUser'),
     echoObject: echo<unknown>('echoObject'),
     echoColor: echo<unknown>('echoColor'),
+    echoCharArray: echo<string | null>('echoCharArray'),
     echoUserArray: echo<unknown[] | null>('echoUserArray'),
     echoTreeMap: echo<JavaMap | null>('echoTreeMap'),
     echoLinkedList: echo<unknown[] | null>('echoLinkedList'),

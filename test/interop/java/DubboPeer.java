@@ -651,6 +651,12 @@ public final class DubboPeer {
       echo(c, "BigInteger", "echoBigInteger", "Ljava/math/BigInteger;", BigInteger.class, new BigInteger("123456789012345678901234567890"));
       echo(c, "BigInteger negative", "echoBigInteger", "Ljava/math/BigInteger;", BigInteger.class, BigInteger.valueOf(-5));
       echo(c, "int[]", "echoIntArray", "[I", int[].class, new int[] {1, -2, Integer.MAX_VALUE});
+      echo(c, "long[] as Object", "echoObject", "Ljava/lang/Object;", Object.class, new long[] {1, 1L << 60, Long.MIN_VALUE});
+      echo(c, "double[] as Object", "echoObject", "Ljava/lang/Object;", Object.class, new double[] {0.5, Double.NaN, 2.0});
+      echo(c, "boolean[] as Object", "echoObject", "Ljava/lang/Object;", Object.class, new boolean[] {true, false});
+      echo(c, "short[] as Object", "echoObject", "Ljava/lang/Object;", Object.class, new short[] {-1, 300});
+      echo(c, "User[] as Object", "echoObject", "Ljava/lang/Object;", Object.class, new User[] {new User("arr", 1, 1, tags())});
+      echo(c, "char[] declared", "echoCharArray", "[C", char[].class, "hé😀".toCharArray());
       echo(c, "String[]", "echoStringArray", "[Ljava/lang/String;", String[].class, new String[] {"a", null, "ç"});
       User ann = new User("ann", 30, 1L << 40, tags("admin", "ops"));
       echo(c, "User", "echoUser", "Lcom/example/User;", User.class, ann);
