@@ -7,7 +7,8 @@
  * A non-OK status carries one JSON string. A heartbeat body is `null`.
  *
  * JS specifics: a bigint is written as a bare JSON integer (exact on the
- * wire); integers beyond 2^53 are read back as lossy numbers. Buffer and
+ * wire); an integer beyond ±(2^53−1) is read back as a bigint, others as
+ * numbers (json-big-integers.ts), as hessian2 longs. Buffer and
  * Uint8Array are written as base64 strings (fastjson's byte[] form) and read
  * back as Buffers where the declared parameter type is `[B`; elsewhere they
  * stay strings. Map becomes an object, Date its epoch milliseconds.
@@ -24,11 +25,10 @@ import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus } from '../protocol/dubbo-package.js';
 import { descriptorOfTypes, javaTypesOfDescriptor } from '../protocol/java-types.js';
 import { DEFAULT_EXCEPTION_TYPE } from './hessian-exception.js';
+import { markBigInt, parseJsonKeepingIntegers, unmarkBigInts } from './json-big-integers.js';
 import { chooseResponseFlag, flagHasAttachments, flagHasException, flagHasValue, requestAttachments } from './response-flag.js';
 import { registerSerialization, type Serialization } from './serialization.js';
 
-const BIGINT_MARK = '\u0000bigint:';
-const BIGINT_PATTERN = /"\\u0000bigint:(-?\d+)"/g;
 const NULL_BODY = Buffer.from('null\n');
 const PROTO_KEY = '__proto__';
 /** Deepest nesting of arrays and objects read in one value (as protobufjs's recursion limit). */
@@ -36,7 +36,7 @@ export const MAX_JSON_DEPTH = 100;
 
 function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const original = this[key];
-  if (typeof original === 'bigint') return BIGINT_MARK + original.toString();
+  if (typeof original === 'bigint') return markBigInt(original);
   if (original instanceof Uint8Array) return base64Of(original);
   if (original instanceof Map) return Object.fromEntries(original);
   if (original instanceof Date) return original.getTime();
@@ -73,8 +73,7 @@ function base64Of(bytes: Uint8Array): string {
 
 /** Any other value: through JSON.stringify's replacer (bigint, bytes, Map, Date at any depth). */
 function replacedJson(value: unknown): string {
-  const text = JSON.stringify({ v: value }, replacer).slice(5, -1);
-  return text.includes(BIGINT_MARK.slice(1)) ? text.replace(BIGINT_PATTERN, '$1') : text;
+  return unmarkBigInts(JSON.stringify({ v: value }, replacer).slice(5, -1));
 }
 
 /** Reads the body's '\n'-separated JSON values in order. */
@@ -99,7 +98,7 @@ class JsonLines {
     // Nesting deeper than the limit needs more than MAX_JSON_DEPTH opening brackets.
     if (line.length > 2 * MAX_JSON_DEPTH && !opensAtMost(line, MAX_JSON_DEPTH)) checkDepth(line);
     try {
-      return JSON.parse(line);
+      return parseJsonKeepingIntegers(line);
     } catch (err) {
       throw new RpcError(ErrorCode.SERIALIZATION, `not a JSON value: ${(err as Error).message}`, { cause: err });
     }

@@ -1,0 +1,85 @@
+/**
+ * Integers beyond ±(2^53−1) in JSON text, both ways, for the json
+ * serialization: Java longs arrive as bare JSON integers (fastjson writes
+ * them so), and `JSON.parse` on Node 20 would round them to the nearest double
+ * without a word. Here they become `bigint`s (as hessian2 longs beyond 2^53
+ * do, docs/rpc.md); integers within the safe range stay numbers. A bigint is
+ * written as a bare integer.
+ *
+ * Both directions go through a marked string: `JSON.stringify` cannot write a
+ * bigint, and `JSON.parse` gives its reviver only the rounded number. The mark
+ * holds a random part chosen per process, so text a peer sends cannot pose as
+ * one.
+ */
+import { randomBytes } from 'node:crypto';
+
+const MARK = `\u0000bigint-${randomBytes(6).toString('hex')}:`;
+/** The mark as JSON.stringify escapes it, and the marked strings in its output. */
+const MARK_JSON = JSON.stringify(MARK).slice(1, -1);
+const MARKED_IN_JSON = new RegExp(`"${MARK_JSON.replaceAll('\\', '\\\\')}(-?\\d+)"`, 'g');
+/** No integer of fewer digits is beyond 2^53 (9 007 199 254 740 991 has 16). */
+const LONG_DIGIT_RUN = /\d{16}/;
+
+/** The marked string a replacer returns for `value`. */
+export function markBigInt(value: bigint): string {
+  return MARK + value.toString();
+}
+
+/** `text` (JSON.stringify output) with every marked string turned back into its bare integer. */
+export function unmarkBigInts(text: string): string {
+  return text.includes(MARK_JSON) ? text.replace(MARKED_IN_JSON, '$1') : text;
+}
+
+/**
+ * `JSON.parse(line)`, except that an integer beyond ±(2^53−1) becomes a
+ * bigint. Lines without a run of 16 digits (nearly all) cost one regex test.
+ */
+export function parseJsonKeepingIntegers(line: string): unknown {
+  if (!LONG_DIGIT_RUN.test(line)) return JSON.parse(line);
+  const marked = markLongIntegers(line);
+  return marked === line ? JSON.parse(line) : JSON.parse(marked, reviveMarked);
+}
+
+function reviveMarked(_key: string, value: unknown): unknown {
+  return typeof value === 'string' && value.startsWith(MARK) ? BigInt(value.slice(MARK.length)) : value;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** Quotes (with the mark) each integer token outside strings that is not a safe integer; other text as it is. */
+function markLongIntegers(line: string): string {
+  let out = '';
+  let copied = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 0x22) {
+      i = endOfString(line, i);
+      continue;
+    }
+    if (c !== 0x2d && !isDigit(c)) continue;
+    let end = i + 1;
+    while (end < line.length && isDigit(line.charCodeAt(end))) end++;
+    const next = line.charCodeAt(end);
+    if (next === 0x2e || next === 0x65 || next === 0x45) {
+      // A fraction or an exponent: a double, left to JSON.parse.
+      while (end < line.length && /[\d.eE+-]/.test(line[end]!)) end++;
+    } else if (end - i >= 16 && !Number.isSafeInteger(Number(line.slice(i, end)))) {
+      out += `${line.slice(copied, i)}"${MARK_JSON}${line.slice(i, end)}"`;
+      copied = end;
+    }
+    i = end - 1;
+  }
+  return copied === 0 ? line : out + line.slice(copied);
+}
+
+/** Index of the quote closing the string that opens at `start` (or the line's end). */
+function endOfString(line: string, start: number): number {
+  for (let i = start + 1; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 0x5c) i++;
+    else if (c === 0x22) return i;
+  }
+  return line.length;
+}
