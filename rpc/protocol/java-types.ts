@@ -1,7 +1,7 @@
 /**
  * Java type names ↔ JVM descriptors, hessian wrapping of JS values for a
  * declared Java type, and the inference of Java types from JS values for
- * TS↔TS calls (go-anchors §3.2 step 5).
+ * TS↔TS calls (docs/rpc.md "Service definitions").
  *
  * Type names follow `Class.getName()`: `int`, `java.lang.String`, and for
  * arrays the descriptor form with dots (`[I`, `[Ljava.lang.String;`). The
@@ -53,7 +53,7 @@ const MAX_PARSED_DESCRIPTORS = 512;
 
 /**
  * `parameterTypesToDescriptor`, remembered per array: a reference sends the
- * same list object on every call (round 3 profile: 2 % of a protobuf call).
+ * same list object on every call (docs/rpc.md "Performance notes": 2 % of a protobuf call).
  */
 export function descriptorOfTypes(types: readonly string[]): string {
   let descriptor = descriptorsByTypes.get(types);

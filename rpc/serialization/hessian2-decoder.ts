@@ -142,10 +142,9 @@ export class Hessian2Decoder {
       case 0x58: // X: fixed-length untyped list
         return this.list(undefined, this.lengthOf(this.intValue()));
       case 0x48: // H: untyped map
-        return this.map();
-      case 0x4d: // M: typed map (the type is read and not kept)
-        this.type();
-        return this.map();
+        return this.map(undefined);
+      case 0x4d: // M: typed map, e.g. java.util.TreeMap (Caucho's MapSerializer names every class but HashMap)
+        return this.map(this.type());
       case 0x4f: // O
         return this.object(this.intValue());
       case 0x51: // Q: reference
@@ -323,8 +322,11 @@ export class Hessian2Decoder {
     return true;
   }
 
-  /** Entries up to 'Z': a plain object while every key is a string, a Map from the first one that is not. */
-  private map(): unknown {
+  /**
+   * Entries up to 'Z': a plain object while every key is a string, a Map from
+   * the first one that is not; a typed map keeps its type (sent back as it).
+   */
+  private map(type: string | undefined): unknown {
     this.enter();
     const index = this.refs.length;
     let object: Record<string, unknown> | undefined = {};
@@ -345,7 +347,8 @@ export class Hessian2Decoder {
       map.set(key, value);
     }
     this.depth--;
-    return map ?? object;
+    const out = (map ?? object)!;
+    return type === undefined || type === 'java.util.HashMap' || type === 'java.util.Map' || type === '' ? out : setJavaClass(out, type);
   }
 
   private classDefinition(): void {
@@ -379,7 +382,13 @@ export class Hessian2Decoder {
   }
 }
 
-/** BigDecimal as its text and BigInteger as a bigint (hessian-lite StringValueSerializer; dubbo-go-hessian2 serialize.go). */
+/**
+ * BigDecimal as its text and BigInteger as a bigint: the forms Java Dubbo and
+ * dubbo-go write (apache/dubbo-hessian-lite
+ * hessian-lite/src/main/java/com/alibaba/com/caucho/hessian/io/StringValueSerializer.java
+ * and BigDecimalDeserializer.java; apache/dubbo-go-hessian2 serialize.go,
+ * DecimalSerializer and IntegerSerializer).
+ */
 function valueOfClass(name: string, fields: Record<string, unknown>): unknown {
   if (name === 'java.math.BigDecimal') {
     if (typeof fields.value !== 'string') throw corrupt('java.math.BigDecimal without its value text');

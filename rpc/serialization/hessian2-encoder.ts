@@ -134,7 +134,7 @@ export class Hessian2Encoder {
       return;
     }
     if (value instanceof Map) {
-      this.map(value, undefined, value);
+      this.map(value, mapType(javaClassOf(value)), value);
       return;
     }
     if (value instanceof Set) {
@@ -148,7 +148,7 @@ export class Hessian2Encoder {
     }
     const className = javaClassOf(value);
     if (className !== undefined) {
-      this.pojo(className, record, value);
+      this.classOrMap(className, record, value);
       return;
     }
     this.map(record, undefined, value);
@@ -209,16 +209,15 @@ export class Hessian2Encoder {
     this.classOrMap(javaClassOf(value) ?? type, record, value);
   }
 
+  /** A map declared as Map class `type` (a class the value carries wins): typed unless HashMap/Map, as MapSerializer writes it. */
+  mapAs(type: string, value: object): void {
+    if (this.writtenBefore(value)) return;
+    this.map(value as Map<unknown, unknown> | Record<string, unknown>, mapType(javaClassOf(value) ?? type), value);
+  }
+
   private classOrMap(className: string, fields: Record<string, unknown>, identity: object): void {
-    if (PLAIN_MAP_CLASSES.has(className)) {
-      this.map(fields, undefined, identity);
-      return;
-    }
-    if (MAP_CLASS.test(className)) {
-      this.map(fields, className, identity);
-      return;
-    }
-    this.pojo(className, fields, identity);
+    if (PLAIN_MAP_CLASSES.has(className) || MAP_CLASS.test(className)) this.map(fields, mapType(className), identity);
+    else this.pojo(className, fields, identity);
   }
 
   private enter(): void {
@@ -368,6 +367,11 @@ export class Hessian2Encoder {
   }
 }
 
+/** The 'M' type of a Map class, or undefined for an untyped 'H' map (HashMap, Map, or no class). */
+function mapType(className: string | undefined): string | undefined {
+  return className === undefined || PLAIN_MAP_CLASSES.has(className) ? undefined : className;
+}
+
 function asBuffer(value: Uint8Array): Buffer {
   return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
@@ -401,7 +405,11 @@ function writeBoolean(encoder: Hessian2Encoder, value: unknown, type: string): v
   encoder.writer.boolean(value);
 }
 
-/** String, and char/Character as hessian-lite writes them: a one-character string. */
+/**
+ * String, and char/Character as hessian-lite writes them: a one-character
+ * string (apache/dubbo-hessian-lite .../hessian/io/BasicSerializer.java, which
+ * also writes short/byte as int and float as a double).
+ */
 function writeString(encoder: Hessian2Encoder, value: unknown, type: string): void {
   if (typeof value !== 'string') throw mismatch(value, type);
   encoder.writer.string(value);
@@ -440,10 +448,12 @@ function writeList(encoder: Hessian2Encoder, value: unknown, type: string): void
 }
 
 function writeMap(encoder: Hessian2Encoder, value: unknown, type: string): void {
-  if (typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array || value instanceof Date) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array || value instanceof Date) {
     throw mismatch(value, type);
   }
-  encoder.write(value);
+  const record = value as Record<string, unknown>;
+  if (typeof record.$class === 'string' && '$' in record) encoder.write(value);
+  else encoder.mapAs(type, value);
 }
 
 function writeAny(encoder: Hessian2Encoder, value: unknown): void {

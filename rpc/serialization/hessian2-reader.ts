@@ -124,7 +124,7 @@ export class Hessian2Reader {
     this.offset = end;
     // Short binary as a view, longer ones as a copy (as the decoder, and hessian.js, do).
     if (length <= 15) return body.subarray(start, end);
-    // A native copy: Buffer.from(view) copies through the generic array-like path (round 3 profile).
+    // A native copy: Buffer.from(view) copies through the generic array-like path (docs/rpc.md "Performance notes").
     const copy = Buffer.allocUnsafe(length);
     body.copy(copy, 0, start, end);
     return copy;

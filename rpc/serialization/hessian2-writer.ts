@@ -240,7 +240,7 @@ export class Hessian2Writer {
 
   /** byte[] in the chunking hessian.js uses ('A' chunks of 4093, then a final short/medium/'B' one). */
   bytes(value: Buffer): void {
-    this.ensure(value.length + 3 * (Math.floor(value.length / BINARY_CHUNK) + 1));
+    this.ensure(value.length + binaryHeaderBytes(value.length));
     if (value.length <= 15) {
       this.buf[this.pos++] = 0x20 + value.length;
       this.put(value, 0, value.length);
@@ -348,4 +348,12 @@ function modifiedUtf8Length(value: string, offset: number, count: number): numbe
     bytes += ch < 0x80 ? 1 : ch < 0x800 ? 2 : 3;
   }
   return bytes;
+}
+
+/** Bytes of the chunk headers `bytes()` writes for `length` bytes of binary. */
+function binaryHeaderBytes(length: number): number {
+  if (length <= 15) return 1;
+  const fullChunks = Math.floor((length - 1) / BINARY_CHUNK);
+  const left = length - fullChunks * BINARY_CHUNK;
+  return 3 * fullChunks + (left <= 15 ? 1 : left <= 1023 ? 2 : 3);
 }

@@ -1,5 +1,6 @@
 /**
- * hessian2 (id 2), the Dubbo default (go-anchors §3.2–3.4). The fixed fields
+ * hessian2 (id 2), the Dubbo default; body layout in docs/protocol.md (as Java
+ * Dubbo's DubboCodec and dubbo-go's protocol/dubbo/impl write it). The fixed fields
  * and the common argument kinds are written and read inline
  * (Hessian2Writer/Hessian2Reader); every other value by our own
  * Hessian2Encoder/Hessian2Decoder, arguments and return values as their

@@ -271,6 +271,19 @@ describe('hessian2 amplification and output limits over loopback', () => {
     assert.equal(await hostile.take('still here'), 'string');
   });
 
+  it('refuses a request beyond maxFrameLen on the consumer while encoding it', async () => {
+    const small = new RpcClient({ application: 'hostile-test', maxFrameLen: 64 * 1024 });
+    try {
+      const hostile = small.refer(Hostile, { url });
+      const started = performance.now();
+      await assert.rejects(hostile.take(['x'.repeat(1000), 'y'.repeat(70_000)]), (err) => isRpcError(err, ErrorCode.MSG_TOO_LONG));
+      assert.ok(performance.now() - started < 2000);
+      assert.equal(await hostile.take('small'), 'string');
+    } finally {
+      await small.close();
+    }
+  });
+
   it('answers a corrupt request with BAD_REQUEST and serves the next one on the same connection', async () => {
     const socket = await RawDubboSocket.connect(server.port);
     try {

@@ -155,6 +155,19 @@ describe('hessian2 values: collections and objects', () => {
     for (const got of bothWays('java.util.Map', byString)) assert.deepEqual(got, byString);
   });
 
+  it('a typed map (TreeMap, LinkedHashMap) keeps its class when sent back, as an object or a JS Map', () => {
+    const tree = asArgument('java.util.TreeMap', { $class: 'java.util.TreeMap', $: { b: 1, a: 2 } }) as Record<string, unknown>;
+    assert.equal(javaClassOf(tree), 'java.util.TreeMap');
+    assert.deepEqual(tree, { a: 2, b: 1 });
+    const again = asResult(undefined, [tree]) as unknown[];
+    assert.equal(javaClassOf(again[0]), 'java.util.TreeMap');
+    const byInt = asResult(undefined, { $class: 'java.util.LinkedHashMap', $: new Map([[2, 'b'], [1, 'a']]) });
+    assert.ok(byInt instanceof Map);
+    assert.equal(javaClassOf(byInt), 'java.util.LinkedHashMap');
+    assert.equal(javaClassOf((asResult(undefined, [byInt]) as unknown[])[0]), 'java.util.LinkedHashMap');
+    assert.equal(javaClassOf(asResult(undefined, { a: 1 })), undefined, 'a plain object is an untyped map');
+  });
+
   it('arrays: int[], String[], long[][] and POJO arrays', () => {
     assert.deepEqual(bothWays('[I', [1, -2, 2 ** 31 - 1]).slice(0, 2), [[1, -2, 2 ** 31 - 1], [1, -2, 2 ** 31 - 1]]);
     assert.deepEqual(asArgument('int[]', [4]), [4]);
