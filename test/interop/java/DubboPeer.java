@@ -666,6 +666,11 @@ public final class DubboPeer {
       java.util.TreeMap<String, Integer> sorted = new java.util.TreeMap<>();
       sorted.put("b", 2);
       sorted.put("a", 1);
+      echo(c, "TreeMap as Map keeps its class", "echoMap", "Ljava/util/Map;", Map.class, sorted);
+      LinkedHashMap<String, Object> ordered = new LinkedHashMap<>();
+      ordered.put("z", 1);
+      ordered.put("a", "x");
+      echo(c, "LinkedHashMap as Object keeps its class", "echoObject", "Ljava/lang/Object;", Object.class, ordered);
       echo(c, "TreeMap declared", "echoTreeMap", "Ljava/util/TreeMap;", java.util.TreeMap.class, sorted);
       echo(c, "LinkedList declared", "echoLinkedList", "Ljava/util/LinkedList;", java.util.LinkedList.class,
           new java.util.LinkedList<>(Arrays.asList("x", "y")));
