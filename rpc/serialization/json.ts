@@ -1,6 +1,8 @@
 /**
  * json (id 6): Java Dubbo's fastjson layout — every field of the body is one
- * JSON value followed by '\n' (go-anchors §3.1 serialization ids).
+ * JSON value followed by '\n' (Java Dubbo's FastJsonObjectOutput writes each
+ * field so; id 6 is its FASTJSON_SERIALIZATION_ID in
+ * org.apache.dubbo.common.serialize.Constants).
  *
  * Request: "2.0.2", path, version, method, descriptor, each arg, attachments.
  * Response: the flag (0–5), then the value or the exception, then attachments.
@@ -49,9 +51,9 @@ function toJson(value: unknown): string {
 }
 
 /**
- * The common body fields without the replacer (round 3 profile: with it, a
- * Buffer was first turned into a number array by Buffer#toJSON, then thrown
- * away): strings, finite-or-not numbers, booleans, null, bytes, and flat
+ * The common body fields without the replacer (docs/rpc.md, "Performance
+ * notes": with it, a Buffer was first turned into a number array by
+ * Buffer#toJSON, then thrown away): strings, finite-or-not numbers, booleans, null, bytes, and flat
  * objects of those (attachments). Undefined for anything else.
  */
 function plainJson(value: unknown): string | undefined {
