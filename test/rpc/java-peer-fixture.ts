@@ -85,13 +85,19 @@ export async function startJavaProvider(tools: JavaTools): Promise<JavaProvider>
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (errors += text));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
+    // A JVM that never gets to listen is killed, so the test fails instead of hanging.
+    const stuck = setTimeout(() => child.kill('SIGKILL'), 60_000);
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
+      clearTimeout(stuck);
       const match = /^PORT (\d+)$/.exec(line);
       if (match) resolve(Number(match[1]));
       else reject(new Error(`unexpected first line from the Java provider: ${line}`));
     });
-    child.once('exit', (code) => reject(new Error(`Java provider exited (${code}) before listening: ${errors}`)));
+    child.once('exit', (code, signal) => {
+      clearTimeout(stuck);
+      reject(new Error(`Java provider exited (${code ?? signal}) before listening: ${errors}`));
+    });
   });
   const startMs = performance.now() - started;
   return {
