@@ -12,6 +12,7 @@
  * one.
  */
 import { randomBytes } from 'node:crypto';
+import { endOfString } from './json-shape-limits.js';
 
 const MARK = `\u0000bigint-${randomBytes(6).toString('hex')}:`;
 /** The mark as JSON.stringify escapes it, and the marked strings in its output. */
@@ -86,14 +87,4 @@ function markLongIntegers(line: string): string {
     i = end - 1;
   }
   return copied === 0 ? line : out + line.slice(copied);
-}
-
-/** Index of the quote closing the string that opens at `start` (or the line's end). */
-function endOfString(line: string, start: number): number {
-  for (let i = start + 1; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 0x5c) i++;
-    else if (c === 0x22) return i;
-  }
-  return line.length;
 }

@@ -17,8 +17,8 @@
  * Exceptions are `{"@type": class, "message": text}`.
  *
  * Hostile bodies: a value that is not JSON, a body with fewer values than its
- * descriptor says, or a value nested deeper than MAX_JSON_DEPTH arrays and
- * objects throws SERIALIZATION (the codec answers BAD_REQUEST / fails the
+ * descriptor says, or one beyond the limits of json-shape-limits.ts (depth
+ * 100, 131 072 arrays and objects, 524 288 values) throws SERIALIZATION (the codec answers BAD_REQUEST / fails the
  * call with BAD_RESPONSE). A "__proto__" key stays an own data property, as
  * JSON.parse makes it, so no prototype changes; in attachments it is dropped,
  * since consumers copy those into their scope with Object.assign.
@@ -28,13 +28,12 @@ import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus } 
 import { descriptorOfTypes, javaTypesOfDescriptor } from '../protocol/java-types.js';
 import { DEFAULT_EXCEPTION_TYPE } from './hessian-exception.js';
 import { markBigInt, parseJsonKeepingIntegers, unmarkBigInts } from './json-big-integers.js';
+import { JsonShapeLimits } from './json-shape-limits.js';
 import { chooseResponseFlag, flagHasAttachments, flagHasException, flagHasValue, requestAttachments } from './response-flag.js';
 import { registerSerialization, type Serialization } from './serialization.js';
 
 const NULL_BODY = Buffer.from('null\n');
 const PROTO_KEY = '__proto__';
-/** Deepest nesting of arrays and objects read in one value (as protobufjs's recursion limit). */
-export const MAX_JSON_DEPTH = 100;
 
 function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const original = this[key];
@@ -82,9 +81,11 @@ function replacedJson(value: unknown): string {
 class JsonLines {
   private pos = 0;
   private readonly text: string;
+  private readonly limits: JsonShapeLimits;
 
   constructor(body: Buffer) {
     this.text = body.toString('utf8');
+    this.limits = new JsonShapeLimits(this.text.length);
   }
 
   get done(): boolean {
@@ -97,8 +98,7 @@ class JsonLines {
     if (end < 0) end = this.text.length;
     const line = this.text.slice(this.pos, end);
     this.pos = end + 1;
-    // Nesting deeper than the limit needs more than MAX_JSON_DEPTH opening brackets.
-    if (line.length > 2 * MAX_JSON_DEPTH && !opensAtMost(line, MAX_JSON_DEPTH)) checkDepth(line);
+    this.limits.check(line);
     try {
       return parseJsonKeepingIntegers(line);
     } catch (err) {
@@ -118,41 +118,6 @@ class JsonLines {
     if (typeof value !== 'object' || Array.isArray(value)) throw new RpcError(ErrorCode.SERIALIZATION, 'attachments are not a JSON object');
     if (Object.hasOwn(value, PROTO_KEY)) Reflect.deleteProperty(value, PROTO_KEY);
     return value as Record<string, unknown>;
-  }
-}
-
-/**
- * True when `line` holds at most `limit` of '[' and '{' together (inside
- * strings too). A native indexOf per bracket: about 0.1 µs for a 700-byte
- * line against 3–5 µs for JSON.parse of it, so common bodies skip the scan.
- */
-function opensAtMost(line: string, limit: number): boolean {
-  let count = 0;
-  for (let i = line.indexOf('['); i >= 0; i = line.indexOf('[', i + 1)) if (++count > limit) return false;
-  for (let i = line.indexOf('{'); i >= 0; i = line.indexOf('{', i + 1)) if (++count > limit) return false;
-  return true;
-}
-
-/**
- * Throws when `line` nests arrays and objects deeper than MAX_JSON_DEPTH. One
- * pass over the characters, skipping strings, before JSON.parse builds
- * anything; code that walks decoded values recursively stays within the stack.
- */
-function checkDepth(line: string): void {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_JSON_DEPTH) throw new RpcError(ErrorCode.SERIALIZATION, `JSON value nested deeper than ${MAX_JSON_DEPTH} levels`);
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--;
-    }
   }
 }
 

@@ -147,6 +147,32 @@ describe('hostile json and protobuf bodies', () => {
       assert.equal(wide.status, OK, 'many brackets, shallow');
     });
 
+    it('json: a body building more than 131 072 arrays or 524 288 values is BAD_REQUEST before it is parsed', async () => {
+      const big = new RpcServer({ port: 0 });
+      big.addService(Store, { put: (arg) => ({ size: Object.keys(arg ?? {}).length }) });
+      await big.start();
+      const raw = await RawDubboSocket.connect(big.port);
+      try {
+        const arrays = jsonBody(...jsonHead, `{"a":[${'[],'.repeat(140_000)}[]]}`, '{}');
+        const numbers = jsonBody(...jsonHead, `{"a":[${'0,'.repeat(600_000)}0]}`, '{}');
+        for (const [body, reason] of [
+          [arrays, /more than 131072 arrays and objects/],
+          [numbers, /more than 524288 values/],
+        ] as const) {
+          const started = performance.now();
+          const response = await answer(raw, requestFrame(nextId++, JSON_ID, body));
+          assert.equal(response.status, BAD_REQUEST);
+          assert.match(response.errorMessage ?? '', reason);
+          assert.ok(performance.now() - started < 2000, 'answered within 2 s');
+        }
+        const text = jsonBody(...jsonHead, `{"a":"${'[0,'.repeat(400_000)}"}`, '{}');
+        assert.equal((await answer(raw, requestFrame(nextId++, JSON_ID, text))).status, OK, 'brackets and commas inside a 1.2 MB string do not count');
+      } finally {
+        raw.close();
+        await big.stop({ graceMs: 0 });
+      }
+    });
+
     it('json: truncated, missing and garbage bodies are BAD_REQUEST', async () => {
       await refused(JSON_ID, jsonBody(...jsonHead, '{"a":'), /not a JSON value/);
       await refused(JSON_ID, jsonBody(...jsonHead), /ended early/);
