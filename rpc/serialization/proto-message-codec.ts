@@ -7,6 +7,7 @@
  */
 import protobuf from 'protobufjs';
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
+import { ProtoWireBudget } from './proto-wire-budget.js';
 
 /**
  * 64-bit integers (int64, uint64, sint64, fixed64, sfixed64) as JS values:
@@ -62,11 +63,14 @@ export class ProtoMessageCodec {
   /**
    * A plain object of the message in `bytes`; throws RpcError `code` when
    * they are not one (truncated, a length beyond the bytes, nested deeper
-   * than protobufjs's recursion limit of 100).
+   * than protobufjs's recursion limit of 100) or hold more than the body's
+   * `budget` allows (proto-wire-budget.ts; one budget for all the messages
+   * of a body).
    */
-  decode(bytes: Uint8Array, code: ErrorCode = ErrorCode.SERIALIZATION): Record<string, unknown> {
+  decode(bytes: Uint8Array, code: ErrorCode = ErrorCode.SERIALIZATION, budget = new ProtoWireBudget(bytes.length)): Record<string, unknown> {
     let object: Record<string, unknown>;
     try {
+      budget.check(this.type, bytes);
       object = this.type.toObject(this.type.decode(bytes), this.toObjectOptions);
     } catch (err) {
       throw new RpcError(code, `bad ${fullName(this.type)} message: ${(err as Error).message}`, { cause: err });

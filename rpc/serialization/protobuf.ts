@@ -23,6 +23,7 @@ import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus } 
 import { descriptorOfTypes, javaTypesOfDescriptor } from '../protocol/java-types.js';
 import { DEFAULT_EXCEPTION_TYPE } from './hessian-exception.js';
 import type { ProtoMessageCodec } from './proto-message-codec.js';
+import { type ProtobufLimits, ProtoWireBudget, setProtobufLimits } from './proto-wire-budget.js';
 import { AttachmentMap, DelimitedReader, DelimitedWriter, Int32Value, ThrowableProto } from './protobuf-wire.js';
 import { chooseResponseFlag, flagHasAttachments, flagHasException, flagHasValue, requestAttachments } from './response-flag.js';
 import { registerSerialization, type Serialization } from './serialization.js';
@@ -31,6 +32,15 @@ import { registerSerialization, type Serialization } from './serialization.js';
 const codecsByJavaName = new Map<string, ProtoMessageCodec>();
 const HEARTBEAT_BODY = Buffer.from('N');
 const PROTO_KEY = '__proto__';
+
+/**
+ * Sets the process-wide protobuf decoding limits (proto-wire-budget.ts):
+ * `maxMessages` (default 16 384) and `maxValues` (default 131 072) per body.
+ * Throws RpcError INVALID_ARGUMENT on a value that is not a positive integer.
+ */
+export function configureProtobuf(options: ProtobufLimits): void {
+  setProtobufLimits(options);
+}
 
 /** Makes a message type known under a Java type name (the loader calls this). */
 export function registerProtoType(javaName: string, codec: ProtoMessageCodec): void {
@@ -84,13 +94,14 @@ function decodeRequestBody(body: Buffer, request: DubboRequest): void {
   request.version = reader.string();
   request.method = reader.string();
   request.parameterTypes = javaTypesOfDescriptor(reader.string());
-  request.args = request.parameterTypes.map((type) => decodeArg(type, reader.bytes()));
+  const budget = new ProtoWireBudget(body.length);
+  request.args = request.parameterTypes.map((type) => decodeArg(type, reader.bytes(), budget));
   request.attachments = reader.done ? {} : readAttachments(reader);
 }
 
-function decodeArg(javaName: string, bytes: Buffer): unknown {
+function decodeArg(javaName: string, bytes: Buffer, budget: ProtoWireBudget): unknown {
   const codec = codecsByJavaName.get(javaName);
-  return codec === undefined ? bytes : codec.decode(bytes);
+  return codec === undefined ? bytes : codec.decode(bytes, ErrorCode.SERIALIZATION, budget);
 }
 
 function encodeResponseBody(response: DubboResponse): Buffer {

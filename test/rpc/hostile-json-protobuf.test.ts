@@ -16,6 +16,7 @@ import { RpcClient } from '../../rpc/client.js';
 import { RpcContext } from '../../rpc/context.js';
 import { defineProtoService } from '../../rpc/proto-service.js';
 import type { DubboResponse } from '../../rpc/protocol/dubbo-package.js';
+import { configureProtobuf } from '../../rpc/serialization/protobuf.js';
 import { AttachmentMap, DelimitedWriter, Int32Value } from '../../rpc/serialization/protobuf-wire.js';
 import { RpcServer } from '../../rpc/server.js';
 import { defineService } from '../../rpc/service.js';
@@ -203,6 +204,23 @@ describe('hostile json and protobuf bodies', () => {
       assert.equal(fine.status, OK, fine.errorMessage);
     });
 
+    it('protobuf: a body with more than 16 384 messages is BAD_REQUEST before protobufjs builds them; the limits are configurable', async () => {
+      const items = (count: number) => Buffer.concat(Array.from({ length: count }, () => Buffer.from([0x12, 0x00]))); // empty line_items
+      const order = (count: number) => protobufHead().bytes(items(count)).message(AttachmentMap, { attachments: {} }).finish();
+      await refused(PROTOBUF_ID, order(20_000), /more than 16384 messages/);
+      assert.equal((await answer(socket, requestFrame(nextId++, PROTOBUF_ID, order(16_000)))).status, OK);
+      configureProtobuf({ maxMessages: 100_000 });
+      try {
+        assert.equal((await answer(socket, requestFrame(nextId++, PROTOBUF_ID, order(20_000)))).status, OK, 'a higher maxMessages lets it through');
+        configureProtobuf({ maxValues: 5_000 });
+        const tags = Buffer.concat(Array.from({ length: 6_000 }, () => Buffer.from([0x4a, 0x00]))); // empty tags
+        await refused(PROTOBUF_ID, protobufHead().bytes(tags).message(AttachmentMap, { attachments: {} }).finish(), /more than 5000 field values/);
+      } finally {
+        configureProtobuf({ maxMessages: 16_384, maxValues: 131_072 });
+      }
+      assert.throws(() => configureProtobuf({ maxMessages: 0 }), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT));
+    });
+
     it('protobuf: an attachment named __proto__ changes no prototype', async () => {
       const attachments = new DelimitedWriter().message(AttachmentMap, { attachments: protoKeyAttachments() }).finish();
       const received: Record<string, unknown>[] = [];
@@ -344,12 +362,13 @@ describe('hostile json and protobuf bodies', () => {
       }
     });
 
-    it('protobuf: a corrupt value fails the call with BAD_RESPONSE; __proto__ attachments change no prototype', async () => {
+    it('protobuf: a corrupt or too large value fails the call with BAD_RESPONSE; __proto__ attachments change no prototype', async () => {
       const withAttachments = (value: Buffer) =>
         new DelimitedWriter().message(Int32Value, { value: 4 }).bytes(value).message(AttachmentMap, { attachments: protoKeyAttachments() }).finish();
       const provider = new ScriptedProvider([
         withAttachments(Buffer.from([0x0a, 0xff, 0xff])),
         Buffer.from([0x05, 0x08]),
+        withAttachments(Buffer.concat(Array.from({ length: 20_000 }, () => Buffer.from([0x12, 0x00])))),
         withAttachments(Buffer.from([0x0a, 0x01, 0x63])),
       ]);
       const port = await provider.listen();
@@ -357,6 +376,7 @@ describe('hostile json and protobuf bodies', () => {
         const shop = client.refer(Shop, { url: `dubbo://127.0.0.1:${port}`, retries: 0 });
         await assert.rejects(shop.PlaceOrder({ customerId: 'c' }), (e) => isRpcError(e, ErrorCode.BAD_RESPONSE));
         await assert.rejects(shop.PlaceOrder({ customerId: 'c' }), (e) => isRpcError(e, ErrorCode.BAD_RESPONSE));
+        await assert.rejects(shop.PlaceOrder({ customerId: 'c' }), (e) => isRpcError(e, ErrorCode.BAD_RESPONSE) && e.message.includes('more than 16384 messages'));
         await RpcContext.run({}, async () => {
           const order = await shop.PlaceOrder({ customerId: 'c' });
           assert.equal(order.customerId, 'c');
