@@ -63,7 +63,7 @@ export {
   type ProtoServiceDefinition,
   protoServiceFromRoot,
 } from './serialization/proto-service-loader.js';
-export { findProtoType, registerProtoType } from './serialization/protobuf.js';
+export { configureProtobuf, findProtoType, registerProtoType } from './serialization/protobuf.js';
 export {
   findSerialization,
   getSerialization,
