@@ -14,7 +14,7 @@ import { isRpcError } from '../common/rpc-error.js';
 import { createRequest, createResponse, type DubboRequest, type DubboResponse } from '../rpc/protocol/dubbo-package.js';
 import { jsonSerialization } from '../rpc/serialization/json.js';
 import { protoServiceFromRoot } from '../rpc/serialization/proto-service-loader.js';
-import { protobufSerialization } from '../rpc/serialization/protobuf.js';
+import { configureProtobuf, protobufSerialization } from '../rpc/serialization/protobuf.js';
 import type { Serialization } from '../rpc/serialization/serialization.js';
 
 const count = Number(process.argv[2] ?? 1_000_000);
@@ -30,6 +30,9 @@ message Node { string name = 1; Node child = 2; repeated Item items = 3; map<str
 service Fuzz { rpc Call (Node) returns (Node); }
 `;
 const service = protoServiceFromRoot(protobuf.parse(PROTO).root);
+// Limits low enough that the wire walk (proto-wire-budget.ts) runs on most generated bodies and
+// refuses some, so the walk itself is fuzzed too.
+configureProtobuf({ maxMessages: 64, maxValues: 256 });
 const call = service.methods.Call!;
 
 /** mulberry32: a small seeded PRNG, so a failing input can be found again. */
