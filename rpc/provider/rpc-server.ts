@@ -30,6 +30,7 @@ import { ExchangeServer } from '../exchange/exchange-server.js';
 import { DEFAULT_MAX_FRAME_LEN } from '../exchange/dubbo-codec.js';
 import type { DubboPackage, DubboRequest } from '../protocol/dubbo-package.js';
 import { advertisedHost } from '../../common/local-address.js';
+import { checkProtobufFits } from '../proto-service.js';
 import { ProviderCall, type ProviderCallHost, type ResponseSink } from './provider-call.js';
 import { ProviderSignals } from './provider-signals.js';
 import { getSerialization } from '../serialization/serialization.js';
@@ -189,6 +190,7 @@ export class RpcServer {
 
   /** Exports `impl` as `definition` (under `version` and `group`). */
   addService<D extends ServiceDefinition>(definition: D, impl: ImplOf<D>, options: ServiceOptions = {}): this {
+    checkProtobufFits(definition, this.options.serialization);
     const service = new ExportedService(definition, impl as object, options, this.filters);
     const key = serviceKey(service.name, service.group, service.version);
     if (this.services.has(key)) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `service ${key} added twice`);
