@@ -14,9 +14,10 @@
 import { Etcd3, type IOptions, type Lease, type Watcher } from 'etcd3';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { CoalescedTask } from './coalesced-task.js';
+import { ConfigFeed } from './config-feed.js';
 import { unavailable, withDeadline } from './deadline.js';
 import { ProviderList } from './provider-list.js';
-import { type ProviderListener, type Registry, registerRegistryType, type Unsubscribe } from './registry.js';
+import { type ConfigListener, configPath, type ProviderListener, type Registry, registerRegistryType, type Unsubscribe } from './registry.js';
 import { closedError, readRegistryOptions, type RegistryOptions, serverList } from './registry-options.js';
 import { categoryPath, decodeNodeNames, nodePath, PROVIDERS, rawUrlString, registrationKey } from './registry-path.js';
 import type { ServiceUrl } from './service-url.js';
@@ -62,7 +63,7 @@ export class EtcdRegistry implements Registry {
   private readonly client: Etcd3;
   /** registration key → registration, for re-registration when a lease is lost */
   private readonly registered = new Map<string, Registration>();
-  private readonly watches = new Set<{ list: ProviderList; watcher: Watcher }>();
+  private readonly watches = new Set<{ list: { stop(): void }; watcher: Watcher }>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private closed = false;
 
@@ -107,9 +108,13 @@ export class EtcdRegistry implements Registry {
     await this.deleteKey(registration);
   }
 
-  async subscribe(consumerUrl: ServiceUrl, listener: ProviderListener): Promise<Unsubscribe> {
+  subscribe(consumerUrl: ServiceUrl, listener: ProviderListener): Promise<Unsubscribe> {
+    return this.subscribeCategory(consumerUrl, PROVIDERS, listener);
+  }
+
+  async subscribeCategory(consumerUrl: ServiceUrl, category: string, listener: ProviderListener): Promise<Unsubscribe> {
     this.assertOpen('subscribe');
-    const prefix = `${categoryPath(this.options.root, consumerUrl, PROVIDERS)}/`;
+    const prefix = `${categoryPath(this.options.root, consumerUrl, category)}/`;
     const list = new ProviderList(consumerUrl.interfaceName, listener);
     const watcher = await this.startWatch(prefix, list);
     const entry = { list, watcher };
@@ -119,6 +124,46 @@ export class EtcdRegistry implements Registry {
       this.watches.delete(entry);
       await watcher.cancel().catch(() => undefined);
     };
+  }
+
+  /** An exact-key watch, as Java's `EtcdDynamicConfiguration` keeps; every event or reconnection re-reads the value. */
+  async watchConfig(key: string, listener: ConfigListener): Promise<Unsubscribe> {
+    this.assertOpen('watchConfig');
+    const path = configPath(key);
+    const feed = new ConfigFeed(listener);
+    const reader = new CoalescedTask(
+      async () => feed.deliver(await this.readValue(path)),
+      () => feed.active,
+    );
+    const watcher = this.client.watch().key(path).watcher();
+    watcher.on('error', () => undefined);
+    try {
+      const connected = new Promise<void>((resolve) => watcher.once('connected', () => resolve()));
+      await withDeadline(connected, this.options.timeoutMs, `watch ${path}`);
+      await reader.run();
+    } catch (err) {
+      feed.stop();
+      await watcher.cancel().catch(() => undefined);
+      throw unavailable(err, `watch ${path}`);
+    }
+    const refresh = () => reader.run().catch(() => undefined);
+    watcher.on('put', refresh).on('delete', refresh).on('connected', refresh);
+    const entry = { list: feed, watcher };
+    this.watches.add(entry);
+    return async () => {
+      feed.stop();
+      this.watches.delete(entry);
+      await watcher.cancel().catch(() => undefined);
+    };
+  }
+
+  private async readValue(path: string): Promise<string | undefined> {
+    try {
+      const text = await withDeadline(this.client.get(path).string(), this.options.timeoutMs, `read ${path}`);
+      return text === null || text === '' ? undefined : text;
+    } catch (err) {
+      throw unavailable(err, `read ${path}`);
+    }
   }
 
   async lookup(consumerUrl: ServiceUrl): Promise<ServiceUrl[]> {

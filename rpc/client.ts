@@ -19,6 +19,7 @@ import { consumerUrl, createRegistry, type Registry } from '../registry/index.js
 import { ServiceUrl } from '../registry/service-url.js';
 import { defaultTimerWheel, type TimerWheel } from '../transport/timer-wheel.js';
 import { type Directory, joinCluster, RegistryDirectory, StaticDirectory } from './cluster/index.js';
+import type { GovernanceOptions } from './governance/directory-governance.js';
 import { DubboInvoker } from './dubbo-invoker.js';
 import { localAddress } from './local-address.js';
 import { ExchangeClient, type ExchangeClientOptions, type TransportKind } from './exchange-client.js';
@@ -59,6 +60,8 @@ export interface RpcClientOptions {
   timerWheel?: TimerWheel;
   /** Host in the consumer URLs published under /consumers (default: the first non-internal IPv4 address, else 127.0.0.1). */
   host?: string;
+  /** Obey routing rules and dynamic configuration from the registries (docs/governance.md); `{ enabled: false }` turns it off. */
+  governance?: GovernanceOptions;
 }
 
 export interface ReferOptions {
@@ -97,7 +100,8 @@ interface SharedExchange {
 }
 
 export class RpcClient {
-  private readonly options: Required<Omit<RpcClientOptions, 'registry' | 'tls' | 'filters' | 'timerWheel'>>;
+  private readonly options: Required<Omit<RpcClientOptions, 'registry' | 'tls' | 'filters' | 'timerWheel' | 'governance'>>;
+  private readonly governance: GovernanceOptions | undefined;
   private readonly tls: ConnectionOptions | undefined;
   private readonly wheel: TimerWheel;
   private readonly filters: Filter[];
@@ -114,6 +118,7 @@ export class RpcClient {
   constructor(options: RpcClientOptions = {}) {
     this.options = resolveOptions(options);
     this.tls = options.tls;
+    this.governance = options.governance;
     this.wheel = options.timerWheel ?? defaultTimerWheel();
     this.filters = [...(options.filters ?? [])];
     this.registryUrls = typeof options.registry === 'string' ? [options.registry] : [...(options.registry ?? [])];
@@ -215,7 +220,7 @@ export class RpcClient {
     }
     const registries = this.openRegistries();
     this.registerConsumer(registries, consumerUrl);
-    return new RegistryDirectory(consumerUrl, registries, factory);
+    return new RegistryDirectory(consumerUrl, registries, factory, { governance: this.governance });
   }
 
   /**

@@ -229,7 +229,7 @@ export class RpcServer implements EventListener<DubboPackage> {
   }
 
   private urlOf(service: ExportedService): ServiceUrl {
-    const params: Record<string, string> = {};
+    const params: Record<string, string> = { ...service.options.parameters };
     if (service.options.token) params.token = service.options.token;
     if (this.options.transport === 'ws') params.transport = 'ws';
     return providerUrl({

@@ -127,10 +127,16 @@ export class GovernanceRules {
     const configurators = this.configurators();
     const result: ServiceUrl[] = [];
     for (const provider of providers) {
-      const configured = configurators.reduce((url, configurator) => configurator.configure(url, this.context), provider);
-      if (!isDisabled(configured)) result.push(configured);
+      const configured = this.configureProvider(provider, configurators);
+      if (configured) result.push(configured);
     }
     return result;
+  }
+
+  /** One provider with the configurators applied; undefined when they disable it. */
+  configureProvider(provider: ServiceUrl, configurators: readonly OverrideConfigurator[] = this.configurators()): ServiceUrl | undefined {
+    const configured = configurators.reduce((url, configurator) => configurator.configure(url, this.context), provider);
+    return isDisabled(configured) ? undefined : configured;
   }
 
   /** The reference URL with the consumer-side configurators applied (`mock`, `loadbalance`, `timeout`, ...). */
