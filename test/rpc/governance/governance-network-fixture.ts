@@ -128,6 +128,8 @@ export class CallFlow {
         this.answers.push(await this.demo.whoAmI());
       } catch (err) {
         this.failures.push(err);
+        // A call refused locally (no provider) settles without I/O; let watch events in.
+        await new Promise((resolve) => setImmediate(resolve));
       }
       const waiters = this.waiters;
       this.waiters = [];

@@ -10,10 +10,13 @@ import { ErrorCode } from '../../../common/rpc-error.js';
 import { createRegistry } from '../../../registry/index.js';
 import type { Registry } from '../../../registry/registry.js';
 import { ServiceUrl } from '../../../registry/service-url.js';
+import { RpcClient } from '../../../rpc/client.js';
 import { startServer, type TestServer } from '../../registry/helpers/servers.js';
 import {
   CallFlow,
   type ConfigWriter,
+  Demo,
+  type DemoProxy,
   type Consumer,
   conditionRule,
   type Providers,
@@ -64,6 +67,15 @@ describe('governance through a real ZooKeeper', () => {
       await flow.until([A1, A2, A3], SETTLE_MS);
       await writer.put(`${SERVICE_KEY}.condition-router`, conditionRule(['=> region = hz']));
       const added = await flow.until([A1], SETTLE_MS);
+      const ungoverned = new RpcClient({ registry: registryUrl, application: 'shop-web', governance: { enabled: false } });
+      try {
+        const demo = ungoverned.refer(Demo, { retries: 0 }) as unknown as DemoProxy;
+        const seen = new Set<string>();
+        for (let i = 0; i < 40; i++) seen.add(await demo.whoAmI());
+        assert.deepEqual([...seen].sort(), [A1, A2, A3].sort(), 'a client with governance disabled ignores the rule');
+      } finally {
+        await ungoverned.close();
+      }
       await writer.put(`${SERVICE_KEY}.condition-router`, conditionRule(['=> region = sh']));
       const changed = await flow.until([A2], SETTLE_MS);
       await writer.remove(`${SERVICE_KEY}.condition-router`);
