@@ -20,6 +20,7 @@ import { ConditionRouter } from './condition-router.js';
 import { parseConditionRouterYaml } from './condition-router-yaml.js';
 import { parseConfiguratorYaml } from './configurator-yaml.js';
 import { type ConfigureContext, OverrideConfigurator, sortConfigurators } from './override-configurator.js';
+import { parseMockRule } from './mock-rule.js';
 import { RouterChain } from './router-chain.js';
 import type { Router } from './router.js';
 import { ruleAppliesTo } from './rule-match.js';
@@ -74,8 +75,12 @@ export class GovernanceRules {
   setRegistryConfigurators(urls: readonly ServiceUrl[]): void {
     const kept: OverrideConfigurator[] = [];
     for (const url of this.applicable(urls, ['override', 'absent'])) {
-      const configurator = new OverrideConfigurator(url);
-      if (!configurator.isEmpty) kept.push(configurator);
+      try {
+        const configurator = checkedConfigurator(url);
+        if (!configurator.isEmpty) kept.push(configurator);
+      } catch (err) {
+        this.onError(url.toString(), RpcError.from(err, ErrorCode.INVALID_ARGUMENT));
+      }
     }
     this.registryConfigurators = sortConfigurators(kept);
     this.changed();
@@ -209,13 +214,22 @@ export function serviceRuleKey(reference: ServiceUrl): string {
 
 function parseDocument(kind: RuleKind, text: string, name: string): unknown {
   switch (kind) {
-    case 'configurators':
-      return parseConfiguratorYaml(text);
+    case 'configurators': {
+      const urls = parseConfiguratorYaml(text);
+      for (const url of urls) checkedConfigurator(url);
+      return urls;
+    }
     case 'condition-router':
       return parseConditionRouterYaml(text, name);
     default:
       return TagRule.parse(text);
   }
+}
+
+/** A configurator whose `mock` value can be used (INVALID_ARGUMENT otherwise). */
+function checkedConfigurator(url: ServiceUrl): OverrideConfigurator {
+  parseMockRule(url.params.mock);
+  return new OverrideConfigurator(url);
 }
 
 /** Java's `RegistryDirectory.toInvokers`: `disabled=true`, or `enabled=false` with no `disabled` param. */

@@ -15,14 +15,18 @@ import { defineService } from '../../../rpc/service.js';
 
 export const Demo = defineService('com.example.DemoService', {
   whoAmI: { params: [], returns: 'java.lang.String' },
+  /** Answers after `ms` milliseconds. */
+  nap: { params: ['int'], returns: 'java.lang.String' },
 });
 
-export type DemoProxy = { whoAmI(): Promise<string> };
+export type DemoProxy = { whoAmI(): Promise<string>; nap(ms: number): Promise<string> };
 
 export interface Providers {
   readonly servers: RpcServer[];
   /** `host:port` of each provider, in start order. */
   readonly addresses: string[];
+  /** Calls that reached any provider. */
+  readonly served: { count: number };
   stop(): Promise<void>;
 }
 
@@ -30,11 +34,17 @@ export interface Providers {
 export async function startProviders(registry: string, parameters: Record<string, string>[]): Promise<Providers> {
   const servers: RpcServer[] = [];
   const addresses: string[] = [];
+  const served = { count: 0 };
   try {
     for (const [index, params] of parameters.entries()) {
       const host = `127.0.0.${index + 1}`;
       const server = new RpcServer({ host, port: 0, registry, application: 'shop-provider' });
-      server.addService(Demo, { whoAmI: () => `${host}:${server.port}` }, { parameters: params });
+      const me = () => {
+        served.count++;
+        return `${host}:${server.port}`;
+      };
+      const nap = (ms: number) => new Promise<string>((resolve) => setTimeout(() => resolve(me()), Math.min(ms, 2000)));
+      server.addService(Demo, { whoAmI: me, nap }, { parameters: params });
       servers.push(server);
       await server.start();
       addresses.push(`${host}:${server.port}`);
@@ -43,7 +53,7 @@ export async function startProviders(registry: string, parameters: Record<string
     await Promise.allSettled(servers.map((server) => server.stop({ graceMs: 0 })));
     throw err;
   }
-  return { servers, addresses, stop: async () => void (await Promise.allSettled(servers.map((server) => server.stop({ graceMs: 500 })))) };
+  return { servers, addresses, served, stop: async () => void (await Promise.allSettled(servers.map((server) => server.stop({ graceMs: 500 })))) };
 }
 
 export interface Consumer {

@@ -156,4 +156,46 @@ describe('governance through a real ZooKeeper', () => {
       await flow.stop();
     }
   });
+
+  it('scenario 10: a configurator shortens the consumer timeout; mock force answers without a call; fail answers after a failure', async () => {
+    await writer.put('shop-web.configurators', 'configVersion: v3.0\nscope: application\nkey: shop-web\nenabled: true\nconfigs:\n  - side: consumer\n    addresses: ["0.0.0.0"]\n    parameters: {timeout: "50"}');
+    const timedOut = await until(async () => {
+      const started = performance.now();
+      try {
+        await consumer.demo.nap(200);
+        return undefined;
+      } catch (err) {
+        return { code: (err as { code?: string }).code, ms: performance.now() - started };
+      }
+    });
+    assert.equal(timedOut.code, ErrorCode.TIMEOUT);
+    assert.ok(timedOut.ms < 180, `timed out after ${timedOut.ms} ms`);
+
+    const mock = ServiceUrl.parse('override://0.0.0.0/com.example.DemoService?category=configurators&dynamic=false&enabled=true&application=shop-web&mock=force%3Areturn+null');
+    await operator.register(mock);
+    await until(async () => ((await consumer.demo.whoAmI()) === null ? true : undefined));
+    const before = providers.served.count;
+    for (let i = 0; i < 10; i++) assert.equal(await consumer.demo.nap(200), null);
+    assert.equal(providers.served.count, before, 'no call reached a provider');
+    await operator.unregister(mock);
+
+    const fail = mock.with({ params: { mock: 'fail:return null' } });
+    await operator.register(fail);
+    await until(async () => ((await consumer.demo.nap(200).catch(() => 'failed')) === null ? true : undefined));
+    assert.match(await consumer.demo.whoAmI(), /^127\.0\.0\.\d:\d+$/, 'a call that works is answered by a provider');
+    await operator.unregister(fail);
+    await writer.remove('shop-web.configurators');
+    await until(async () => ((await consumer.demo.nap(200).catch(() => undefined)) ? true : undefined));
+  });
 });
+
+/** Repeats `attempt` until it gives a value, within SETTLE_MS. */
+async function until<T>(attempt: () => Promise<T | undefined>): Promise<T> {
+  const deadline = performance.now() + SETTLE_MS;
+  while (performance.now() < deadline) {
+    const value = await attempt();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`nothing changed within ${SETTLE_MS} ms`);
+}

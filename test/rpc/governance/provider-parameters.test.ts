@@ -7,7 +7,7 @@ import { Demo } from './governance-network-fixture.js';
 describe('provider parameters on export', () => {
   it('are written into the registered provider URL, where rules can match them', async () => {
     const server = new RpcServer({ port: 0 });
-    server.addService(Demo, { whoAmI: () => 'me' }, { parameters: { region: 'hz', 'dubbo.tag': 'gray' }, token: 't' });
+    server.addService(Demo, { whoAmI: () => 'me', nap: async () => 'me' }, { parameters: { region: 'hz', 'dubbo.tag': 'gray' }, token: 't' });
     await server.start();
     try {
       const [url] = server.serviceUrls();
@@ -27,7 +27,7 @@ describe('provider parameters on export', () => {
   ] as const) {
     it(`refuse ${name} with INVALID_ARGUMENT`, () => {
       const server = new RpcServer({ port: 0 });
-      assert.throws(() => server.addService(Demo, { whoAmI: () => 'me' }, { parameters }), { code: ErrorCode.INVALID_ARGUMENT });
+      assert.throws(() => server.addService(Demo, { whoAmI: () => 'me', nap: async () => 'me' }, { parameters }), { code: ErrorCode.INVALID_ARGUMENT });
     });
   }
 });
