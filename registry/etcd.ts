@@ -9,7 +9,9 @@
  *   reconnection triggers a fresh prefix read, so nothing missed while
  *   disconnected goes unseen. Failed reads keep the last list.
  * - `unregister` deletes the key and revokes its lease; registrations are
- *   matched by registration key (the URL without its timestamp).
+ *   matched by registration key (the URL without its timestamp);
+ * - governance rules: `subscribeCategory` watches `configurators` / `routers`
+ *   like `providers`, `watchConfig` one config-center key.
  */
 import { Etcd3, type IOptions, type Lease, type Watcher } from 'etcd3';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';

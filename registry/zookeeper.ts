@@ -11,7 +11,9 @@
  *   again at once (a deletion watch). While disconnected nothing is
  *   delivered, so consumers keep their last list.
  * - registrations are matched by registration key (the URL without its
- *   timestamp), so `unregister` removes what an equal URL registered.
+ *   timestamp), so `unregister` removes what an equal URL registered;
+ * - governance rules: `subscribeCategory` watches `configurators` / `routers`
+ *   like `providers`, `watchConfig` one config-center node (zookeeper-config-watch.ts).
  */
 import { parseDurationMs, unavailable } from './deadline.js';
 import { ProviderList } from './provider-list.js';

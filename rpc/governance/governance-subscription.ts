@@ -64,6 +64,7 @@ export class GovernanceSubscription {
 
   /** Watches the rules of provider applications not seen before. */
   addProviderApplications(applications: Iterable<string>): void {
+    if (this.closed) return;
     for (const application of applications) {
       if (!application || this.providerApps.has(application) || this.providerApps.size >= MAX_PROVIDER_APPS) continue;
       this.providerApps.add(application);
@@ -81,13 +82,19 @@ export class GovernanceSubscription {
 
   private watchCategory(registry: Registry, category: string, listener: (urls: readonly ServiceUrl[]) => void): void {
     if (!registry.subscribeCategory) return;
-    this.track(`${registry.url.protocol} ${category}`, registry.subscribeCategory(this.rules.reference, category, (urls) => this.closed || listener(urls)));
+    const guarded = (urls: readonly ServiceUrl[]) => {
+      if (!this.closed) listener(urls);
+    };
+    this.track(`${registry.url.protocol} ${category}`, registry.subscribeCategory(this.rules.reference, category, guarded));
   }
 
   private watchDocument(key: string, kind: RuleKind): void {
     if (!this.configCenter?.watchConfig) return;
     const name = `${key}.${kind}`;
-    this.track(name, this.configCenter.watchConfig(name, (text) => this.closed || this.rules.setDocument(key, kind, text)));
+    const guarded = (text: string | undefined) => {
+      if (!this.closed) this.rules.setDocument(key, kind, text);
+    };
+    this.track(name, this.configCenter.watchConfig(name, guarded));
   }
 
   private track(source: string, pending: Promise<Unsubscribe>): void {
