@@ -19,7 +19,7 @@ import { consumerUrl, createRegistry, type Registry } from '../registry/index.js
 import { ServiceUrl } from '../registry/service-url.js';
 import { defaultTimerWheel, type TimerWheel } from '../transport/timer-wheel.js';
 import { type Directory, joinCluster, RegistryDirectory, StaticDirectory } from './cluster/index.js';
-import type { GovernanceOptions } from './governance/directory-governance.js';
+import type { GovernanceOptions } from './governance/governance-options.js';
 import { DubboInvoker } from './dubbo-invoker.js';
 import { localAddress } from './local-address.js';
 import { ExchangeClient, type ExchangeClientOptions, type TransportKind } from './exchange-client.js';

@@ -20,6 +20,8 @@ import type { TaskPool } from '../transport/task-pool.js';
 import type { Session } from '../transport/session.js';
 import { ExportedService, type ServiceOptions } from './exported-service.js';
 import type { Filter } from './filter.js';
+import type { GovernanceOptions } from './governance/governance-options.js';
+import { ProviderRegistration } from './governance/provider-registration.js';
 import { DEFAULT_MAX_FRAME_LEN, DubboCodec } from './protocol/dubbo-codec.js';
 import { createHeartbeatResponse, type DubboPackage, type DubboRequest } from './protocol/dubbo-package.js';
 import { advertisedHost } from './local-address.js';
@@ -59,6 +61,8 @@ export interface RpcServerOptions {
   sessionTimeoutMs?: number;
   /** Provider filters for every service, after the built-ins. */
   filters?: readonly Filter[];
+  /** Re-register when configurators target this provider (docs/governance.md); `{ enabled: false }` turns it off. */
+  governance?: GovernanceOptions;
 }
 
 export interface StopOptions {
@@ -66,7 +70,7 @@ export interface StopOptions {
   graceMs?: number;
 }
 
-type Resolved = Required<Omit<RpcServerOptions, 'tls' | 'taskPool' | 'registry' | 'filters'>> &
+type Resolved = Required<Omit<RpcServerOptions, 'tls' | 'taskPool' | 'registry' | 'filters' | 'governance'>> &
   Pick<RpcServerOptions, 'tls' | 'taskPool'>;
 
 export class RpcServer implements EventListener<DubboPackage> {
@@ -75,7 +79,8 @@ export class RpcServer implements EventListener<DubboPackage> {
   private readonly filters: Filter[];
   private readonly registryUrls: readonly string[];
   private readonly registries: Registry[] = [];
-  private readonly registered: Array<[Registry, ServiceUrl]> = [];
+  private readonly registered: ProviderRegistration[] = [];
+  private readonly governance: GovernanceOptions | undefined;
   private readonly tracker = new ShutdownTracker(ErrorCode.SERVER_SHUTTING_DOWN);
   private readonly codec: DubboCodec;
   private transport: TransportServer | undefined;
@@ -86,6 +91,7 @@ export class RpcServer implements EventListener<DubboPackage> {
   constructor(options: RpcServerOptions = {}) {
     this.options = resolveOptions(options);
     this.filters = [...(options.filters ?? [])];
+    this.governance = options.governance;
     this.registryUrls = typeof options.registry === 'string' ? [options.registry] : [...(options.registry ?? [])];
     this.codec = new DubboCodec({ maxFrameLen: this.options.maxFrameLen });
   }
@@ -213,16 +219,16 @@ export class RpcServer implements EventListener<DubboPackage> {
     for (const url of this.registryUrls) this.registries.push(createRegistry(url));
     for (const registry of this.registries) {
       for (const service of this.services.values()) {
-        const url = this.urlOf(service);
-        await registry.register(url);
-        this.registered.push([registry, url]);
+        const registration = new ProviderRegistration(registry, this.urlOf(service), this.governance);
+        this.registered.push(registration);
+        await registration.start();
       }
     }
   }
 
   private async shutdown(graceMs: number): Promise<void> {
     // Unregister first so consumers stop choosing this provider (go-anchors §5.6).
-    await Promise.allSettled(this.registered.map(([registry, url]) => registry.unregister(url)));
+    await Promise.allSettled(this.registered.map((registration) => registration.stop()));
     await this.tracker.drain(graceMs);
     await this.transport?.close();
     await Promise.allSettled(this.registries.map((registry) => registry.close()));

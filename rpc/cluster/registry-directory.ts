@@ -8,7 +8,8 @@
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import type { Registry, Unsubscribe } from '../../registry/registry.js';
 import type { ServiceUrl } from '../../registry/service-url.js';
-import { DirectoryGovernance, type GovernanceOptions } from '../governance/directory-governance.js';
+import { DirectoryGovernance } from '../governance/directory-governance.js';
+import type { GovernanceOptions } from '../governance/governance-options.js';
 import type { Invocation } from '../invocation.js';
 import type { Invoker, InvokerFactory } from '../invoker.js';
 import { providerKey, RpcStatus } from '../load-balance/rpc-status.js';

@@ -6,27 +6,16 @@
  * With no rule in effect and no tagged provider a call costs one field test
  * and one attachment lookup.
  */
-import type { RpcError } from '../../common/rpc-error.js';
 import type { Registry } from '../../registry/registry.js';
 import type { ServiceUrl } from '../../registry/service-url.js';
 import type { Invocation } from '../invocation.js';
 import type { Invoker } from '../invoker.js';
+import type { GovernanceOptions } from './governance-options.js';
 import { ConfiguredInvoker } from './configured-invoker.js';
-import { GovernanceRules, type RuleErrorListener, type RulesInEffect } from './governance-rules.js';
+import { GovernanceRules, type RulesInEffect, warnRuleError } from './governance-rules.js';
 import { GovernanceSubscription } from './governance-subscription.js';
 import type { RouterChain } from './router-chain.js';
 import { TAG_KEY, TagRouter } from './tag-router.js';
-
-export interface GovernanceOptions {
-  /** Obey governance rules from the registries. Default true. */
-  enabled?: boolean;
-  /**
-   * Called when a rule is rejected (bad YAML, unknown key, grammar error) or
-   * a rule watch cannot start; the previous rules stay in effect. Default:
-   * a process warning.
-   */
-  onRuleError?: RuleErrorListener;
-}
 
 export class DirectoryGovernance {
   readonly rules: GovernanceRules;
@@ -42,7 +31,7 @@ export class DirectoryGovernance {
     onChange: () => void,
     options: GovernanceOptions = {},
   ) {
-    const onError = options.onRuleError ?? warn;
+    const onError = options.onRuleError ?? warnRuleError;
     this.rules = new GovernanceRules(reference, { side: 'consumer', host: reference.host, application: reference.getParam('application', '') }, onError);
     this.rules.onChange(onChange);
     this.subscription = new GovernanceSubscription(this.rules, registries, onError);
@@ -88,8 +77,3 @@ function isPlain(chain: RouterChain, invokers: readonly Invoker[], reference: Se
   const onlyStaticTags = chain.routers.every((router) => router instanceof TagRouter && !router.rule);
   return onlyStaticTags && !reference.getParam(TAG_KEY) && !invokers.some((invoker) => invoker.url.getParam(TAG_KEY));
 }
-
-function warn(source: string, error: RpcError): void {
-  process.emitWarning(`governance rule ${source} ignored: ${error.message}`, { type: 'GovernanceWarning', code: error.code });
-}
-

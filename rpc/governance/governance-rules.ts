@@ -32,6 +32,11 @@ export type RuleKind = 'configurators' | 'condition-router' | 'tag-router';
 /** A rule source was rejected; its previous rules stay in effect. */
 export type RuleErrorListener = (source: string, error: RpcError) => void;
 
+/** The default RuleErrorListener: a process warning of type GovernanceWarning. */
+export function warnRuleError(source: string, error: RpcError): void {
+  process.emitWarning(`governance rule ${source} ignored: ${error.message}`, { type: 'GovernanceWarning', code: error.code });
+}
+
 /** The rules in effect, for logs and for code that steers. */
 export interface RulesInEffect {
   readonly registryConfigurators: readonly string[];
@@ -146,7 +151,12 @@ export class GovernanceRules {
 
   /** The reference URL with the consumer-side configurators applied (`mock`, `loadbalance`, `timeout`, ...). */
   configureConsumer(): ServiceUrl {
-    return this.configurators().reduce((url, configurator) => configurator.configure(url, this.context), this.reference);
+    return this.configure(this.reference);
+  }
+
+  /** `url` with every configurator applied in this process's context, nothing left out. */
+  configure(url: ServiceUrl): ServiceUrl {
+    return this.configurators().reduce((configured, configurator) => configurator.configure(configured, this.context), url);
   }
 
   /** The router chain for providers of `providerApplication` (rebuilt after each change). */

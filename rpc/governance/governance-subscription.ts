@@ -9,6 +9,8 @@
  *   `<iface:version:group>.configurators`, `<iface:version:group>.condition-router`,
  *   `<consumer-app>.condition-router`, and, for each provider application
  *   seen, `<provider-app>.condition-router` and `<provider-app>.tag-router`.
+ * A provider watches only the configurators (its own application's and
+ * service's, Java 3 `RegistryProtocol` provider listeners).
  * A watch that cannot start is reported through the rule-error listener and
  * not retried; the registry re-arms the watches that did start.
  */
@@ -29,10 +31,12 @@ export class GovernanceSubscription {
   private readonly started: Promise<unknown>;
   private closed = false;
 
+  /** @param routing false on a provider: only configurators concern it */
   constructor(
     private readonly rules: GovernanceRules,
     registries: readonly Registry[],
     private readonly onError: RuleErrorListener,
+    private readonly routing = true,
   ) {
     this.configurators = registries.map(() => []);
     this.routers = registries.map(() => []);
@@ -41,6 +45,7 @@ export class GovernanceSubscription {
         this.configurators[index] = [...urls];
         rules.setRegistryConfigurators(this.configurators.flat());
       });
+      if (!routing) return;
       this.watchCategory(registry, 'routers', (urls) => {
         this.routers[index] = [...urls];
         rules.setRegistryRouters(this.routers.flat());
@@ -48,12 +53,12 @@ export class GovernanceSubscription {
     });
     this.configCenter = registries.find((registry) => registry.watchConfig);
     const application = rules.context.application;
-    if (application) {
-      this.watchDocument(application, 'configurators');
-      this.watchDocument(application, 'condition-router');
-    }
+    if (application) this.watchDocument(application, 'configurators');
     this.watchDocument(rules.serviceRuleKey, 'configurators');
-    this.watchDocument(rules.serviceRuleKey, 'condition-router');
+    if (routing) {
+      if (application) this.watchDocument(application, 'condition-router');
+      this.watchDocument(rules.serviceRuleKey, 'condition-router');
+    }
     this.started = Promise.allSettled(this.unsubscribes);
   }
 
@@ -64,7 +69,7 @@ export class GovernanceSubscription {
 
   /** Watches the rules of provider applications not seen before. */
   addProviderApplications(applications: Iterable<string>): void {
-    if (this.closed) return;
+    if (this.closed || !this.routing) return;
     for (const application of applications) {
       if (!application || this.providerApps.has(application) || this.providerApps.size >= MAX_PROVIDER_APPS) continue;
       this.providerApps.add(application);

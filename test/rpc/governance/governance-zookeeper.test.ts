@@ -157,6 +157,28 @@ describe('governance through a real ZooKeeper', () => {
     }
   });
 
+  it('a side: provider configurator makes the provider re-register its weight; removing it restores the registered one', async () => {
+    const reference = ServiceUrl.parse('consumer://127.0.0.1/com.example.DemoService?side=consumer');
+    const registeredWeight = async () => (await operator.lookup(reference)).find((url) => `${url.host}:${url.port}` === A1)?.params.weight;
+    const rule = `configVersion: v2.7\nscope: service\nkey: com.example.DemoService\nenabled: true\nconfigs:\n  - type: weight\n    enabled: true\n    side: provider\n    addresses: ["${A1}"]\n    parameters: {weight: "300"}`;
+    const flow = new CallFlow(consumer.demo);
+    try {
+      await writer.put(`${SERVICE_KEY}.configurators`, rule);
+      await until(async () => ((await registeredWeight()) === '300' ? true : undefined));
+      await flow.until([A1, A2, A3], SETTLE_MS);
+      const start = flow.answers.length;
+      while (flow.answers.length < start + 500) await flow.until([A1, A2, A3], SETTLE_MS, 1);
+      const share = flow.answers.slice(start, start + 500).filter((answer) => answer === A1).length / 500;
+      console.log(`# A1 answered ${(share * 100).toFixed(1)} % of 500 calls at registered weights 300 : 100 : 100`);
+      assert.ok(share > 0.5 && share < 0.7, `A1 share ${share}`);
+      await writer.remove(`${SERVICE_KEY}.configurators`);
+      await until(async () => ((await registeredWeight()) === '100' ? true : undefined));
+      assert.deepEqual(flow.failures, []);
+    } finally {
+      await flow.stop();
+    }
+  });
+
   it('scenario 10: a configurator shortens the consumer timeout; mock force answers without a call; fail answers after a failure', async () => {
     await writer.put('shop-web.configurators', 'configVersion: v3.0\nscope: application\nkey: shop-web\nenabled: true\nconfigs:\n  - side: consumer\n    addresses: ["0.0.0.0"]\n    parameters: {timeout: "50"}');
     const timedOut = await until(async () => {
