@@ -8,21 +8,15 @@
  *   node dist/bench/fuzz-hessian2.js [count=1000000] [seed=1]
  */
 import { isRpcError } from '../common/rpc-error.js';
+import { seededRandom } from './lib/seeded-random.js';
 import { createRequest, createResponse, type DubboResponse } from '../rpc/protocol/dubbo-package.js';
 import { javaObject } from '../rpc/protocol/java-object.js';
 import { hessian2Serialization as hessian2 } from '../rpc/serialization/hessian2.js';
 
 const count = Number(process.argv[2] ?? 1_000_000);
-let seed = Number(process.argv[3] ?? 1) >>> 0;
 
-/** mulberry32: a small seeded PRNG, so a failing input can be found again. */
-function random(): number {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+/** Seeded, so a failing input can be found again. */
+const random = seededRandom(Number(process.argv[3] ?? 1));
 
 function below(n: number): number {
   return Math.floor(random() * n);

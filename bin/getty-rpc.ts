@@ -1,124 +1,91 @@
 #!/usr/bin/env node
 /**
- * The `getty-rpc` command: a small operator's tool over the public API.
+ * The `getty-rpc` command: an operator's tool over the public API.
  *
- *   getty-rpc echo <dubbo://host:port> <interface> [text]          $echo round trip
- *   getty-rpc call <dubbo://host:port> <interface> <method> [types-json] [args-json]
- *                                                                   generic $invoke
- *   getty-rpc providers <registry-url> <interface>                  list registered providers
+ *   getty-rpc echo <target> <interface> [text]                       $echo round trip
+ *   getty-rpc call <target> <interface> <method> [types] [args]      generic $invoke, arguments checked
+ *   getty-rpc providers <registry-url> <interface>                   registered providers
+ *   getty-rpc gen <file.proto> [--out dir]                           TypeScript types of a .proto
  *
- * Options (before or after the words): --version=V --group=G --timeout-ms=N
- * --serialization=hessian2|json. Exit code 0 on success, 1 on an RpcError
- * (its code is printed), 2 on a usage error.
+ * `getty-rpc --help` and `getty-rpc <command> --help` list the options;
+ * docs/cli.md documents them and the exit codes: 0 success, 1 the call or
+ * lookup failed (its RpcError code is printed), 2 usage or bad input.
  */
+import { readFileSync } from 'node:fs';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
-import { consumerUrl, createRegistry } from '../registry/index.js';
-import { RpcClient } from '../rpc/index.js';
+import { CALL_OPTION_SPEC } from './cli/call-target.js';
+import { type OptionSpec, type ParsedArgs, parseArgs, usageError } from './cli/cli-args.js';
+import { callCommand, echoCommand, genCommand, type Output, providersCommand } from './cli/commands.js';
+import { HELP } from './cli/help.js';
 
-const USAGE = `usage:
-  getty-rpc echo <dubbo://host:port> <interface> [text]
-  getty-rpc call <dubbo://host:port> <interface> <method> [types-json] [args-json]
-  getty-rpc providers <registry-url> <interface>
-options: --version=V --group=G --timeout-ms=N --serialization=NAME`;
-
-interface Cli {
-  words: string[];
-  flags: Map<string, string>;
+interface Command {
+  options: OptionSpec;
+  run(args: ParsedArgs): Promise<Output>;
 }
 
-function parseArgs(argv: readonly string[]): Cli {
-  const words: string[] = [];
-  const flags = new Map<string, string>();
-  for (const arg of argv) {
-    const flag = /^--([a-z-]+)=(.*)$/.exec(arg);
-    if (flag) flags.set(flag[1]!, flag[2]!);
-    else words.push(arg);
-  }
-  return { words, flags };
-}
+const COMMANDS: Readonly<Record<string, Command>> = {
+  echo: { options: CALL_OPTION_SPEC, run: echoCommand },
+  call: { options: CALL_OPTION_SPEC, run: callCommand },
+  providers: { options: { version: 'value', group: 'value', timeout: 'value', json: 'flag', help: 'flag' }, run: providersCommand },
+  gen: { options: { out: 'value', 'keep-case': 'flag', include: 'list', help: 'flag' }, run: genCommand },
+};
 
-function usageError(message: string): never {
-  throw new RpcError(ErrorCode.INVALID_ARGUMENT, `${message}\n${USAGE}`);
-}
-
-function parseJson(text: string | undefined, what: string): unknown[] {
-  if (text === undefined) return [];
+/** Runs one command line; resolves with the exit code. */
+async function main(argv: readonly string[]): Promise<number> {
+  const name = argv.find((arg) => !arg.startsWith('-'));
+  const command = name === undefined ? undefined : COMMANDS[name];
+  const json = argv.includes('--json');
   try {
-    const value: unknown = JSON.parse(text);
-    if (Array.isArray(value)) return value;
-  } catch {
-    // fall through to the usage error below
-  }
-  return usageError(`${what} must be a JSON array, got ${text}`);
-}
-
-function referOptions(cli: Cli, url: string) {
-  const timeoutMs = Number(cli.flags.get('timeout-ms') ?? 3000);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) usageError('--timeout-ms must be a positive number');
-  return {
-    url,
-    version: cli.flags.get('version') ?? '',
-    group: cli.flags.get('group') ?? '',
-    serialization: cli.flags.get('serialization') ?? 'hessian2',
-    timeoutMs,
-    retries: 0,
-  };
-}
-
-async function withProxy(cli: Cli, use: (proxy: GenericProxy) => Promise<unknown>): Promise<unknown> {
-  const [, url, interfaceName] = cli.words;
-  if (!url || !interfaceName) usageError('give a provider URL and an interface');
-  const client = new RpcClient({ application: 'getty-rpc-cli' });
-  try {
-    return await use(client.refer(interfaceName, referOptions(cli, url)) as unknown as GenericProxy);
-  } finally {
-    await client.close();
+    if (command === undefined) return topLevel(argv, name);
+    const args = parseArgs(argv, command.options, name!);
+    if (args.flags.has('help')) return write(process.stdout, HELP[name!]!);
+    print(await command.run(args), json);
+    return 0;
+  } catch (err) {
+    return fail(err, json, name !== undefined && command !== undefined ? name : 'main');
   }
 }
 
-interface GenericProxy {
-  $echo(value: unknown): Promise<unknown>;
-  $invoke(method: string, types: unknown[], args: unknown[]): Promise<unknown>;
-}
-
-async function listProviders(cli: Cli): Promise<unknown> {
-  const [, registryUrl, interfaceName] = cli.words;
-  if (!registryUrl || !interfaceName) usageError('give a registry URL and an interface');
-  const registry = createRegistry(registryUrl);
-  try {
-    const consumer = consumerUrl({ host: '127.0.0.1', interfaceName, application: 'getty-rpc-cli' });
-    return (await registry.lookup(consumer)).map((url) => url.toString());
-  } finally {
-    await registry.close();
+function topLevel(argv: readonly string[], name: string | undefined): number {
+  if (name === 'help') {
+    const topic = argv[argv.indexOf('help') + 1];
+    return write(process.stdout, HELP[topic !== undefined && HELP[topic] !== undefined ? topic : 'main']!);
   }
+  if (name !== undefined) throw usageError(`unknown command '${name}'`);
+  if (argv.includes('--version') && argv.length === 1) return write(process.stdout, packageVersion());
+  if (argv.length === 0 || argv.every((arg) => arg === '--help' || arg === '-h')) return write(argv.length === 0 ? process.stderr : process.stdout, HELP.main!, argv.length === 0 ? 2 : 0);
+  throw usageError(`unknown option ${argv[0]}`);
 }
 
-async function run(cli: Cli): Promise<unknown> {
-  switch (cli.words[0]) {
-    case 'echo':
-      return withProxy(cli, (proxy) => proxy.$echo(cli.words[3] ?? 'ping'));
-    case 'call': {
-      const method = cli.words[3] ?? usageError('give a method name');
-      const types = parseJson(cli.words[4], 'types');
-      const args = parseJson(cli.words[5], 'args');
-      return withProxy(cli, (proxy) => proxy.$invoke(method, types, args));
-    }
-    case 'providers':
-      return listProviders(cli);
-    default:
-      return usageError(cli.words[0] ? `unknown command '${cli.words[0]}'` : 'no command');
-  }
+function packageVersion(): string {
+  // Two levels up from dist/lib/getty-rpc.js (the package) and from dist/bin/getty-rpc.js (the build).
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
-function print(value: unknown): void {
-  const text = JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v), 2);
-  process.stdout.write(`${text ?? 'null'}\n`);
+function print(output: Output, json: boolean): void {
+  if (json) write(process.stdout, JSON.stringify('value' in output ? output.value : output.json, jsonReplacer) ?? 'null');
+  else if ('value' in output) write(process.stdout, typeof output.value === 'string' ? output.value : (JSON.stringify(output.value, jsonReplacer, 2) ?? 'null'));
+  else if (output.lines.length > 0) write(process.stdout, output.lines.join('\n'));
 }
 
-try {
-  print(await run(parseArgs(process.argv.slice(2))));
-} catch (err) {
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+function fail(err: unknown, json: boolean, command: string): number {
   const error = RpcError.from(err);
-  process.stderr.write(`getty-rpc: ${error.code}: ${error.message}\n`);
-  process.exitCode = error.code === ErrorCode.INVALID_ARGUMENT ? 2 : 1;
+  // Bad input, from the command line or found by the library before anything was sent.
+  const usage = error.code === ErrorCode.INVALID_ARGUMENT || error.code === ErrorCode.BAD_URL;
+  const hint = usage ? `\nrun 'getty-rpc ${command === 'main' ? '' : `${command} `}--help' for usage` : '';
+  process.stderr.write(`getty-rpc: ${error.code}: ${error.message}${hint}\n`);
+  if (json) write(process.stdout, JSON.stringify({ error: { code: error.code, message: error.message } }));
+  return usage ? 2 : 1;
 }
+
+function write(stream: NodeJS.WriteStream, text: string, code = 0): number {
+  stream.write(`${text}\n`);
+  return code;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -13,13 +13,15 @@
  * - governance rules: `subscribeCategory` watches `configurators` / `routers`
  *   like `providers`, `watchConfig` one config-center key.
  */
-import { Etcd3, type IOptions, type Lease, type Watcher } from 'etcd3';
+import type { Etcd3, IOptions, Lease, Watcher } from 'etcd3';
+import { DEFAULT_LOGGER } from '../common/diagnostics.js';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { CoalescedTask } from './coalesced-task.js';
 import { ConfigFeed } from './config-feed.js';
 import { unavailable, withDeadline } from './deadline.js';
 import { ProviderList } from './provider-list.js';
-import { type ConfigListener, configPath, type ProviderListener, type Registry, registerRegistryType, type Unsubscribe } from './registry.js';
+import { type ConfigListener, configPath, type ProviderListener, type Registry, type RegistryHooks, registerRegistryType, type Unsubscribe } from './registry.js';
+import { RegistryHealth } from './registry-health.js';
 import { closedError, readRegistryOptions, type RegistryOptions, serverList } from './registry-options.js';
 import { categoryPath, decodeNodeNames, nodePath, PROVIDERS, rawUrlString, registrationKey } from './registry-path.js';
 import type { ServiceUrl } from './service-url.js';
@@ -62,19 +64,40 @@ interface Registration {
 export class EtcdRegistry implements Registry {
   private readonly options: RegistryOptions;
   private readonly ttlSeconds: number;
-  private readonly client: Etcd3;
+  /** The etcd3 client, created on first use: etcd3 and its gRPC stack load only when a registry needs them. */
+  private client: Promise<Etcd3> | undefined;
   /** registration key → registration, for re-registration when a lease is lost */
   private readonly registered = new Map<string, Registration>();
   private readonly watches = new Set<{ list: { stop(): void }; watcher: Watcher }>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private closed = false;
+  private readonly health: RegistryHealth;
 
-  constructor(readonly url: ServiceUrl) {
+  constructor(
+    readonly url: ServiceUrl,
+    hooks: RegistryHooks = {},
+  ) {
     this.options = readRegistryOptions(url);
+    this.health = new RegistryHealth(url.toString(), hooks.logger ?? DEFAULT_LOGGER);
     this.ttlSeconds = readTtl(url);
+  }
+
+  private etcd(): Promise<Etcd3> {
+    this.client ??= this.createClient();
+    return this.client;
+  }
+
+  private async createClient(): Promise<Etcd3> {
+    let etcd3: typeof import('etcd3');
+    try {
+      etcd3 = await import('etcd3');
+    } catch (err) {
+      this.client = undefined;
+      throw new RpcError(ErrorCode.REGISTRY_UNAVAILABLE, `cannot load etcd3: ${(err as Error).message}`, { cause: err });
+    }
     const timeoutMs = this.options.timeoutMs;
-    this.client = new Etcd3({
-      hosts: serverList(url, DEFAULT_PORT).map((address) => `http://${address}`),
+    return new etcd3.Etcd3({
+      hosts: serverList(this.url, DEFAULT_PORT).map((address) => `http://${address}`),
       dialTimeout: timeoutMs,
       faultHandling: { host: () => passThrough, global: passThrough, watchBackoff: watchBackoff() },
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),
@@ -93,10 +116,13 @@ export class EtcdRegistry implements Registry {
     old?.lease?.revoke().catch(() => undefined);
     try {
       await this.writeKey(id, registration);
+      this.health.restored();
     } catch (err) {
       if (this.registered.get(id) === registration) this.registered.delete(id);
       registration.lease?.revoke().catch(() => undefined);
-      throw unavailable(err, `register ${url.interfaceName}`);
+      const error = unavailable(err, `register ${url.interfaceName}`);
+      this.health.lost(error, 'register');
+      throw error;
     }
   }
 
@@ -137,19 +163,7 @@ export class EtcdRegistry implements Registry {
       async () => feed.deliver(await this.readValue(path)),
       () => feed.active,
     );
-    const watcher = this.client.watch().key(path).watcher();
-    watcher.on('error', () => undefined);
-    try {
-      const connected = new Promise<void>((resolve) => watcher.once('connected', () => resolve()));
-      await withDeadline(connected, this.options.timeoutMs, `watch ${path}`);
-      await reader.run();
-    } catch (err) {
-      feed.stop();
-      await watcher.cancel().catch(() => undefined);
-      throw unavailable(err, `watch ${path}`);
-    }
-    const refresh = () => reader.run().catch(() => undefined);
-    watcher.on('put', refresh).on('delete', refresh).on('connected', refresh);
+    const watcher = await this.openWatch(path, (client) => client.watch().key(path).watcher(), reader, () => feed.stop());
     const entry = { list: feed, watcher };
     this.watches.add(entry);
     return async () => {
@@ -161,7 +175,8 @@ export class EtcdRegistry implements Registry {
 
   private async readValue(path: string): Promise<string | undefined> {
     try {
-      const text = await withDeadline(this.client.get(path).string(), this.options.timeoutMs, `read ${path}`);
+      const client = await this.etcd();
+      const text = await withDeadline(client.get(path).string(), this.options.timeoutMs, `read ${path}`);
       return text === null || text === '' ? undefined : text;
     } catch (err) {
       throw unavailable(err, `read ${path}`);
@@ -191,7 +206,8 @@ export class EtcdRegistry implements Registry {
       ...watches.map(({ watcher }) => watcher.cancel()),
       ...registrations.map(([, registration]) => this.deleteKey(registration)),
     ]);
-    this.client.close();
+    const client = await this.client?.catch(() => undefined);
+    client?.close();
   }
 
   /**
@@ -201,7 +217,7 @@ export class EtcdRegistry implements Registry {
    */
   private async writeKey(id: string, registration: Registration): Promise<void> {
     const { key } = registration;
-    const lease = this.client.lease(this.ttlSeconds);
+    const lease = (await this.etcd()).lease(this.ttlSeconds);
     registration.lease = lease;
     try {
       await withDeadline(lease.put(key).value(rawUrlString(registration.url)).exec(), this.options.timeoutMs, `put ${key}`);
@@ -218,7 +234,7 @@ export class EtcdRegistry implements Registry {
     const lease = registration.lease;
     registration.lease = undefined;
     try {
-      await this.client.delete().key(registration.key).exec();
+      await (await this.etcd()).delete().key(registration.key).exec();
     } finally {
       // Revoking also removes the key if the delete did not get through.
       await lease?.revoke().catch(() => undefined);
@@ -250,7 +266,8 @@ export class EtcdRegistry implements Registry {
 
   private async readPrefix(prefix: string): Promise<Map<string, ServiceUrl>> {
     try {
-      const keys = await withDeadline(this.client.getAll().prefix(prefix).keys(), this.options.timeoutMs, `list ${prefix}`);
+      const client = await this.etcd();
+      const keys = await withDeadline(client.getAll().prefix(prefix).keys(), this.options.timeoutMs, `list ${prefix}`);
       return decodeNodeNames(keys.map((key) => key.slice(prefix.length)).filter((name) => name && !name.includes('/')));
     } catch (err) {
       throw unavailable(err, `list ${prefix}`);
@@ -258,23 +275,37 @@ export class EtcdRegistry implements Registry {
   }
 
   /** Watch first, then read, so no change falls between the two; rejects when etcd cannot be reached. */
-  private async startWatch(prefix: string, list: ProviderList): Promise<Watcher> {
+  private startWatch(prefix: string, list: ProviderList): Promise<Watcher> {
     const reader = new CoalescedTask(
       async () => list.replace(await this.readPrefix(prefix)),
       () => list.active,
     );
+    return this.openWatch(prefix, (client) => client.watch().prefix(prefix).watcher(), reader, () => list.stop());
+  }
+
+  /** Opens a watch, waits until it is connected, reads once, then re-reads on every event or reconnection. */
+  private async openWatch(what: string, build: (client: Etcd3) => Watcher, reader: CoalescedTask, stop: () => void): Promise<Watcher> {
     // watcher() (not create()) hands the watcher over before it connects, so a
     // failed subscribe can cancel it; otherwise etcd3 would keep redialling.
-    const watcher = this.client.watch().prefix(prefix).watcher();
+    let watcher: Watcher;
+    try {
+      watcher = build(await this.etcd());
+    } catch (err) {
+      stop();
+      throw unavailable(err, `subscribe ${what}`);
+    }
+    // etcd3 reports a lost watch stream as 'disconnected' and redials; 'connected' again means back.
     watcher.on('error', () => undefined);
+    watcher.on('disconnected', (err: unknown) => this.health.lost(err ?? new Error('watch stream lost'), `watch ${what}`));
+    watcher.on('connected', () => this.health.restored());
     try {
       const connected = new Promise<void>((resolve) => watcher.once('connected', () => resolve()));
-      await withDeadline(connected, this.options.timeoutMs, `watch ${prefix}`);
+      await withDeadline(connected, this.options.timeoutMs, `watch ${what}`);
       await reader.run();
     } catch (err) {
-      list.stop();
+      stop();
       await watcher.cancel().catch(() => undefined);
-      throw unavailable(err, `subscribe ${prefix}`);
+      throw unavailable(err, `subscribe ${what}`);
     }
     const refresh = () => reader.run().catch(() => undefined);
     watcher.on('put', refresh).on('delete', refresh).on('connected', refresh);
@@ -292,5 +323,5 @@ function readTtl(url: ServiceUrl): number {
   return ttl;
 }
 
-registerRegistryType('etcd', (url) => new EtcdRegistry(url));
-registerRegistryType('etcdv3', (url) => new EtcdRegistry(url));
+registerRegistryType('etcd', (url, hooks) => new EtcdRegistry(url, hooks));
+registerRegistryType('etcdv3', (url, hooks) => new EtcdRegistry(url, hooks));

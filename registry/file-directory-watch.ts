@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { CoalescedTask } from './coalesced-task.js';
 import { readEntry, removeEntry } from './file-entry.js';
 import type { ProviderList } from './provider-list.js';
+import type { RegistryHealth } from './registry-health.js';
 import type { ServiceUrl } from './service-url.js';
 
 export interface DirectoryWatchOptions {
@@ -29,13 +30,14 @@ export class FileDirectoryWatch {
     readonly dir: string,
     readonly list: ProviderList,
     private readonly options: DirectoryWatchOptions,
+    private readonly health?: RegistryHealth,
   ) {}
 
   async start(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     await this.scan();
     this.watchFolder();
-    this.poller = setInterval(() => this.scan().catch(() => undefined), this.options.pollMs);
+    this.poller = setInterval(() => this.scan().catch((err: unknown) => this.health?.lost(err, `scan ${this.dir}`)), this.options.pollMs);
     this.poller.unref();
   }
 
@@ -62,6 +64,7 @@ export class FileDirectoryWatch {
 
   private async scanOnce(): Promise<void> {
     this.list.replace(await listLiveEntries(this.dir, this.options.staleMs));
+    this.health?.restored();
   }
 }
 

@@ -13,12 +13,14 @@
 import { mkdir, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { DEFAULT_LOGGER } from '../common/diagnostics.js';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { parseDurationMs } from './deadline.js';
 import { FileDirectoryWatch, listLiveEntries } from './file-directory-watch.js';
 import { entryFileName, removeEntry, writeEntry } from './file-entry.js';
 import { ProviderList } from './provider-list.js';
-import { type ProviderListener, type Registry, registerRegistryType, type Unsubscribe } from './registry.js';
+import { type ProviderListener, type Registry, type RegistryHooks, registerRegistryType, type Unsubscribe } from './registry.js';
+import { RegistryHealth } from './registry-health.js';
 import { closedError } from './registry-options.js';
 import { categoryPath, DEFAULT_ROOT, PROVIDERS } from './registry-path.js';
 import type { ServiceUrl } from './service-url.js';
@@ -41,9 +43,14 @@ export class FileRegistry implements Registry {
   private readonly watches = new Set<FileDirectoryWatch>();
   private refresher: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly health: RegistryHealth;
 
-  constructor(readonly url: ServiceUrl) {
+  constructor(
+    readonly url: ServiceUrl,
+    hooks: RegistryHooks = {},
+  ) {
     this.options = readFileOptions(url);
+    this.health = new RegistryHealth(url.toString(), hooks.logger ?? DEFAULT_LOGGER);
   }
 
   /**
@@ -74,7 +81,7 @@ export class FileRegistry implements Registry {
   async subscribe(consumerUrl: ServiceUrl, listener: ProviderListener): Promise<Unsubscribe> {
     this.assertOpen('subscribe');
     const list = new ProviderList(consumerUrl.interfaceName, listener);
-    const watch = new FileDirectoryWatch(this.folderOf(consumerUrl, PROVIDERS), list, this.options);
+    const watch = new FileDirectoryWatch(this.folderOf(consumerUrl, PROVIDERS), list, this.options, this.health);
     await watch.start().catch((err) => {
       watch.stop();
       failed(err, watch.dir);
@@ -173,4 +180,4 @@ function failed(err: unknown, path: string): never {
   throw new RpcError(ErrorCode.REGISTRY_UNAVAILABLE, `file registry cannot use ${path}: ${(err as Error).message}`, { cause: err });
 }
 
-registerRegistryType('file', (url) => new FileRegistry(url));
+registerRegistryType('file', (url, hooks) => new FileRegistry(url, hooks));

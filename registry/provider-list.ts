@@ -3,6 +3,7 @@
  * snapshots; it forwards a snapshot to the listener only when the set of
  * providers changed, and never after `stop()`.
  */
+import { channels } from '../common/diagnostics.js';
 import type { ProviderListener } from './registry.js';
 import type { ServiceUrl } from './service-url.js';
 
@@ -44,8 +45,10 @@ export class ProviderList {
   }
 
   private notify(): void {
+    const urls = Object.freeze(this.urls);
+    if (channels.registryChange.hasSubscribers) channels.registryChange.publish({ interfaceName: this.interfaceName, providers: urls });
     try {
-      this.listener(Object.freeze(this.urls));
+      this.listener(urls);
     } catch (err) {
       // A faulty listener must not break the registry's watch loop.
       process.emitWarning(`registry listener threw: ${String(err)}`, 'RegistryWarning');

@@ -3,6 +3,7 @@
  * (zookeeper, etcd, file, direct) is one file that calls `registerRegistryType`
  * when imported; `registry/index.ts` imports them all.
  */
+import { DEFAULT_LOGGER, type Logger } from '../common/diagnostics.js';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { ServiceUrl } from './service-url.js';
 
@@ -56,7 +57,13 @@ export function configPath(key: string): string {
   return `${CONFIG_CENTER_PATH}/${key}`;
 }
 
-export type RegistryFactory = (url: ServiceUrl) => Registry;
+/** What a registry is given besides its URL. */
+export interface RegistryHooks {
+  /** Where outages are told (default: silent except warnings, common/diagnostics.ts). */
+  logger?: Logger;
+}
+
+export type RegistryFactory = (url: ServiceUrl, hooks: Required<RegistryHooks>) => Registry;
 
 const factories = new Map<string, RegistryFactory>();
 
@@ -65,12 +72,32 @@ export function registerRegistryType(protocol: string, factory: RegistryFactory)
   factories.set(protocol, factory);
 }
 
+/** The registry types known now (each implementation's file registers its own). */
+export function registryTypes(): string[] {
+  return [...factories.keys()];
+}
+
+/**
+ * Checks registry URLs when they are given (a server or client constructor),
+ * so a typo such as `zk://` fails there with the known types listed instead
+ * of inside start(). Returns the URLs as given.
+ */
+export function checkRegistryUrls(urls: readonly string[]): readonly string[] {
+  for (const url of urls) {
+    const { protocol } = ServiceUrl.parse(url);
+    if (!factories.has(protocol)) {
+      throw new RpcError(ErrorCode.INVALID_ARGUMENT, `no registry type '${protocol}' in ${url} (known: ${registryTypes().join(', ')})`);
+    }
+  }
+  return urls;
+}
+
 /** Creates a registry for `zookeeper://`, `etcd://`, `file://`, `dubbo://` ... URLs. */
-export function createRegistry(url: string | ServiceUrl): Registry {
+export function createRegistry(url: string | ServiceUrl, hooks: RegistryHooks = {}): Registry {
   const parsed = typeof url === 'string' ? ServiceUrl.parse(url) : url;
   const factory = factories.get(parsed.protocol);
   if (!factory) {
-    throw new RpcError(ErrorCode.INVALID_ARGUMENT, `no registry type '${parsed.protocol}' (known: ${[...factories.keys()].join(', ')})`);
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, `no registry type '${parsed.protocol}' (known: ${registryTypes().join(', ')})`);
   }
-  return factory(parsed);
+  return factory(parsed, { logger: hooks.logger ?? DEFAULT_LOGGER });
 }

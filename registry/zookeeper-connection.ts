@@ -5,7 +5,7 @@
  * session: ephemeral nodes died with the old one and watches were lost, which
  * the registry must redo (go-anchors §4.2 "session expiry → re-registration").
  */
-import zookeeper, { type Client, type Stat, type ZkEvent } from 'node-zookeeper-client';
+import type { Client, Stat, ZkEvent } from 'node-zookeeper-client';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { withDeadline } from './deadline.js';
 
@@ -22,6 +22,25 @@ export interface ZookeeperConnectionOptions {
 export type SessionChange = 'reconnected' | 'renewed';
 
 type Waiter = (client: Client) => void;
+type ZookeeperModule = (typeof import('node-zookeeper-client'))['default'];
+
+/**
+ * node-zookeeper-client, loaded on the first connection rather than at import:
+ * applications that never use a `zookeeper://` registry do not pay for it.
+ */
+let zookeeper: ZookeeperModule | undefined;
+let loading: Promise<ZookeeperModule> | undefined;
+
+function loadZookeeper(): Promise<ZookeeperModule> {
+  loading ??= import('node-zookeeper-client').then(
+    (module) => (zookeeper = module.default),
+    (err: unknown) => {
+      loading = undefined;
+      throw new RpcError(ErrorCode.REGISTRY_UNAVAILABLE, `cannot load node-zookeeper-client: ${(err as Error).message}`, { cause: err });
+    },
+  );
+  return loading;
+}
 
 export class ZookeeperConnection {
   private client: Client | undefined;
@@ -35,6 +54,8 @@ export class ZookeeperConnection {
   constructor(
     private readonly options: ZookeeperConnectionOptions,
     private readonly onSessionChange: (change: SessionChange) => void,
+    /** Told when the connection to every server is lost (false) and when one is made (true). */
+    private readonly onLink: (up: boolean) => void = () => {},
   ) {}
 
   /** The current session's id, password and timeout (for diagnostics and expiry tests). */
@@ -47,10 +68,10 @@ export class ZookeeperConnection {
   /** Resolves with a connected client, or fails with REGISTRY_UNAVAILABLE after timeoutMs. */
   ready(): Promise<Client> {
     if (this.closed) return Promise.reject(new RpcError(ErrorCode.REGISTRY_CLOSED, 'registry closed'));
-    if (!this.client) this.open();
     if (this.connected) return Promise.resolve(this.client!);
     const waiting = new Promise<Client>((resolve) => this.waiters.push(resolve));
-    return withDeadline(waiting, this.options.timeoutMs, `connect to ZooKeeper ${this.options.servers}`);
+    const opened = this.client ? waiting : loadZookeeper().then(() => this.openOnce()).then(() => waiting);
+    return withDeadline(opened, this.options.timeoutMs, `connect to ZooKeeper ${this.options.servers}`);
   }
 
   /** Runs one callback-style client call on a connected client, bounded by timeoutMs. */
@@ -69,7 +90,7 @@ export class ZookeeperConnection {
   }
 
   createEphemeral(path: string): Promise<string> {
-    return this.call(`create ${path}`, (client, done) => client.create(path, null, zookeeper.CreateMode.EPHEMERAL, done));
+    return this.call(`create ${path}`, (client, done) => client.create(path, null, zookeeper!.CreateMode.EPHEMERAL, done));
   }
 
   /**
@@ -101,15 +122,26 @@ export class ZookeeperConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    const wasConnected = this.connected;
     this.connected = false;
     clearTimeout(this.awayTimer);
     this.waiters = [];
-    this.client?.close();
+    // A connected client sends its close-session packet (ephemeral nodes go at once);
+    // one that never reached a server would keep dialling to send it, holding the
+    // process open: its socket is dropped instead.
+    if (this.client && !wasConnected) abandon(this.client);
+    else this.client?.close();
     this.client = undefined;
   }
 
+  /** Opens the first client, once, unless closed meanwhile (callers may race on the module load). */
+  private openOnce(): void {
+    if (!this.client && !this.closed) this.open();
+  }
+
+  /** Only called once the module is loaded (by openOnce, then on expiry). */
   private open(): void {
-    const client = zookeeper.createClient(this.options.servers, {
+    const client = zookeeper!.createClient(this.options.servers, {
       sessionTimeout: this.options.sessionTimeoutMs,
       spinDelay: 200,
       retries: 0,
@@ -126,6 +158,7 @@ export class ZookeeperConnection {
       if (this.client !== client) return;
       this.connected = false;
       this.startAwayTimer(client);
+      if (!this.closed) this.onLink(false);
     });
     client.on('expired', () => this.onExpired(client));
     client.connect();
@@ -160,6 +193,7 @@ export class ZookeeperConnection {
     const waiters = this.waiters;
     this.waiters = [];
     for (const resolve of waiters) resolve(client);
+    this.onLink(true);
     if (change) this.onSessionChange(change);
   }
 
@@ -175,12 +209,15 @@ export class ZookeeperConnection {
  * Lets go of a client whose session is over (expired, or given up). close()
  * only queues a close-session packet, which a connection nobody answers never
  * sends, and after an expiry the server leaves the socket open; so the socket
- * is destroyed too (an internal of node-zookeeper-client 1.x), or it would
- * stay open, keeping the process alive.
+ * is destroyed and its connect timer cleared too (internals of
+ * node-zookeeper-client 1.x), or they would keep the process alive.
  */
 function abandon(client: Client): void {
   client.close();
-  (client as { connectionManager?: { socket?: { destroy(): void } } }).connectionManager?.socket?.destroy();
+  const manager = (client as { connectionManager?: { socket?: { destroy(): void }; connectTimeoutHandler?: NodeJS.Timeout } }).connectionManager;
+  manager?.socket?.destroy();
+  // Its connect timer (the session timeout, ref'd) outlives a socket that never connected.
+  clearTimeout(manager?.connectTimeoutHandler);
 }
 
 /** The ZooKeeper error code of a client error, or undefined for other errors. */
@@ -190,13 +227,13 @@ export function zkErrorCode(err: unknown): number | undefined {
 }
 
 export function isNodeExists(err: unknown): boolean {
-  return zkErrorCode(err) === zookeeper.Exception.NODE_EXISTS;
+  return zookeeper !== undefined && zkErrorCode(err) === zookeeper.Exception.NODE_EXISTS;
 }
 
 export function isNodeDeleted(event: ZkEvent): boolean {
-  return event.getType() === zookeeper.Event.NODE_DELETED;
+  return zookeeper !== undefined && event.getType() === zookeeper.Event.NODE_DELETED;
 }
 
 export function isNoNode(err: unknown): boolean {
-  return zkErrorCode(err) === zookeeper.Exception.NO_NODE;
+  return zookeeper !== undefined && zkErrorCode(err) === zookeeper.Exception.NO_NODE;
 }

@@ -15,9 +15,11 @@
  * - governance rules: `subscribeCategory` watches `configurators` / `routers`
  *   like `providers`, `watchConfig` one config-center node (zookeeper-config-watch.ts).
  */
+import { DEFAULT_LOGGER } from '../common/diagnostics.js';
 import { parseDurationMs, unavailable } from './deadline.js';
 import { ProviderList } from './provider-list.js';
-import { type ConfigListener, configPath, type ProviderListener, type Registry, registerRegistryType, type Unsubscribe } from './registry.js';
+import { type ConfigListener, configPath, type ProviderListener, type Registry, type RegistryHooks, registerRegistryType, type Unsubscribe } from './registry.js';
+import { RegistryHealth } from './registry-health.js';
 import { closedError, readRegistryOptions, type RegistryOptions, serverList } from './registry-options.js';
 import { categoryPath, nodePath, PROVIDERS, registrationKey } from './registry-path.js';
 import type { ServiceUrl } from './service-url.js';
@@ -39,6 +41,7 @@ interface Registration {
 export class ZookeeperRegistry implements Registry {
   private readonly options: RegistryOptions;
   private readonly connection: ZookeeperConnection;
+  private readonly health: RegistryHealth;
   /** registration key → node, for re-creation after a session change or a deletion */
   private readonly registered = new Map<string, Registration>();
   private readonly watches = new Set<ZookeeperChildrenWatch>();
@@ -46,8 +49,12 @@ export class ZookeeperRegistry implements Registry {
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(readonly url: ServiceUrl) {
+  constructor(
+    readonly url: ServiceUrl,
+    hooks: RegistryHooks = {},
+  ) {
     this.options = readRegistryOptions(url);
+    this.health = new RegistryHealth(url.toString(), hooks.logger ?? DEFAULT_LOGGER);
     this.connection = new ZookeeperConnection(
       {
         servers: serverList(url, DEFAULT_PORT).join(','),
@@ -56,6 +63,7 @@ export class ZookeeperRegistry implements Registry {
         sessionTimeoutMs: parseDurationMs(url.getParam('session.timeout'), 15_000, 'session.timeout'),
       },
       (change) => this.onSessionChange(change),
+      (up) => (up ? this.health.restored() : this.health.lost(new Error('connection to every server lost'), 'disconnected')),
     );
   }
 
@@ -81,7 +89,9 @@ export class ZookeeperRegistry implements Registry {
       await this.ensureNode(key, registration);
     } catch (err) {
       if (this.registered.get(key) === registration) this.registered.delete(key);
-      throw unavailable(err, `register ${url.interfaceName}`);
+      const error = unavailable(err, `register ${url.interfaceName}`);
+      this.health.lost(error, 'register');
+      throw error;
     }
     if (earlier && earlier.path !== registration.path) await this.removeNode(earlier.path).catch(() => undefined);
   }
@@ -148,10 +158,12 @@ export class ZookeeperRegistry implements Registry {
     for (const watch of this.configWatches) watch.stop();
     this.configWatches.clear();
     // Ephemeral nodes vanish with the session, but removing them first tells
-    // watchers at once instead of after the session timeout.
+    // watchers at once instead of after the session timeout. Without a
+    // connection there is nobody to tell: waiting for one would hold close()
+    // (and the process) for the whole registry timeout.
     const registrations = [...this.registered.values()];
     this.registered.clear();
-    await Promise.allSettled(registrations.map(({ path }) => this.removeNode(path)));
+    if (this.connection.session) await Promise.allSettled(registrations.map(({ path }) => this.removeNode(path)));
     this.connection.close();
   }
 
@@ -245,4 +257,4 @@ export class ZookeeperRegistry implements Registry {
   }
 }
 
-registerRegistryType('zookeeper', (url) => new ZookeeperRegistry(url));
+registerRegistryType('zookeeper', (url, hooks) => new ZookeeperRegistry(url, hooks));

@@ -14,22 +14,26 @@
  * whatever the number of services referred there.
  */
 import type { ConnectionOptions } from 'node:tls';
+import { type Logger, resolveLogger } from '../common/diagnostics.js';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { consumerUrl, createRegistry, type Registry } from '../registry/index.js';
+import { checkRegistryUrls } from '../registry/registry.js';
 import { ServiceUrl } from '../registry/service-url.js';
 import { defaultTimerWheel, type TimerWheel } from '../transport/timer-wheel.js';
-import { type Directory, joinCluster, RegistryDirectory, StaticDirectory } from './cluster/index.js';
+import { clusterNames, type Directory, getLoadBalance, joinCluster, RegistryDirectory, StaticDirectory } from './cluster/index.js';
+import { waitAtMost } from './bounded-wait.js';
 import type { GovernanceOptions } from './governance/governance-options.js';
 import { DubboInvoker } from './dubbo-invoker.js';
 import { localAddress } from './local-address.js';
 import { ExchangeClient, type ExchangeClientOptions, type TransportKind } from './exchange-client.js';
-import type { Filter } from './filter.js';
+import { checkFilters, type Filter } from './filter.js';
 import type { Invoker } from './invoker.js';
+import { checkMethodOptions, type MethodOptions, methodUrlParams } from './method-options.js';
 import { DEFAULT_MAX_FRAME_LEN } from './protocol/dubbo-codec.js';
 import { createProxy } from './proxy.js';
 import { getSerialization } from './serialization/serialization.js';
 import { type AsyncProxy, defineService, type ProxyOf, type ServiceDefinition, type ServiceImpl } from './service.js';
-import { ServiceReference } from './service-reference.js';
+import { type MethodTimeouts, ServiceReference } from './service-reference.js';
 import { ShutdownTracker } from './shutdown-tracker.js';
 import './serialization/builtin.js';
 
@@ -38,7 +42,7 @@ export interface RpcClientOptions {
   registry?: string | readonly string[];
   /** Application name in consumer URLs (default 'getty-rpc-consumer'). */
   application?: string;
-  /** Default call timeout, in ms (default 3000, dubbo-go's request-timeout). */
+  /** Default budget of a call, retries included, in ms (default 3000, dubbo-go's request-timeout). */
   timeoutMs?: number;
   /** Sessions per provider address (default 1, Java Dubbo's shared connection). */
   connections?: number;
@@ -60,6 +64,12 @@ export interface RpcClientOptions {
   timerWheel?: TimerWheel;
   /** Host in the consumer URLs published under /consumers (default: the first non-internal IPv4 address, else 127.0.0.1). */
   host?: string;
+  /**
+   * Where registry outages and dropped connections are told: any
+   * `{ debug, info, warn, error }` object (console, pino). Default: silent
+   * except warnings that need action (common/diagnostics.ts).
+   */
+  logger?: Partial<Logger>;
   /** Obey routing rules and dynamic configuration from the registries (docs/governance.md); `{ enabled: false }` turns it off. */
   governance?: GovernanceOptions;
 }
@@ -69,16 +79,32 @@ export interface ReferOptions {
   url?: string;
   version?: string;
   group?: string;
-  /** Call timeout, in ms (default: the client's timeoutMs). */
+  /** Budget of each call, retries included, in ms (default: the client's timeoutMs). */
   timeoutMs?: number;
+  /**
+   * Bound on each attempt inside that budget, in ms (default: none). Dubbo's
+   * behaviour, a full timeout per attempt, is `attemptTimeoutMs: t` with
+   * `timeoutMs: t × (retries + 1)`.
+   */
+  attemptTimeoutMs?: number;
   /** 'hessian2' (default), 'json', 'protobuf' ... (a protobuf definition forces protobuf). */
   serialization?: string;
   /** Fault-tolerance strategy (default: failover, or what the provider URL names). */
   cluster?: string;
   /** Load balancer (default: random). */
   loadbalance?: string;
-  /** Retries after a failed attempt, for failover (default 2). */
+  /**
+   * Retries after a failed attempt, for failover (default 2). Setting it also
+   * re-sends calls that may have reached a provider (timeouts, dropped
+   * connections); unset, only calls that provably never ran are retried.
+   */
   retries?: number;
+  /** Every method may run twice without harm: failures after sending are retried too (default false). */
+  idempotent?: boolean;
+  /** Base pause before a retry, in ms, doubled per retry with jitter (default 0). */
+  retryBackoffMs?: number;
+  /** Per-method settings (Dubbo's <dubbo:method>), over those declared in the definition. */
+  methods?: Readonly<Record<string, MethodOptions>>;
   /** Sessions per provider address (default: the client's). */
   connections?: number;
   /** Sent as the `token` attachment, for providers exported with a token. */
@@ -91,6 +117,9 @@ export interface ReferOptions {
   filters?: readonly Filter[];
 }
 
+/** What closing the connections or the registries may take at most, past the grace, ms. */
+const CLOSE_STEP_MS = 1000;
+
 /** The longest a retiring connection waits for its calls in flight, ms. */
 const RETIRE_MAX_MS = 60_000;
 
@@ -100,7 +129,8 @@ interface SharedExchange {
 }
 
 export class RpcClient {
-  private readonly options: Required<Omit<RpcClientOptions, 'registry' | 'tls' | 'filters' | 'timerWheel' | 'governance'>>;
+  private readonly options: Required<Omit<RpcClientOptions, 'registry' | 'tls' | 'filters' | 'timerWheel' | 'logger' | 'governance'>>;
+  private readonly logger: Logger;
   private readonly governance: GovernanceOptions | undefined;
   private readonly tls: ConnectionOptions | undefined;
   private readonly wheel: TimerWheel;
@@ -120,13 +150,14 @@ export class RpcClient {
     this.tls = options.tls;
     this.governance = options.governance;
     this.wheel = options.timerWheel ?? defaultTimerWheel();
-    this.filters = [...(options.filters ?? [])];
-    this.registryUrls = typeof options.registry === 'string' ? [options.registry] : [...(options.registry ?? [])];
+    this.filters = checkFilters([...(options.filters ?? [])]);
+    this.registryUrls = checkRegistryUrls(typeof options.registry === 'string' ? [options.registry] : [...(options.registry ?? [])]);
+    this.logger = resolveLogger(options.logger);
   }
 
   /** Adds a consumer filter for references made from now on. */
   use(filter: Filter): this {
-    this.filters.push(filter);
+    this.filters.push(...checkFilters([filter]));
     return this;
   }
 
@@ -137,6 +168,7 @@ export class RpcClient {
   refer(target: ServiceDefinition | string, options: ReferOptions = {}): unknown {
     if (this.closing) throw new RpcError(ErrorCode.CLIENT_CLOSED, 'client is closed');
     const definition = typeof target === 'string' ? defineService<unknown>(target) : target;
+    checkReferOptions(definition, options);
     const consumerUrl = this.consumerUrl(definition, options);
     const directory = this.directoryFor(consumerUrl, definition, options);
     const invoker = joinCluster(directory, options.cluster);
@@ -162,22 +194,26 @@ export class RpcClient {
 
   /**
    * Refuses new calls (CLIENT_CLOSED), waits up to `graceMs` (default 3000)
-   * for calls in flight, then closes every reference and connection. Idempotent.
+   * for calls in flight, then closes every reference and connection.
+   * Idempotent. Ends within `graceMs` plus at most about 3 s, whatever peers
+   * or registries do.
    */
   close(options: { graceMs?: number } = {}): Promise<void> {
     this.closing ??= this.shutdown(options.graceMs ?? 3000);
     return this.closing;
   }
 
+  /** Each closing step is bounded, so close() ends whatever providers or registries do. */
   private async shutdown(graceMs: number): Promise<void> {
     await this.tracker.drain(graceMs);
     for (const reference of this.references) reference.destroy();
     const retiring = [...this.retiring];
     this.retiring.clear();
-    await Promise.allSettled([...this.exchanges.values()].map(({ exchange }) => exchange).concat(retiring).map((exchange) => exchange.close()));
+    const exchanges = [...this.exchanges.values()].map(({ exchange }) => exchange).concat(retiring);
+    await waitAtMost(Promise.allSettled(exchanges.map((exchange) => exchange.close())), CLOSE_STEP_MS);
     this.exchanges.clear();
-    await Promise.allSettled(this.consumerRegistrations); // so close() below removes them
-    await Promise.allSettled((this.registries ?? []).map((registry) => registry.close()));
+    await waitAtMost(Promise.allSettled(this.consumerRegistrations), CLOSE_STEP_MS); // so close() below removes them
+    await waitAtMost(Promise.allSettled((this.registries ?? []).map((registry) => registry.close())), CLOSE_STEP_MS);
   }
 
   private settingsFor(definition: ServiceDefinition, options: ReferOptions) {
@@ -186,6 +222,9 @@ export class RpcClient {
       version: options.version ?? '',
       group: options.group ?? '',
       timeoutMs: positive(options.timeoutMs ?? this.options.timeoutMs, 'timeoutMs'),
+      attemptTimeoutMs: options.attemptTimeoutMs === undefined ? undefined : positive(options.attemptTimeoutMs, 'attemptTimeoutMs'),
+      methods: methodTimeouts(definition, options),
+      wheel: this.wheel,
       attachments: options.token ? { token: options.token } : {},
       filters: [...this.filters, ...(options.filters ?? [])],
       tracker: this.tracker,
@@ -197,9 +236,11 @@ export class RpcClient {
       serialization: serializationOf(definition, options),
       timeout: String(options.timeoutMs ?? this.options.timeoutMs),
     };
-    for (const key of ['cluster', 'loadbalance', 'retries'] as const) {
+    for (const key of ['cluster', 'loadbalance', 'retries', 'idempotent'] as const) {
       if (options[key] !== undefined && options[key] !== '') params[key] = String(options[key]);
     }
+    if (options.retryBackoffMs !== undefined) params.retrybackoff = String(options.retryBackoffMs);
+    for (const [method, settings] of methodOptionsOf(definition, options)) methodUrlParams(method, settings, params);
     return consumerUrl({
       host: this.options.host,
       interfaceName: definition.name,
@@ -236,7 +277,7 @@ export class RpcClient {
   }
 
   private openRegistries(): Registry[] {
-    this.registries ??= this.registryUrls.map((url) => createRegistry(url));
+    this.registries ??= this.registryUrls.map((url) => createRegistry(url, { logger: this.logger }));
     return this.registries;
   }
 
@@ -267,6 +308,7 @@ export class RpcClient {
       sessionTimeoutMs: this.options.sessionTimeoutMs,
       maxPendingCalls: this.options.maxPendingCalls,
       wheel: this.wheel,
+      logger: this.logger,
     };
   }
 
@@ -301,6 +343,61 @@ export class RpcClient {
     exchange.whenIdle().then(closeNow);
   }
 }
+
+/** Each method's settings: the definition's, overridden by the reference's `methods`. */
+function methodOptionsOf(definition: ServiceDefinition, options: ReferOptions): Map<string, MethodOptions> {
+  const merged = new Map<string, MethodOptions>();
+  for (const [name, method] of definition.methods ?? []) if (method.options) merged.set(name, method.options);
+  for (const [name, own] of Object.entries(options.methods ?? {})) merged.set(name, { ...merged.get(name), ...own });
+  return merged;
+}
+
+/** Per-method budgets for ServiceReference; undefined when no method has one (no lookup per call then). */
+function methodTimeouts(definition: ServiceDefinition, options: ReferOptions): Map<string, MethodTimeouts> | undefined {
+  let timeouts: Map<string, MethodTimeouts> | undefined;
+  for (const [name, settings] of methodOptionsOf(definition, options)) {
+    if (settings.timeoutMs === undefined && settings.attemptTimeoutMs === undefined) continue;
+    (timeouts ??= new Map()).set(name, { timeoutMs: settings.timeoutMs, attemptTimeoutMs: settings.attemptTimeoutMs });
+  }
+  return timeouts;
+}
+
+/**
+ * Every plug-in a reference names, checked at refer() rather than on the
+ * first call that needs it (a mistyped balancer used to pass until a second
+ * provider appeared): INVALID_ARGUMENT listing the known names.
+ */
+function checkReferOptions(definition: ServiceDefinition, options: ReferOptions): void {
+  const where = `refer(${definition.name})`;
+  if (options.cluster !== undefined && options.cluster !== '' && !clusterNames().includes(options.cluster)) {
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, `${where}: no cluster '${options.cluster}' (known: ${clusterNames().join(', ')})`);
+  }
+  if (options.loadbalance !== undefined && options.loadbalance !== '') checkLoadBalance(where, options.loadbalance);
+  if (options.filters !== undefined) checkFilters(options.filters);
+  checkMethodOptions(where, {
+    retries: options.retries,
+    idempotent: options.idempotent,
+    retryBackoffMs: options.retryBackoffMs,
+    attemptTimeoutMs: options.attemptTimeoutMs,
+  });
+  for (const [method, settings] of Object.entries(options.methods ?? {})) {
+    if (definition.methods !== undefined && !definition.methods.has(method)) {
+      const known = [...definition.methods.keys()].join(', ');
+      throw new RpcError(ErrorCode.INVALID_ARGUMENT, `${where}: methods.${method}: ${definition.name} has no such method (known: ${known})`);
+    }
+    checkMethodOptions(`${where} methods.${method}`, settings);
+    if (settings.loadbalance !== undefined) checkLoadBalance(`${where} methods.${method}`, settings.loadbalance);
+  }
+}
+
+function checkLoadBalance(where: string, name: string): void {
+  try {
+    getLoadBalance(name);
+  } catch (err) {
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, `${where}: ${(err as Error).message}`);
+  }
+}
+
 
 function serializationOf(definition: ServiceDefinition, options: ReferOptions): string {
   const name = definition.serialization ?? options.serialization ?? 'hessian2';

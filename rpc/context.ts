@@ -9,11 +9,12 @@
  *   cancelled by `signal`, and the
  *   attachments the provider sent back land in `responseAttachments`;
  * - provider scope, opened by the server around a provider method: the
- *   incoming attachments, the caller's address and the call's deadline.
+ *   incoming attachments, the caller's address, the call's deadline and a
+ *   `signal` that aborts when the caller gives up.
  *
  * A scope inherits its parent's deadline and signal, so a provider method that
  * calls another service passes on only the time it has left (the deadline
- * propagation that dubbo-go and sofa-rpc-node lack; style-anchors lesson 8).
+ * propagation that dubbo-go and sofa-rpc-node lack).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
@@ -24,11 +25,20 @@ import { performance } from 'node:perf_hooks';
  */
 export interface CallOptions {
   /**
-   * With `withCallOptions`: the timeout of each call, in ms (default: the
-   * reference's timeoutMs, 3000). With `RpcContext.run`: the budget of the
-   * whole scope — every call inside must end within `timeoutMs` of run().
+   * With `withCallOptions`: the budget of each call, retries included, in ms
+   * (default: the method's, else the reference's timeoutMs, 3000). With
+   * `RpcContext.run`: the budget of the whole scope — every call inside,
+   * retries included, ends within `timeoutMs` of run().
    */
   timeoutMs?: number;
+  /** `withCallOptions` only: bound on each attempt inside the call's budget, in ms (default: none). */
+  attemptTimeoutMs?: number;
+  /**
+   * `withCallOptions` only: retries after a failed attempt; setting it also allows
+   * re-sending a call that may have reached the provider (docs/rpc.md
+   * "Deadlines, retries and cancellation").
+   */
+  retries?: number;
   /** Aborting it rejects the call with RpcError CANCELLED. */
   signal?: AbortSignal;
   /** Extra attachments sent with each call. */
@@ -44,6 +54,13 @@ export interface ProviderScopeInit {
   localAddress: string;
   /** The caller's timeout in ms, from the `timeout` attachment; undefined = none. */
   timeoutMs: number | undefined;
+  /** Makes the call's AbortSignal when `signal` is first read; without it a provider scope has none. */
+  signalSource?: SignalSource;
+}
+
+/** Makes a provider call's AbortSignal on demand, so calls that never read it pay nothing. */
+export interface SignalSource {
+  abortSignal(context: RpcContext): AbortSignal;
 }
 
 export type ContextSide = 'consumer' | 'provider';
@@ -59,20 +76,38 @@ export class RpcContext {
   readonly remoteAddress: string | undefined;
   readonly localAddress: string | undefined;
   readonly timeoutMs: number | undefined;
-  readonly signal: AbortSignal | undefined;
   readonly oneWay: boolean;
   /** performance.now() by which the call must end; undefined = no deadline. */
   readonly deadline: number | undefined;
 
-  private constructor(side: ContextSide, init: Partial<RpcContext>) {
+  private signalValue: AbortSignal | undefined;
+  private signalSource: SignalSource | undefined;
+
+  private constructor(side: ContextSide, init: ContextInit) {
     this.side = side;
     this.attachments = init.attachments ?? {};
     this.remoteAddress = init.remoteAddress;
     this.localAddress = init.localAddress;
     this.timeoutMs = init.timeoutMs;
-    this.signal = init.signal;
+    this.signalValue = init.signal;
+    this.signalSource = init.signalSource;
     this.oneWay = init.oneWay ?? false;
     this.deadline = init.deadline;
+  }
+
+  /**
+   * Consumer scope: aborting it cancels the calls made inside. Provider scope:
+   * aborts when the caller's deadline (its `timeout` attachment) passes, when
+   * the caller's connection closes, or when a graceful stop's grace ends — pass
+   * it to fetch() or a database driver so abandoned work stops. Its reason is an
+   * RpcError (TIMEOUT, NETWORK or SERVER_SHUTTING_DOWN). Made on first read.
+   */
+  get signal(): AbortSignal | undefined {
+    if (this.signalSource !== undefined) {
+      this.signalValue = this.signalSource.abortSignal(this);
+      this.signalSource = undefined;
+    }
+    return this.signalValue;
   }
 
   /** The innermost scope around the running code, if any. */
@@ -102,6 +137,7 @@ export class RpcContext {
       localAddress: init.localAddress,
       timeoutMs: init.timeoutMs,
       deadline: deadlineIn(init.timeoutMs),
+      signalSource: init.signalSource,
     });
     return storage.run(context, fn, context);
   }
@@ -115,6 +151,17 @@ export class RpcContext {
   setResponseAttachment(key: string, value: unknown): void {
     this.responseAttachments[key] = value;
   }
+}
+
+interface ContextInit {
+  attachments?: Record<string, unknown>;
+  remoteAddress?: string;
+  localAddress?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  signalSource?: SignalSource;
+  oneWay?: boolean;
+  deadline?: number;
 }
 
 function deadlineIn(timeoutMs: number | undefined): number | undefined {

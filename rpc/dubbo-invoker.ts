@@ -4,12 +4,14 @@
  * (dubbo-go's DubboInvoker). It turns an `Invocation` into a request frame and
  * the response back into a value or an RpcError.
  */
+import { performance } from 'node:perf_hooks';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { ServiceUrl } from '../registry/service-url.js';
 import { RpcContext } from './context.js';
 import type { ExchangeClient } from './exchange-client.js';
-import type { Invocation } from './invocation.js';
+import { type Invocation, MIN_ATTEMPT_MS } from './invocation.js';
 import type { Invoker } from './invoker.js';
+import { notSent } from './never-sent.js';
 import { DUBBO_VERSION, type DubboRequest, type DubboResponse } from './protocol/dubbo-package.js';
 import { responseValue } from './remote-error.js';
 
@@ -39,8 +41,9 @@ export class DubboInvoker implements Invoker {
 
   /** Not `async`: one `then` from the response to its value, no promise layer of its own. */
   invoke(invocation: Invocation): Promise<unknown> {
-    if (this.destroyed) return Promise.reject(new RpcError(ErrorCode.CLIENT_CLOSED, `invoker for ${this.url.address} destroyed`));
-    const timeoutMs = invocation.timeoutMs ?? this.options.defaultTimeoutMs;
+    if (this.destroyed) return Promise.reject(notSent(new RpcError(ErrorCode.CLIENT_CLOSED, `invoker for ${this.url.address} destroyed`)));
+    const timeoutMs = this.attemptTimeout(invocation);
+    if (timeoutMs < MIN_ATTEMPT_MS) return Promise.reject(deadlinePassed(invocation));
     // A literal rather than createRequest(): no defaults object spread per call.
     const request: DubboRequest = {
       kind: 'request',
@@ -64,6 +67,17 @@ export class DubboInvoker implements Invoker {
     return this.exchange.call(request, timeoutMs, invocation.signal, scope === undefined ? responseValue : (response) => responseValueIn(response, scope));
   }
 
+  /**
+   * What this attempt may take: what is left of the call's deadline (so every
+   * retry runs inside the one budget), cut to the per-attempt bound if any.
+   */
+  private attemptTimeout(invocation: Invocation): number {
+    const deadline = invocation.deadline;
+    const left = deadline === undefined ? (invocation.timeoutMs ?? this.options.defaultTimeoutMs) : deadline - performance.now();
+    const perAttempt = invocation.attemptTimeoutMs;
+    return perAttempt !== undefined && perAttempt < left ? perAttempt : left;
+  }
+
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
@@ -77,14 +91,23 @@ export class DubboInvoker implements Invoker {
     return attachments;
   }
 
-  /** The `timeout` attachment; the text is kept because a reference's calls nearly always share one timeout. */
+  /**
+   * The `timeout` attachment: the ms this attempt has left, which the provider
+   * takes as its deadline. Rounded up, the text is nearly always the last one's.
+   */
   private timeoutText(timeoutMs: number): string {
-    if (timeoutMs !== this.lastTimeoutMs) {
-      this.lastTimeoutMs = timeoutMs;
-      this.lastTimeoutText = String(Math.max(1, Math.round(timeoutMs)));
+    const ms = Math.max(1, Math.ceil(timeoutMs));
+    if (ms !== this.lastTimeoutMs) {
+      this.lastTimeoutMs = ms;
+      this.lastTimeoutText = String(ms);
     }
     return this.lastTimeoutText;
   }
+}
+
+/** No attempt starts when the call's budget is spent; the request is never sent. */
+function deadlinePassed(invocation: Invocation): RpcError {
+  return new RpcError(ErrorCode.TIMEOUT, `${invocation.interfaceName}.${invocation.methodName}: the call's ${Math.round(invocation.timeoutMs ?? 0)} ms budget was spent before this attempt`);
 }
 
 /** The value of a response, or the RpcError it carries; response attachments go to the current consumer scope. */

@@ -10,6 +10,7 @@
  * reconnect at the RPC layer).
  */
 import type { ConnectionOptions } from 'node:tls';
+import { channels, type Logger } from '../common/diagnostics.js';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { EventListener } from '../transport/event-listener.js';
 import type { Session } from '../transport/session.js';
@@ -22,6 +23,7 @@ import {
   type DubboRequest,
   type DubboResponse,
 } from './protocol/dubbo-package.js';
+import { notSent } from './never-sent.js';
 import { PendingCalls, type ResponseMapper } from './pending-calls.js';
 import { createTransportClient, type TransportClient, type TransportKind } from './transport-factory.js';
 
@@ -48,6 +50,8 @@ export interface ExchangeClientOptions {
   /** Calls in flight to this address at most; more fail with LIMIT_EXCEEDED. */
   maxPendingCalls: number;
   wheel: TimerWheel;
+  /** Told (info) when a session to the provider drops while the client is open. */
+  logger?: Logger;
 }
 
 /** Consecutive unanswered heartbeats that close a session (dubbo-go's limit). */
@@ -150,6 +154,10 @@ export class ExchangeClient implements EventListener<DubboPackage> {
 
   onClose(session: Session<DubboPackage>): void {
     this.pending.failOwner(session, new RpcError(ErrorCode.NETWORK, `connection to ${this.address} closed`));
+    if (!this.closed) this.options.logger?.info({ address: this.address }, `connection to provider ${this.address} closed`);
+    if (channels.sessionClose.hasSubscribers) {
+      channels.sessionClose.publish({ side: 'consumer', remoteAddress: session.remoteAddress, localAddress: session.localAddress });
+    }
   }
 
   // ---- internals
@@ -200,7 +208,7 @@ export class ExchangeClient implements EventListener<DubboPackage> {
     try {
       session.writePkg(request);
     } catch (err) {
-      this.pending.fail(Number(request.id), RpcError.from(err, ErrorCode.NETWORK));
+      this.pending.fail(Number(request.id), notSent(RpcError.from(err, ErrorCode.NETWORK)));
     }
   }
 
@@ -214,11 +222,11 @@ export class ExchangeClient implements EventListener<DubboPackage> {
 
   /** Builds a transport client when there is none (or it has no session left) and waits for it. */
   private async reconnect(): Promise<Session> {
-    if (this.closed) throw new RpcError(ErrorCode.CLIENT_CLOSED, `client to ${this.address} closed`);
+    if (this.closed) throw notSent(new RpcError(ErrorCode.CLIENT_CLOSED, `client to ${this.address} closed`));
     this.connecting ??= this.connect().finally(() => (this.connecting = undefined));
     await this.connecting;
     const session = this.pickSession();
-    if (!session) throw new RpcError(ErrorCode.NETWORK, `cannot connect to ${this.address}`);
+    if (!session) throw notSent(new RpcError(ErrorCode.NETWORK, `cannot connect to ${this.address}`));
     return session;
   }
 
@@ -236,6 +244,9 @@ export class ExchangeClient implements EventListener<DubboPackage> {
       .setEventListener(this)
       .setMaxMsgLen(this.options.maxFrameLen)
       .setCronPeriod(this.options.heartbeatPeriodMs);
+    if (channels.sessionOpen.hasSubscribers) {
+      channels.sessionOpen.publish({ side: 'consumer', remoteAddress: session.remoteAddress, localAddress: session.localAddress });
+    }
   }
 
   private createTransport(): TransportClient {

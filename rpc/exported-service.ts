@@ -156,14 +156,45 @@ function rejectAsServiceError(err: unknown): never {
  * What a provider method threw, as an RpcError. An RpcError stays as it is;
  * anything else is a business exception: SERVICE_ERROR, sent to the caller as
  * a Java exception of type `javaType` (if the error has one) or
- * java.lang.RuntimeException.
+ * java.lang.RuntimeException, whose message is the only text a Java or Go
+ * consumer reads: so the thrown value's data travels in it (thrownText).
  */
 function asServiceError(err: unknown): RpcError {
   if (err instanceof RpcError) return err;
-  const message = err instanceof Error ? err.message : String(err);
   const javaType = (err as { javaType?: unknown } | null)?.javaType;
   const remoteType = typeof javaType === 'string' ? javaType : 'java.lang.RuntimeException';
-  return new RpcError(ErrorCode.SERVICE_ERROR, message, { remoteType, cause: err });
+  return new RpcError(ErrorCode.SERVICE_ERROR, thrownText(err), { remoteType, cause: err });
+}
+
+/** Longest text of a thrown value's data carried in the message, in characters. */
+export const MAX_THROWN_TEXT = 4096;
+
+/**
+ * The message of a thrown value: an Error's message, followed by the JSON of
+ * its own enumerable fields (`code`, `sku` ..., not `javaType`) when it has
+ * some; any other value (`throw { code: 42 }`) as its JSON text; bounded to
+ * MAX_THROWN_TEXT characters.
+ */
+function thrownText(err: unknown): string {
+  if (typeof err === 'string') return bounded(err);
+  if (!(err instanceof Error)) return bounded(jsonText(err) ?? String(err));
+  const fields: Record<string, unknown> = { ...err };
+  delete fields.javaType;
+  const extra = Object.keys(fields).length > 0 ? jsonText(fields) : undefined;
+  return bounded(extra === undefined ? err.message : `${err.message} ${extra}`);
+}
+
+/** JSON text, or undefined for what JSON cannot write (cycles, functions); bigints as strings. */
+function jsonText(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  } catch {
+    return undefined;
+  }
+}
+
+function bounded(text: string): string {
+  return text.length <= MAX_THROWN_TEXT ? text : `${text.slice(0, MAX_THROWN_TEXT)}… (${text.length - MAX_THROWN_TEXT} more characters)`;
 }
 
 function checkParameters(parameters: Readonly<Record<string, string>> | undefined): void {

@@ -34,6 +34,16 @@ function bindFilter(filter: Filter, next: Next): Next {
   return (invocation) => filter(invocation, next);
 }
 
+/** Filters are functions `(invocation, next) => Promise`; anything else fails when given (INVALID_ARGUMENT), not per call. */
+export function checkFilters<F extends readonly Filter[]>(filters: F): F {
+  for (const filter of filters) {
+    if (typeof filter !== 'function') {
+      throw new RpcError(ErrorCode.INVALID_ARGUMENT, `a filter must be a function (invocation, next) => Promise, got ${typeof filter}`);
+    }
+  }
+  return filters;
+}
+
 /** Makes a filter from options; every built-in registers one under its Dubbo key. */
 export type FilterFactory = (options?: unknown) => Filter;
 

@@ -10,22 +10,48 @@
  */
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { Session } from '../transport/session.js';
-import { RpcContext } from './context.js';
+import { RpcContext, type SignalSource } from './context.js';
 import type { ExportedService } from './exported-service.js';
 import { createResponse, type DubboRequest, type DubboResponse } from './protocol/dubbo-package.js';
 import { errorResponse, toRpcError } from './remote-error.js';
+import type { CallSignal, ProviderSignals } from './provider-signals.js';
 import { RpcInvocation } from './rpc-invocation.js';
 
 /** Takes a call's response (the server writes it and counts the call out). */
 export type ResponseSink = (session: Session, request: DubboRequest, response: DubboResponse) => void;
 
-export class ProviderCall {
+/** What a call needs of its server; one object per server, not per call. */
+export interface ProviderCallHost {
+  /** Takes the response (the server writes it and counts the call out). */
+  readonly reply: ResponseSink;
+  /** Makes the signals of the calls that read `RpcContext.current().signal`. */
+  readonly signals: ProviderSignals;
+  /** `interface[:version][ (group g)]` of what is exported, for SERVICE_NOT_FOUND. */
+  exportedServices(): readonly string[];
+}
+
+/** Services listed in a SERVICE_NOT_FOUND message at most. */
+const MAX_LISTED_SERVICES = 20;
+
+export class ProviderCall implements SignalSource {
+  /** Set once the method read its signal. */
+  private callSignal: CallSignal | undefined = undefined;
+  private settled = false;
+
   constructor(
     private readonly session: Session,
     private readonly request: DubboRequest,
     private readonly service: ExportedService | undefined,
-    private readonly sink: ResponseSink,
+    private readonly host: ProviderCallHost,
   ) {}
+
+  /** Called by RpcContext the first time the method reads `signal`. */
+  abortSignal(context: RpcContext): AbortSignal {
+    // Read after the answer was sent (a task the method left running): nothing to watch any more.
+    if (this.settled) return AbortSignal.abort(new RpcError(ErrorCode.CANCELLED, 'the call has already been answered'));
+    this.callSignal = this.host.signals.open(this.session, context.remainingMs());
+    return this.callSignal.signal;
+  }
 
   /**
    * Hands the response to the sink; every failure becomes an error response.
@@ -43,6 +69,7 @@ export class ProviderCall {
       remoteAddress: this.session.remoteAddress,
       localAddress: this.session.localAddress,
       timeoutMs,
+      signalSource: this,
     };
     return RpcContext.runProvider(scope, (context) => this.invoke(this.service!, context, timeoutMs));
   }
@@ -61,7 +88,9 @@ export class ProviderCall {
   }
 
   private settle(response: DubboResponse): void {
-    this.sink(this.session, this.request, response);
+    this.settled = true;
+    if (this.callSignal !== undefined) this.host.signals.close(this.callSignal);
+    this.host.reply(this.session, this.request, response);
   }
 
   /** An answer known before the method ran (bad request, no such service). */
@@ -114,7 +143,11 @@ export class ProviderCall {
     const { path, version } = this.request;
     const group = this.request.attachments.group;
     const where = `${path}${version ? `:${version}` : ''}${group ? ` (group ${String(group)})` : ''}`;
-    return new RpcError(ErrorCode.SERVICE_NOT_FOUND, `no service ${where} exported here`);
+    const exported = this.host.exportedServices();
+    const listed = exported.slice(0, MAX_LISTED_SERVICES).join(', ');
+    const more = exported.length > MAX_LISTED_SERVICES ? ` and ${exported.length - MAX_LISTED_SERVICES} more` : '';
+    const offer = exported.length === 0 ? 'nothing is exported' : `exported: ${listed}${more}`;
+    return new RpcError(ErrorCode.SERVICE_NOT_FOUND, `no service ${where} exported here (${offer})`);
   }
 }
 

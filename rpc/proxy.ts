@@ -13,6 +13,7 @@
  */
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { CallOptions } from './context.js';
+import { checkMethodOptions } from './method-options.js';
 import type { ServiceReference } from './service-reference.js';
 import type { ProxyOf, ServiceDefinition } from './service.js';
 
@@ -52,6 +53,7 @@ export function createProxy<D extends ServiceDefinition>(reference: ServiceRefer
 export function withCallOptions<P extends object>(proxy: P, options: CallOptions): P {
   const binding = (proxy as Record<symbol, Binding | undefined>)[kBinding];
   if (!binding) throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'withCallOptions needs a proxy returned by client.refer()');
+  checkMethodOptions('withCallOptions', { timeoutMs: options.timeoutMs, attemptTimeoutMs: options.attemptTimeoutMs, retries: options.retries });
   const merged: CallOptions = { ...binding.options, ...options };
   if (binding.options.attachments || options.attachments) {
     merged.attachments = { ...binding.options.attachments, ...options.attachments };

@@ -14,6 +14,9 @@ export interface RpcInvocationInit {
   version?: string;
   group?: string;
   timeoutMs?: number;
+  deadline?: number;
+  attemptTimeoutMs?: number;
+  retries?: number;
   signal?: AbortSignal;
   oneWay?: boolean;
 }
@@ -27,6 +30,9 @@ export class RpcInvocation implements Invocation {
   readonly version: string | undefined;
   readonly group: string | undefined;
   readonly timeoutMs: number | undefined;
+  readonly deadline: number | undefined;
+  readonly attemptTimeoutMs: number | undefined;
+  readonly retries: number | undefined;
   readonly signal: AbortSignal | undefined;
   readonly oneWay: boolean;
 
@@ -39,6 +45,9 @@ export class RpcInvocation implements Invocation {
     this.version = init.version;
     this.group = init.group;
     this.timeoutMs = init.timeoutMs;
+    this.deadline = init.deadline;
+    this.attemptTimeoutMs = init.attemptTimeoutMs;
+    this.retries = init.retries;
     this.signal = init.signal;
     this.oneWay = init.oneWay ?? false;
   }

@@ -11,21 +11,31 @@
  * await server.stop({ graceMs: 5000 });
  * ```
  */
+import { performance } from 'node:perf_hooks';
 import type { TlsOptions } from 'node:tls';
+import { channels, type Logger, resolveLogger } from '../common/diagnostics.js';
 import { ErrorCode, isRpcError, RpcError } from '../common/rpc-error.js';
 import { createRegistry, providerUrl, type Registry } from '../registry/index.js';
+import { checkRegistryUrls } from '../registry/registry.js';
 import { type ServiceUrl, serviceKey } from '../registry/service-url.js';
+import { DEFAULT_MAX_WRITE_BUFFER_BYTES } from '../transport/base-session.js';
+import { DEFAULT_MAX_SERVER_WRITE_BUFFER_BYTES, type ServerStats } from '../transport/endpoint-options.js';
 import type { EventListener } from '../transport/event-listener.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../transport/handshake-guard.js';
 import type { TaskPool } from '../transport/task-pool.js';
 import type { Session } from '../transport/session.js';
+import { defaultTimerWheel } from '../transport/timer-wheel.js';
 import { ExportedService, type ServiceOptions } from './exported-service.js';
-import type { Filter } from './filter.js';
+import { checkFilters, type Filter } from './filter.js';
 import type { GovernanceOptions } from './governance/governance-options.js';
 import { ProviderRegistration } from './governance/provider-registration.js';
 import { DEFAULT_MAX_FRAME_LEN, DubboCodec } from './protocol/dubbo-codec.js';
 import { createHeartbeatResponse, type DubboPackage, type DubboRequest } from './protocol/dubbo-package.js';
 import { advertisedHost } from './local-address.js';
-import { ProviderCall, type ResponseSink } from './provider-call.js';
+import { ProviderCall, type ProviderCallHost, type ResponseSink } from './provider-call.js';
+import { ProviderSignals } from './provider-signals.js';
+import { getSerialization } from './serialization/serialization.js';
+import { waitAtMost } from './bounded-wait.js';
 import { errorResponse } from './remote-error.js';
 import type { ImplOf, ServiceDefinition } from './service.js';
 import { ShutdownTracker } from './shutdown-tracker.js';
@@ -61,16 +71,61 @@ export interface RpcServerOptions {
   sessionTimeoutMs?: number;
   /** Provider filters for every service, after the built-ins. */
   filters?: readonly Filter[];
+  /**
+   * Where registry outages and dropped sessions are told: any
+   * `{ debug, info, warn, error }` object (console, pino). Default: silent
+   * except warnings that need action (common/diagnostics.ts).
+   */
+  logger?: Partial<Logger>;
+  /**
+   * Once started, SIGTERM and SIGINT stop the server gracefully (`graceMs`,
+   * default 5000), as dubbo-go's graceful_shutdown/shutdown.go does; then, when no other
+   * listener of that signal is left, the signal is raised again so the
+   * process ends as it would have. Default false.
+   */
+  handleSignals?: boolean | { graceMs?: number };
+  /**
+   * Calls one connection may have in flight; at this many the connection
+   * stops being read (TCP backpressure on the consumer) until half of them
+   * finished (default 1000; docs/security.md).
+   */
+  maxInflightPerSession?: number;
+  /** Response bytes queued towards one connection before it is dropped with WRITE_BUFFER_FULL (default 64 MiB). */
+  maxWriteBufferBytes?: number;
+  /**
+   * Response bytes queued towards all connections together; past it, a
+   * connection holding more than its share is dropped with WRITE_BUFFER_FULL
+   * (default 256 MiB).
+   */
+  maxServerWriteBufferBytes?: number;
+  /** Connections held at once; more are closed at accept and counted (default 10 000; 0 = no limit). */
+  maxConnections?: number;
+  /** TLS handshake (and WebSocket upgrade) time limit, in ms (default 10 000). */
+  handshakeTimeoutMs?: number;
+  /**
+   * 'ws' only: origins whose web pages may connect ('*' = any). An upgrade
+   * with another Origin header is refused (403); one without Origin (not a
+   * browser) is accepted. Default [] (no page may connect).
+   */
+  allowedOrigins?: readonly string[];
   /** Re-register when configurators target this provider (docs/governance.md); `{ enabled: false }` turns it off. */
   governance?: GovernanceOptions;
 }
+
+/** What closing the sockets or the registries may take at least, past the grace, ms. */
+const CLOSE_STEP_MIN_MS = 1000;
+
+/** Default cap on calls in flight per connection. */
+export const DEFAULT_MAX_INFLIGHT_PER_SESSION = 1000;
+/** Default cap on connections per RpcServer. */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
 
 export interface StopOptions {
   /** How long calls in flight may take to finish, in ms (default 5000). */
   graceMs?: number;
 }
 
-type Resolved = Required<Omit<RpcServerOptions, 'tls' | 'taskPool' | 'registry' | 'filters' | 'governance'>> &
+type Resolved = Required<Omit<RpcServerOptions, 'tls' | 'taskPool' | 'registry' | 'filters' | 'logger' | 'handleSignals' | 'governance'>> &
   Pick<RpcServerOptions, 'tls' | 'taskPool'>;
 
 export class RpcServer implements EventListener<DubboPackage> {
@@ -85,15 +140,24 @@ export class RpcServer implements EventListener<DubboPackage> {
   private readonly codec: DubboCodec;
   private transport: TransportServer | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly logger: Logger;
+  private readonly signalGraceMs: number | undefined;
+  private removeSignalHandlers: (() => void) | undefined;
+  private readonly signals = new ProviderSignals(defaultTimerWheel());
+  /** Made once and shared by every call (provider-call.ts). */
+  private readonly callHost: ProviderCallHost;
   /** The service found for the last request, by the fields that named it. */
   private lastLookup: { name: string; group: string; version: string; service: ExportedService | undefined } | undefined;
 
   constructor(options: RpcServerOptions = {}) {
     this.options = resolveOptions(options);
-    this.filters = [...(options.filters ?? [])];
+    this.filters = checkFilters([...(options.filters ?? [])]);
     this.governance = options.governance;
-    this.registryUrls = typeof options.registry === 'string' ? [options.registry] : [...(options.registry ?? [])];
+    this.registryUrls = checkRegistryUrls(typeof options.registry === 'string' ? [options.registry] : [...(options.registry ?? [])]);
     this.codec = new DubboCodec({ maxFrameLen: this.options.maxFrameLen });
+    this.logger = resolveLogger(options.logger);
+    this.signalGraceMs = signalGraceOf(options.handleSignals);
+    this.callHost = { reply: this.replyAndLeave, signals: this.signals, exportedServices: () => this.exportedServices() };
   }
 
   /** The bound port (after start()). */
@@ -115,9 +179,18 @@ export class RpcServer implements EventListener<DubboPackage> {
     return this.tracker.active;
   }
 
+  /**
+   * Connection counters: sessions accepted and open, connections refused
+   * (maxConnections, handshake, origin, ...) and sessions dropped (by error
+   * code), output held. All zero before start().
+   */
+  stats(): ServerStats {
+    return this.transport?.stats() ?? emptyStats();
+  }
+
   /** Adds a provider filter for services added from now on (after the built-ins). */
   use(filter: Filter): this {
-    this.filters.push(filter);
+    this.filters.push(...checkFilters([filter]));
     return this;
   }
 
@@ -131,17 +204,32 @@ export class RpcServer implements EventListener<DubboPackage> {
     return this;
   }
 
-  /** Listens, then registers every service. Resolves once both are done. */
+  /**
+   * Listens, then registers every service. Resolves once both are done. When
+   * either fails (port taken, registry unreachable) it releases what it took —
+   * registrations, registry connections, the listening port — and rejects, so
+   * a process whose start() failed can end without calling stop().
+   */
   async start(): Promise<void> {
     if (this.transport) throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'server already started');
-    this.transport = this.createTransport();
-    await this.transport.runEventLoop((session) => this.configure(session as Session<DubboPackage>));
-    await this.registerAll();
+    if (this.stopping) throw new RpcError(ErrorCode.SERVER_SHUTTING_DOWN, 'server was stopped');
+    try {
+      this.transport = this.createTransport();
+      await this.transport.runEventLoop((session) => this.configure(session as Session<DubboPackage>));
+      await this.registerAll();
+    } catch (err) {
+      await this.releaseAfterFailedStart();
+      throw err;
+    }
+    this.installSignalHandlers();
   }
 
   /**
    * Unregisters, refuses new calls with SERVER_SHUTTING_DOWN, waits up to
-   * `graceMs` for calls in flight, then closes every session. Idempotent.
+   * `graceMs` for calls in flight (then aborts the signals of those still
+   * running), then closes every session. Idempotent. Ends within `graceMs`
+   * plus at most about 3 s (unregistering, closing sockets and registries
+   * are each bounded), whatever peers or registries do.
    */
   stop(options: StopOptions = {}): Promise<void> {
     this.stopping ??= this.shutdown(options.graceMs ?? 5000);
@@ -170,6 +258,14 @@ export class RpcServer implements EventListener<DubboPackage> {
     }
   }
 
+  onClose(session: Session<DubboPackage>): void {
+    this.signals.abortSession(session);
+    this.logger.debug({ remoteAddress: session.remoteAddress }, `session from ${session.remoteAddress} closed`);
+    if (channels.sessionClose.hasSubscribers) {
+      channels.sessionClose.publish({ side: 'provider', remoteAddress: session.remoteAddress, localAddress: session.localAddress });
+    }
+  }
+
   // ---- internals
 
   /** Not `async`: one `then` per call from the method's result to the reply (docs/rpc.md "Performance notes"). */
@@ -179,7 +275,7 @@ export class RpcServer implements EventListener<DubboPackage> {
       return undefined;
     }
     this.tracker.enter();
-    return new ProviderCall(session, request, this.findService(request), this.replyAndLeave).run();
+    return new ProviderCall(session, request, this.findService(request), this.callHost).run();
   }
 
   /** Made once: ProviderCall writes the response from the method's own `then`, then the call counts out. */
@@ -208,7 +304,19 @@ export class RpcServer implements EventListener<DubboPackage> {
       .setPkgHandler(this.codec)
       .setEventListener(this)
       .setMaxMsgLen(this.options.maxFrameLen)
+      .setMaxInflight(this.options.maxInflightPerSession)
+      .setMaxWriteBufferBytes(this.options.maxWriteBufferBytes)
       .setCronPeriod(Math.min(60_000, this.options.sessionTimeoutMs));
+    if (channels.sessionOpen.hasSubscribers) {
+      channels.sessionOpen.publish({ side: 'provider', remoteAddress: session.remoteAddress, localAddress: session.localAddress });
+    }
+  }
+
+  /** `interface[:version][ (group g)]` of every exported service, for SERVICE_NOT_FOUND. */
+  private exportedServices(): string[] {
+    return [...this.services.values()].map(
+      (service) => `${service.name}${service.version ? `:${service.version}` : ''}${service.group ? ` (group ${service.group})` : ''}`,
+    );
   }
 
   private createTransport(): TransportServer {
@@ -216,7 +324,7 @@ export class RpcServer implements EventListener<DubboPackage> {
   }
 
   private async registerAll(): Promise<void> {
-    for (const url of this.registryUrls) this.registries.push(createRegistry(url));
+    for (const url of this.registryUrls) this.registries.push(createRegistry(url, { logger: this.logger }));
     for (const registry of this.registries) {
       for (const service of this.services.values()) {
         const registration = new ProviderRegistration(registry, this.urlOf(service), this.governance);
@@ -227,11 +335,48 @@ export class RpcServer implements EventListener<DubboPackage> {
   }
 
   private async shutdown(graceMs: number): Promise<void> {
+    const endOfGrace = performance.now() + graceMs;
+    this.removeSignalHandlers?.();
     // Unregister first so consumers stop choosing this provider (go-anchors §5.6).
-    await Promise.allSettled(this.registered.map((registration) => registration.stop()));
-    await this.tracker.drain(graceMs);
-    await this.transport?.close();
-    await Promise.allSettled(this.registries.map((registry) => registry.close()));
+    await waitAtMost(Promise.allSettled(this.registered.map((registration) => registration.stop())), CLOSE_STEP_MIN_MS);
+    if (!(await this.tracker.drain(graceMs))) {
+      // Calls still running get their signal aborted, so work nobody will receive stops.
+      this.signals.abortAll(new RpcError(ErrorCode.SERVER_SHUTTING_DOWN, `the server stopped; its ${graceMs} ms grace ended`));
+    }
+    // The port is released at once; sockets a peer keeps open (a TLS handshake never
+    // finished) do not hold stop() past its grace.
+    // A peer that does not take its last replies is cut off when the grace ends.
+    const graceLeftMs = Math.max(0, Math.ceil(endOfGrace - performance.now()));
+    await waitAtMost(this.transport?.close({ lingerMs: graceLeftMs }), Math.max(CLOSE_STEP_MIN_MS, graceLeftMs));
+    await waitAtMost(Promise.allSettled(this.registries.map((registry) => registry.close())), CLOSE_STEP_MIN_MS);
+  }
+
+  /** What a failed start() took, released: registrations, registry connections, the port. */
+  private async releaseAfterFailedStart(): Promise<void> {
+    const registered = this.registered.splice(0);
+    await Promise.allSettled(registered.map((registration) => registration.stop()));
+    const registries = this.registries.splice(0);
+    await Promise.allSettled(registries.map((registry) => registry.close()));
+    const transport = this.transport;
+    this.transport = undefined;
+    await transport?.close().catch(() => undefined);
+  }
+
+  /** handleSignals: SIGTERM / SIGINT → stop(), then the signal's default action unless someone else listens. */
+  private installSignalHandlers(): void {
+    const graceMs = this.signalGraceMs;
+    if (graceMs === undefined || this.removeSignalHandlers) return;
+    const names: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+    const onSignal = (signal: NodeJS.Signals) => {
+      this.logger.info({ signal }, `${signal}: stopping within ${graceMs} ms`);
+      this.stop({ graceMs }).finally(() => {
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
+    };
+    for (const name of names) process.once(name, onSignal);
+    this.removeSignalHandlers = () => {
+      for (const name of names) process.removeListener(name, onSignal);
+    };
   }
 
   private urlOf(service: ExportedService): ServiceUrl {
@@ -253,6 +398,16 @@ export class RpcServer implements EventListener<DubboPackage> {
   }
 
 }
+
+function signalGraceOf(option: RpcServerOptions['handleSignals']): number | undefined {
+  if (option === undefined || option === false) return undefined;
+  const graceMs = option === true ? 5000 : (option.graceMs ?? 5000);
+  if (!(typeof graceMs === 'number' && graceMs >= 0 && Number.isFinite(graceMs))) {
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, `RpcServer: handleSignals.graceMs must be a number >= 0, got ${String(graceMs)}`);
+  }
+  return graceMs;
+}
+
 
 function reply(session: Session<DubboPackage>, request: DubboRequest, response: DubboPackage): void {
   if (!request.twoWay || session.closed) return;
@@ -283,6 +438,12 @@ function resolveOptions(options: RpcServerOptions): Resolved {
     serialization: options.serialization ?? 'hessian2',
     maxFrameLen: options.maxFrameLen ?? DEFAULT_MAX_FRAME_LEN,
     sessionTimeoutMs: options.sessionTimeoutMs ?? 180_000,
+    maxInflightPerSession: options.maxInflightPerSession ?? DEFAULT_MAX_INFLIGHT_PER_SESSION,
+    maxWriteBufferBytes: options.maxWriteBufferBytes ?? DEFAULT_MAX_WRITE_BUFFER_BYTES,
+    maxServerWriteBufferBytes: options.maxServerWriteBufferBytes ?? DEFAULT_MAX_SERVER_WRITE_BUFFER_BYTES,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    allowedOrigins: options.allowedOrigins ?? [],
   };
   checkOptions(resolved);
   return resolved;
@@ -293,4 +454,27 @@ function checkOptions(options: Resolved): void {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw bad(`bad port ${options.port}`);
   if (options.transport !== 'tcp' && options.transport !== 'ws') throw bad(`unknown transport ${String(options.transport)}`);
   if (!(options.sessionTimeoutMs > 0)) throw bad('sessionTimeoutMs must be > 0');
+  getSerialization(options.serialization); // an unknown name fails here, listing the known ones
+  const integerAtLeast = (name: keyof Resolved, min: number) => {
+    const value = options[name];
+    if (!Number.isSafeInteger(value) || (value as number) < min) throw bad(`${name} must be an integer >= ${min}, got ${String(value)}`);
+  };
+  integerAtLeast('maxInflightPerSession', 1);
+  integerAtLeast('maxWriteBufferBytes', 1);
+  integerAtLeast('maxServerWriteBufferBytes', 1);
+  integerAtLeast('maxConnections', 0);
+  integerAtLeast('handshakeTimeoutMs', 1);
+  if (!Array.isArray(options.allowedOrigins) || !options.allowedOrigins.every((o) => typeof o === 'string')) {
+    throw bad('allowedOrigins must be an array of origin strings');
+  }
+}
+
+function emptyStats(): ServerStats {
+  return {
+    accepted: 0,
+    open: 0,
+    refused: { maxConnections: 0, handshake: 0, origin: 0, newSession: 0, selfConnect: 0, closing: 0 },
+    dropped: {},
+    bufferedBytes: 0,
+  };
 }

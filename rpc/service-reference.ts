@@ -5,11 +5,15 @@
  * options and the surrounding `RpcContext` — and runs it through the consumer
  * filters into the cluster invoker.
  */
+import { performance } from 'node:perf_hooks';
+import { channels } from '../common/diagnostics.js';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import type { TimerWheel } from '../transport/timer-wheel.js';
 import { type CallOptions, RpcContext } from './context.js';
 import { composeFilters, type Filter, type Next } from './filter.js';
 import { gracefulShutdownFilter } from './filters/graceful-shutdown-filter.js';
 import { GENERIC_PARAMETER_TYPES } from './filters/generic-filter.js';
+import { type Invocation, MIN_ATTEMPT_MS } from './invocation.js';
 import type { Invoker } from './invoker.js';
 import { inferJavaType } from './protocol/java-types.js';
 import { RpcInvocation } from './rpc-invocation.js';
@@ -20,13 +24,26 @@ export interface ReferenceSettings {
   definition: ServiceDefinition;
   version: string;
   group: string;
+  /** Budget of each call, retries included, in ms (the reference's or the client's). */
   timeoutMs: number;
+  /** Bound on each attempt, in ms; undefined = none. */
+  attemptTimeoutMs: number | undefined;
+  /** Per-method budgets, only for methods that set one; undefined when none does (no lookup per call). */
+  methods: ReadonlyMap<string, MethodTimeouts> | undefined;
+  /** Bounds the wait for `ready`. */
+  wheel: TimerWheel;
   /** Attachments sent with every call (e.g. the token). */
   attachments: Record<string, unknown>;
   filters: readonly Filter[];
   tracker: ShutdownTracker;
   /** Calls wait for this first (a registry directory's first provider list). */
   ready?: Promise<void>;
+}
+
+/** A method's own budgets (rpc/method-options.ts). */
+export interface MethodTimeouts {
+  readonly timeoutMs: number | undefined;
+  readonly attemptTimeoutMs: number | undefined;
 }
 
 const ECHO_TYPES: readonly string[] = ['java.lang.Object'];
@@ -50,7 +67,11 @@ export class ServiceReference {
   call(methodName: string, args: readonly unknown[], bound: CallOptions): Promise<unknown> {
     try {
       const method = findMethod(this.settings.definition, methodName);
-      const result = this.chain(this.invocationFor(methodName, method, args, bound));
+      const invocation = this.invocationFor(methodName, method, args, bound);
+      // One boolean per channel when nobody subscribes (common/diagnostics.ts).
+      const result = channels.callStart.hasSubscribers || channels.callEnd.hasSubscribers || channels.callError.hasSubscribers
+        ? traced(this.chain, invocation)
+        : this.chain(invocation);
       return method?.decodeResult ? result.then(method.decodeResult) : result;
     } catch (err) {
       return Promise.reject(err);
@@ -61,12 +82,32 @@ export class ServiceReference {
     this.invoker.destroy();
   }
 
-  /** Into the cluster invoker; until `ready` settles, after it. */
+  /** Into the cluster invoker; until `ready` settles, after it (within the call's deadline). */
   private terminal(ready: Promise<void> | undefined): Next {
     if (!ready) return (invocation) => this.invoker.invoke(invocation);
     let isReady = false;
     ready.then(() => (isReady = true)).catch(() => {});
-    return (invocation) => (isReady ? this.invoker.invoke(invocation) : ready.then(() => this.invoker.invoke(invocation)));
+    return (invocation) => (isReady ? this.invoker.invoke(invocation) : this.afterReady(ready, invocation));
+  }
+
+  /** Waits for the registry's first list, but no longer than the call's budget (one wheel entry, only while not ready). */
+  private afterReady(ready: Promise<void>, invocation: Invocation): Promise<unknown> {
+    const left = invocation.deadline === undefined ? (invocation.timeoutMs ?? this.settings.timeoutMs) : invocation.deadline - performance.now();
+    return new Promise((resolve, reject) => {
+      const timer = this.settings.wheel.schedule(Math.max(0, left), () =>
+        reject(new RpcError(ErrorCode.TIMEOUT, `no provider list for ${invocation.interfaceName} from the registry within the call's ${Math.round(invocation.timeoutMs ?? left)} ms`)),
+      );
+      ready.then(
+        () => {
+          timer.cancel();
+          resolve(this.invoker.invoke(invocation));
+        },
+        (err: unknown) => {
+          timer.cancel();
+          reject(err);
+        },
+      );
+    });
   }
 
   private invocationFor(methodName: string, method: MethodDescriptor | undefined, args: readonly unknown[], bound: CallOptions): RpcInvocation {
@@ -74,6 +115,10 @@ export class ServiceReference {
     const scope = context?.side === 'consumer' ? context : undefined;
     const signal = combine(context?.signal, bound.signal);
     if (signal?.aborted) throw new RpcError(ErrorCode.CANCELLED, `call to ${methodName} cancelled before it started`, { cause: signal.reason });
+    // No map lookup unless some method has budgets of its own.
+    const own = this.settings.methods?.get(methodName);
+    const now = performance.now();
+    const timeoutMs = this.timeoutFor(bound, own, context, now);
     return new RpcInvocation({
       interfaceName: this.settings.definition.name,
       methodName,
@@ -82,7 +127,10 @@ export class ServiceReference {
       attachments: this.attachmentsFor(methodName, scope, bound),
       version: this.settings.version,
       group: this.settings.group,
-      timeoutMs: this.timeoutFor(bound, context),
+      timeoutMs,
+      deadline: now + timeoutMs,
+      attemptTimeoutMs: bound.attemptTimeoutMs ?? own?.attemptTimeoutMs ?? this.settings.attemptTimeoutMs,
+      retries: bound.retries,
       signal,
       oneWay: bound.oneWay ?? scope?.oneWay ?? method?.oneWay ?? false,
     });
@@ -107,14 +155,39 @@ export class ServiceReference {
     return method?.parameterTypes ?? args.map(inferJavaType);
   }
 
-  /** The call's own timeout, cut to what the surrounding deadline leaves (deadline propagation). */
-  private timeoutFor(bound: CallOptions, context: RpcContext | undefined): number {
-    const timeoutMs = bound.timeoutMs ?? this.settings.timeoutMs;
-    const remaining = context?.remainingMs();
-    if (remaining === undefined) return timeoutMs;
-    if (remaining <= 0) throw new RpcError(ErrorCode.TIMEOUT, 'the deadline of the surrounding call has passed');
-    return Math.min(timeoutMs, Math.ceil(remaining));
+  /**
+   * The call's budget (call, method, reference, client — first set wins), cut
+   * to what the surrounding scope's deadline leaves (deadline propagation).
+   */
+  private timeoutFor(bound: CallOptions, own: MethodTimeouts | undefined, context: RpcContext | undefined, now: number): number {
+    const timeoutMs = bound.timeoutMs ?? own?.timeoutMs ?? this.settings.timeoutMs;
+    const deadline = context?.deadline;
+    if (deadline === undefined) return timeoutMs;
+    const remaining = deadline - now;
+    if (remaining < MIN_ATTEMPT_MS) throw new RpcError(ErrorCode.TIMEOUT, 'the deadline of the surrounding call has passed');
+    return Math.min(timeoutMs, remaining);
   }
+}
+
+/** The call, published on the getty-rpc:call:* channels (only when someone subscribes). */
+function traced(chain: Next, invocation: Invocation): Promise<unknown> {
+  const message: { invocation: Invocation; durationMs?: number; result?: unknown; error?: unknown } = { invocation };
+  const started = performance.now();
+  channels.callStart.publish(message);
+  return chain(invocation).then(
+    (result) => {
+      message.durationMs = performance.now() - started;
+      message.result = result;
+      channels.callEnd.publish(message);
+      return result;
+    },
+    (error: unknown) => {
+      message.durationMs = performance.now() - started;
+      message.error = error;
+      channels.callError.publish(message);
+      throw error;
+    },
+  );
 }
 
 function combine(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {

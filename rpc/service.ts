@@ -12,9 +12,10 @@
  */
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { JavaParams, JavaParamToTs, JavaToTs } from './java-type-map.js';
+import { checkMethodOptions, type MethodOptions, pickMethodOptions } from './method-options.js';
 
-/** One method of a Java-typed definition. */
-export interface MethodSpec {
+/** One method of a Java-typed definition, with its call settings (rpc/method-options.ts). */
+export interface MethodSpec extends MethodOptions {
   /** Java type names of the parameters, e.g. `['java.lang.String', 'int']`. */
   readonly params: readonly string[];
   /** Java return type (default `java.lang.Object`, typed `unknown`). */
@@ -34,6 +35,8 @@ export interface MethodDescriptor {
   readonly parameterTypes: readonly string[] | undefined;
   readonly returnType: string | undefined;
   readonly oneWay: boolean;
+  /** Call settings declared with the method (timeoutMs, retries, idempotent ...), if any. */
+  readonly options?: MethodOptions;
   /** protobuf: the request and response message types (protobufjs `Type`). */
   readonly requestType?: unknown;
   readonly responseType?: unknown;
@@ -140,7 +143,10 @@ function describeMethod(service: string, name: string, spec: MethodSpec): Method
   if (!Array.isArray(spec?.params) || !spec.params.every((p) => typeof p === 'string' && p !== '')) {
     throw new RpcError(ErrorCode.INVALID_ARGUMENT, `${where}: params must be an array of Java type names`);
   }
-  return { name, parameterTypes: [...spec.params], returnType: spec.returns, oneWay: spec.oneWay === true };
+  const options = pickMethodOptions(spec);
+  if (options) checkMethodOptions(where, options);
+  const descriptor = { name, parameterTypes: [...spec.params], returnType: spec.returns, oneWay: spec.oneWay === true };
+  return options ? { ...descriptor, options } : descriptor;
 }
 
 /** The descriptor of `method`, or undefined when the definition does not declare it. */

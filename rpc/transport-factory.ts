@@ -3,6 +3,7 @@
  * sees only the small shapes below (TCP and WebSocket alike).
  */
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import type { ServerStats } from '../transport/endpoint-options.js';
 import type { Session } from '../transport/session.js';
 import type { TaskPool } from '../transport/task-pool.js';
 import { createTcpClient } from '../transport/tcp-client.js';
@@ -26,7 +27,9 @@ export interface TransportClient {
 export interface TransportServer {
   runEventLoop(newSession: NewSession): Promise<void>;
   readonly address: { host: string; port: number };
-  close(): Promise<void>;
+  stats(): ServerStats;
+  /** `lingerMs`: how long closed sessions may still wait for their peer (default 3 000). */
+  close(options?: { lingerMs?: number }): Promise<void>;
 }
 
 export interface ClientSpec {
@@ -50,6 +53,11 @@ export interface ServerSpec {
   tls?: TlsOptions | undefined;
   taskPool?: TaskPool | undefined;
   maxFrameLen: number;
+  maxConnections: number;
+  maxServerWriteBufferBytes: number;
+  handshakeTimeoutMs: number;
+  /** WebSocket only. */
+  allowedOrigins: readonly string[];
 }
 
 /** A TCP (or TLS) client, or a WebSocket one carrying each frame as one binary message. */
@@ -64,7 +72,11 @@ export function createTransportClient(spec: ClientSpec): TransportClient {
 
 /** A TCP (or TLS) server, or a WebSocket (or wss) one on `path`. */
 export function createTransportServer(spec: ServerSpec): TransportServer {
-  const { host, port, tls, taskPool, maxFrameLen } = spec;
-  if (spec.transport === 'ws') return createWsServer({ host, port, path: spec.path, tls, taskPool, maxPayloadBytes: maxFrameLen });
-  return createTcpServer({ host, port, tls, taskPool });
+  const { host, port, tls, taskPool, maxFrameLen, maxConnections, maxServerWriteBufferBytes, handshakeTimeoutMs } = spec;
+  const limits = { maxConnections, maxServerWriteBufferBytes, handshakeTimeoutMs };
+  if (spec.transport === 'ws') {
+    const { path, allowedOrigins } = spec;
+    return createWsServer({ host, port, path, tls, taskPool, maxPayloadBytes: maxFrameLen, allowedOrigins, ...limits });
+  }
+  return createTcpServer({ host, port, tls, taskPool, ...limits });
 }

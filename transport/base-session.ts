@@ -35,7 +35,8 @@ type NumericSetting =
   | 'maxMsgLen'
   | 'maxWriteBufferBytes'
   | 'writeHighWaterMark'
-  | 'flushThresholdBytes';
+  | 'flushThresholdBytes'
+  | 'maxInflight';
 
 /** Who owns the session: its endpoint supplies the pool and the wheel. */
 export interface SessionOwner {
@@ -43,6 +44,13 @@ export interface SessionOwner {
   readonly wheel: TimerWheel;
   /** Called once after the session closed (and after onClose). */
   sessionClosed(session: BaseSession<unknown>, peerClosedCleanly: boolean): void;
+  /**
+   * The session's output held by the socket changed by `delta` to `bytes`
+   * (reported once per flush and on drain, never per package). A server
+   * returns the error to drop the session with when the sum over its
+   * sessions passes its bound and this session holds more than its share.
+   */
+  backlogChanged?(session: BaseSession<unknown>, delta: number, bytes: number): RpcError | null;
 }
 
 const detachedOwner: SessionOwner = {
@@ -66,6 +74,12 @@ export abstract class BaseSession<P = unknown> implements Session<P> {
   maxWriteBufferBytes = DEFAULT_MAX_WRITE_BUFFER_BYTES;
   writeHighWaterMark = DEFAULT_WRITE_HIGH_WATER_MARK;
   flushThresholdBytes = DEFAULT_FLUSH_THRESHOLD_BYTES;
+  /** onMessage promises not yet settled at which the session stops reading; 0 = no cap. */
+  maxInflight = 0;
+  /** onMessage promises not yet settled (one integer; no allocation per package). */
+  inflight = 0;
+  /** Why the session closed: the RpcError given to close(), undefined for a clean close. */
+  closeReason: RpcError | undefined = undefined;
   compressType: CompressType = Compress.None;
   lastActive = Date.now();
   /** Date.now() of the last bytes received, for the idle check. */
@@ -82,6 +96,10 @@ export abstract class BaseSession<P = unknown> implements Session<P> {
   private cronTimer: TimerHandle | null = null;
   private idleTimer: TimerHandle | null = null;
   private writeTimer: TimerHandle | null = null;
+  /** Resumes reading once enough calls settled (set while paused on maxInflight). */
+  private inflightWaiter: (() => void) | null = null;
+  /** @internal Output last reported to the owner (backlogChanged): what the socket holds for this session. */
+  reportedBacklog = 0;
 
   /**
    * `ends` are "host:port" snapshots taken while the socket is connected,
@@ -160,6 +178,17 @@ export abstract class BaseSession<P = unknown> implements Session<P> {
   /** TCP/TLS: queued output past this many bytes leaves at once, not at the end of the turn; 0 = end of turn only. Default 4 KiB. */
   setFlushThresholdBytes(bytes: number): this {
     return this.setNumber('flushThresholdBytes', bytes, 0);
+  }
+
+  /**
+   * onMessage promises not yet settled at which the session stops reading
+   * (TCP backpressure on stream sessions; UDP drops the datagram with
+   * LIMIT_EXCEEDED). Reading resumes once half of them settled. 0 = no cap.
+   * Default 0.
+   */
+  setMaxInflight(count: number): this {
+    if (!Number.isInteger(count)) throw invalid(`maxInflight must be an integer >= 0, got ${String(count)}`);
+    return this.setNumber('maxInflight', count, 0);
   }
 
   /** The one validation every numeric setting runs (INVALID_ARGUMENT when it fails). */
@@ -320,6 +349,7 @@ export abstract class BaseSession<P = unknown> implements Session<P> {
   close(reason?: RpcError): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    this.closeReason = reason;
     this.stopTimers();
     this.release(reason === undefined);
     if (reason !== undefined) this.safely(() => this.listener.onError?.(this, reason));
@@ -327,7 +357,17 @@ export abstract class BaseSession<P = unknown> implements Session<P> {
     this.finishClose();
   }
 
+  /**
+   * @internal Destroys the socket of a session that was closed gracefully
+   * and still lingers (its peer has not taken the last bytes): the server's
+   * close ran out of time. Nothing for a session whose socket is gone.
+   */
+  terminate(): void {}
+
   private finishClose(): void {
+    this.inflightWaiter = null;
+    if (this.reportedBacklog !== 0) this.owner.backlogChanged?.(this as BaseSession<unknown>, -this.reportedBacklog, 0);
+    this.reportedBacklog = 0;
     this.runCloseCallbacks();
     this.attributes = null;
     this.owner.sessionClosed(this as BaseSession<unknown>, this.peerClosedCleanly);
@@ -368,14 +408,54 @@ export abstract class BaseSession<P = unknown> implements Session<P> {
     else pool.add(this.id, runMessage, this as BaseSession<unknown>, pkg);
   }
 
-  /** False when the pool is full: the caller pauses reading and waits for room. */
-  protected poolHasRoom(): boolean {
+  /**
+   * False when the session may not take another package now: maxInflight
+   * calls are unsettled, or the pool has no room. The caller pauses reading
+   * and waits (waitForRoom).
+   */
+  protected canTakeMore(): boolean {
+    return (this.maxInflight === 0 || this.inflight < this.maxInflight) && this.poolHasRoom();
+  }
+
+  private poolHasRoom(): boolean {
     const pool = this.owner.taskPool;
     return pool === null || pool.closed || pool.hasRoom(this.id);
   }
 
-  protected waitForPoolRoom(cb: () => void): void {
-    this.owner.taskPool!.waitForRoom(this.id, cb);
+  /** Calls `cb` once the session may take packages again (after canTakeMore() said no). */
+  protected waitForRoom(cb: () => void): void {
+    if (this.maxInflight > 0 && this.inflight >= this.maxInflight) this.inflightWaiter = cb;
+    else if (this.owner.taskPool !== null) this.owner.taskPool.waitForRoom(this.id, cb);
+    else cb();
+  }
+
+  /** Made once per session: settles one onMessage promise (no closure per package). */
+  readonly messageSettled = (): void => {
+    this.inflight--;
+    // Resume at half the cap, so a paused session decodes a batch per resume, not one package.
+    if (this.inflightWaiter !== null && this.inflight <= this.maxInflight >> 1) {
+      const resume = this.inflightWaiter;
+      this.inflightWaiter = null;
+      resume();
+    }
+  };
+
+  readonly messageFailed = (err: unknown): void => {
+    this.reportError(err, ErrorCode.SERVER_ERROR);
+    this.messageSettled();
+  };
+
+  /**
+   * Tells the owner how many bytes the socket holds for this session; a
+   * server over its total output bound drops the session when it holds more
+   * than its share (WRITE_BUFFER_FULL).
+   */
+  protected reportBacklog(bytes: number): void {
+    const delta = bytes - this.reportedBacklog;
+    if (delta === 0 || this.isClosed) return;
+    this.reportedBacklog = bytes;
+    const drop = this.owner.backlogChanged?.(this as BaseSession<unknown>, delta, bytes) ?? null;
+    if (drop !== null) this.close(drop);
   }
 
   /** A non-fatal error (a bad datagram or WS message, a failed onMessage). */
@@ -447,8 +527,9 @@ function runMessage(session: BaseSession<unknown>, pkg: unknown): unknown {
   if (session.closed) return undefined;
   try {
     const result = session.listener.onMessage?.(session, pkg);
-    if (result instanceof Promise) return result.catch((err) => session.reportError(err, ErrorCode.SERVER_ERROR));
-    return result;
+    if (!(result instanceof Promise)) return result;
+    session.inflight++;
+    return result.then(session.messageSettled, session.messageFailed);
   } catch (err) {
     session.reportError(err, ErrorCode.SERVER_ERROR);
     return undefined;

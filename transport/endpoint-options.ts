@@ -33,6 +33,39 @@ export interface ListenOptions extends EndpointCommonOptions {
   host?: string;
   /** Listen port; 0 picks a free one (see `address`). Default 0. */
   port?: number;
+  /**
+   * Connections held at once (TLS handshakes and lingering closes included);
+   * one more is closed at accept and counted as refused `maxConnections`.
+   * 0 = no limit. Default 0. Stream servers only.
+   */
+  maxConnections?: number;
+  /**
+   * Output the server's sessions may hold in their sockets together, in
+   * bytes. Past it, a session holding more than its share (this / open
+   * sessions) is dropped with WRITE_BUFFER_FULL. Default 256 MiB
+   * (DEFAULT_MAX_SERVER_WRITE_BUFFER_BYTES).
+   */
+  maxServerWriteBufferBytes?: number;
+}
+
+/** Default bound on the output all sessions of one server hold together: 256 MiB. */
+export const DEFAULT_MAX_SERVER_WRITE_BUFFER_BYTES = 256 * 1024 * 1024;
+
+/** Why a connection never became a session (ServerStats.refused). */
+export type RefusalReason = 'maxConnections' | 'handshake' | 'origin' | 'newSession' | 'selfConnect' | 'closing';
+
+/** A server's counters (`server.stats()`). */
+export interface ServerStats {
+  /** Sessions opened since start. */
+  accepted: number;
+  /** Sessions open now. */
+  open: number;
+  /** Connections closed before they became a session, by reason. */
+  refused: Record<RefusalReason, number>;
+  /** Sessions closed with an error, by its RpcError code (the session's closeReason). */
+  dropped: Partial<Record<ErrorCode, number>>;
+  /** Bytes the open sessions' sockets hold (as of their last flush or drain). */
+  bufferedBytes: number;
 }
 
 export function invalidArgument(message: string): RpcError {

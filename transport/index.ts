@@ -1,6 +1,9 @@
 /**
- * getty-rpc/transport: a TypeScript port of getty (go-anchors §1). See
- * docs/transport.md for the guide.
+ * `getty-rpc/transport`: a TypeScript port of getty
+ * (https://github.com/apache/dubbo-getty), usable without the RPC layer.
+ * Guide: docs/transport.md; every exported name: docs/api.md. The `ws`
+ * package loads with the first WebSocket endpoint, snappy with the first
+ * snappy session.
  */
 export {
   BaseSession,
@@ -12,7 +15,16 @@ export {
 } from './base-session.js';
 export { ClientEndpoint, type ClientEndpointOptions } from './client-endpoint.js';
 export { CompressType, isCompressType } from './compress-type.js';
-export type { EndpointAddress, EndpointCommonOptions, ListenOptions, NewSessionCallback } from './endpoint-options.js';
+export {
+  DEFAULT_MAX_SERVER_WRITE_BUFFER_BYTES,
+  type EndpointAddress,
+  type EndpointCommonOptions,
+  type ListenOptions,
+  type NewSessionCallback,
+  type RefusalReason,
+  type ServerStats,
+} from './endpoint-options.js';
+export { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './handshake-guard.js';
 export type { EventListener } from './event-listener.js';
 export { LengthFieldCodec, type LengthFieldCodecOptions } from './length-field-codec.js';
 export type { OffsetReader, ReadResult, Reader, ReadWriter, SlabWriter, Writer } from './package-handler.js';

@@ -8,17 +8,43 @@
 import type net from 'node:net';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { BaseSession, SessionOwner } from './base-session.js';
-import { checkCallback, checkHost, checkPort, type EndpointAddress, type ListenOptions, type NewSessionCallback } from './endpoint-options.js';
+import {
+  checkCallback,
+  checkHost,
+  checkInteger,
+  checkPort,
+  DEFAULT_MAX_SERVER_WRITE_BUFFER_BYTES,
+  type EndpointAddress,
+  type ListenOptions,
+  type NewSessionCallback,
+  type RefusalReason,
+  type ServerStats,
+} from './endpoint-options.js';
 import type { Session } from './session.js';
 import type { TaskPool } from './task-pool.js';
 import { defaultTimerWheel, type TimerWheel } from './timer-wheel.js';
+
+export interface CloseOptions {
+  /** How long closed sessions may wait for their peer to take the last bytes, in ms. Default: 3 000 (each session's linger). */
+  lingerMs?: number;
+}
 
 export abstract class ServerEndpoint<P = unknown> implements SessionOwner {
   readonly taskPool: TaskPool | null;
   readonly wheel: TimerWheel;
   protected readonly host: string;
   protected readonly port: number;
+  /** 0 = no limit. */
+  protected readonly maxConnections: number;
+  readonly maxServerWriteBufferBytes: number;
   private readonly live = new Set<BaseSession<unknown>>();
+  private readonly counters: ServerStats = {
+    accepted: 0,
+    open: 0,
+    refused: { maxConnections: 0, handshake: 0, origin: 0, newSession: 0, selfConnect: 0, closing: 0 },
+    dropped: {},
+    bufferedBytes: 0,
+  };
   private newSession: NewSessionCallback<P> | null = null;
   private bound: EndpointAddress | null = null;
   private closing: Promise<void> | null = null;
@@ -28,6 +54,24 @@ export abstract class ServerEndpoint<P = unknown> implements SessionOwner {
     this.port = checkPort(options.port, true);
     this.taskPool = options.taskPool ?? null;
     this.wheel = options.wheel ?? defaultTimerWheel();
+    this.maxConnections = checkInteger(options.maxConnections, 0, 0, 'maxConnections');
+    this.maxServerWriteBufferBytes = checkInteger(
+      options.maxServerWriteBufferBytes,
+      DEFAULT_MAX_SERVER_WRITE_BUFFER_BYTES,
+      1,
+      'maxServerWriteBufferBytes',
+    );
+  }
+
+  /** Counters: sessions accepted and open, connections refused and sessions dropped by reason, output held. */
+  stats(): ServerStats {
+    const c = this.counters;
+    return { ...c, open: this.live.size, refused: { ...c.refused }, dropped: { ...c.dropped } };
+  }
+
+  /** Counts a connection closed before it became a session. */
+  protected refused(reason: RefusalReason): void {
+    this.counters.refused[reason]++;
   }
 
   /** The bound address; throws before runEventLoop resolved. */
@@ -63,26 +107,73 @@ export abstract class ServerEndpoint<P = unknown> implements SessionOwner {
    */
   protected adopt(session: BaseSession<P>): RpcError | null {
     const refusal = session.open(this, this.newSession!);
-    if (refusal === null) this.live.add(session as BaseSession<unknown>);
+    if (refusal === null) {
+      this.live.add(session as BaseSession<unknown>);
+      this.counters.accepted++;
+    } else this.refused('newSession');
     return refusal;
   }
 
   sessionClosed(session: BaseSession<unknown>): void {
-    this.live.delete(session);
+    if (!this.live.delete(session)) return;
+    const reason = session.closeReason;
+    if (reason !== undefined) this.counters.dropped[reason.code] = (this.counters.dropped[reason.code] ?? 0) + 1;
   }
 
-  /** Stops listening and closes every session. Idempotent. */
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
+  /**
+   * Keeps the sum of the sessions' socket backlogs; past
+   * maxServerWriteBufferBytes, a growing session above its share is dropped.
+   * Called per flush and drain, not per package.
+   */
+  backlogChanged(session: BaseSession<unknown>, delta: number, bytes: number): RpcError | null {
+    const total = (this.counters.bufferedBytes += delta);
+    if (delta <= 0 || total <= this.maxServerWriteBufferBytes) return null;
+    const share = Math.floor(this.maxServerWriteBufferBytes / Math.max(1, this.live.size));
+    if (bytes > share) return this.overShare(session, bytes, share);
+    // This one is within its share: the session holding the most is over it (rare: only past the bound).
+    let largest: BaseSession<unknown> | null = null;
+    for (const other of this.live) if (largest === null || other.reportedBacklog > largest.reportedBacklog) largest = other;
+    if (largest !== null && largest !== session && largest.reportedBacklog > share) {
+      largest.close(this.overShare(largest, largest.reportedBacklog, share));
+    }
+    return null;
+  }
+
+  private overShare(session: BaseSession<unknown>, bytes: number, share: number): RpcError {
+    return new RpcError(
+      ErrorCode.WRITE_BUFFER_FULL,
+      `session ${session.name}#${session.id}: server output ${this.counters.bufferedBytes} bytes exceeds ` +
+        `maxServerWriteBufferBytes ${this.maxServerWriteBufferBytes} and this session holds ${bytes}, over its share ${share}`,
+    );
+  }
+
+  /**
+   * Stops listening and closes every session gracefully (queued bytes are
+   * flushed, then FIN). Connections still in a handshake are dropped at once.
+   * A session whose peer has not taken its last bytes is destroyed after
+   * `lingerMs` (default: each session's own 3 s linger), so close() never
+   * waits on a peer that stalls. Idempotent: options of later calls are ignored.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closing ??= this.shutdown(options.lingerMs);
     return this.closing;
   }
 
   /** Stops the listener; resolves once it is released. */
   protected abstract stopListening(): Promise<void>;
 
-  private shutdown(): Promise<void> {
+  private shutdown(lingerMs: number | undefined): Promise<void> {
     const stopped = this.stopListening();
-    for (const session of [...this.live]) session.close();
+    const sessions = [...this.live];
+    for (const session of sessions) session.close();
+    if (lingerMs !== undefined) {
+      const ms = checkInteger(lingerMs, 0, 0, 'lingerMs');
+      const terminate = () => {
+        for (const session of sessions) session.terminate();
+      };
+      if (ms === 0) terminate();
+      else this.wheel.schedule(ms, terminate);
+    }
     return stopped;
   }
 }

@@ -28,6 +28,14 @@ export interface Session<P = unknown> {
   readonly stats: Readonly<SessionStats>;
   /** Bytes accepted by writes and not yet taken by the kernel. */
   readonly bufferedBytes: number;
+  /** onMessage promises not yet settled. */
+  readonly inflight: number;
+  /**
+   * Why the session closed: the RpcError it was closed with (a limit, a bad
+   * frame, a network error), undefined while open or after a clean close.
+   * Readable in onClose and onClosed callbacks.
+   */
+  readonly closeReason: RpcError | undefined;
 
   // ---- configuration, called from the newSession callback before the session runs
   setName(name: string): this;
@@ -46,6 +54,12 @@ export interface Session<P = unknown> {
    * session closes with RpcError WRITE_BUFFER_FULL (default 64 MiB).
    */
   setMaxWriteBufferBytes(bytes: number): this;
+  /**
+   * onMessage promises not yet settled at which the session stops reading
+   * until half of them settled (0 = no cap, the default). Stream sessions
+   * pause their socket; UDP drops the datagram (LIMIT_EXCEEDED).
+   */
+  setMaxInflight(count: number): this;
   /** Queued bytes above which writes return false (default 1 MiB). */
   setWriteHighWaterMark(bytes: number): this;
   /**

@@ -2,19 +2,46 @@
  * Snappy on a TCP session (getty's CompressSnappy, go-anchors §1.3). Each
  * session flush becomes one block: a 4-byte big-endian compressed length,
  * then the snappy block. Both lengths are checked before any work is done,
- * so a hostile peer cannot make us buffer or inflate past `maxBlockBytes`.
+ * so a hostile peer cannot make us buffer or inflate past `maxBlockBytes`,
+ * nor inflate more than snappy's largest ratio allows; a block's bytes are
+ * gathered as they arrive and joined once, when it is complete.
  */
-import snappy from 'snappy';
+import { createRequire } from 'node:module';
+import type snappyModule from 'snappy';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import type { StreamPipe, StreamPipeSink } from './stream-pipe.js';
 
 const HEADER_BYTES = 4;
+/**
+ * No valid snappy block inflates more than this: its densest element, a copy
+ * with a 2-byte offset, spends 3 bytes on at most 64 (google/snappy,
+ * format_description.txt, section 2.2.2), about 21.3×.
+ */
+const MAX_SNAPPY_RATIO = 22;
+
+type Snappy = typeof snappyModule;
+let snappy: Snappy | undefined;
+
+/**
+ * The snappy native addon, loaded by the first session that turns snappy on
+ * rather than at import, so applications that never compress do not pay for
+ * it. A pipe is built synchronously while a session starts, hence require()
+ * (snappy is a CommonJS package) instead of import().
+ */
+function loadSnappy(): Snappy {
+  snappy ??= createRequire(import.meta.url)('snappy') as Snappy;
+  return snappy;
+}
 
 export class SnappyPipe implements StreamPipe {
-  private tail: Buffer | null = null;
+  /** Bytes of an incomplete block, joined only once `needed` bytes are there. */
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+  private needed = 0;
   private paused = false;
   private readonly held: Buffer[] = [];
   private endDone: (() => void) | null = null;
+  private readonly snappy = loadSnappy();
 
   constructor(
     private readonly sink: StreamPipeSink,
@@ -27,26 +54,36 @@ export class SnappyPipe implements StreamPipe {
   }
 
   encode(buf: Buffer): void {
-    const block = snappy.compressSync(buf);
+    const block = this.snappy.compressSync(buf);
     const header = Buffer.allocUnsafe(HEADER_BYTES);
     header.writeUInt32BE(block.length, 0);
     this.sink.onEncoded(Buffer.concat([header, block], HEADER_BYTES + block.length));
   }
 
   decode(chunk: Buffer): void {
-    let buf = this.tail === null ? chunk : Buffer.concat([this.tail, chunk]);
-    this.tail = null;
+    this.parts.push(chunk);
+    this.partsBytes += chunk.length;
+    if (this.partsBytes < this.needed) return;
+    let buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsBytes);
+    this.parts = [];
+    this.partsBytes = this.needed = 0;
     while (buf.length >= HEADER_BYTES) {
       const size = buf.readUInt32BE(0);
       if (size > this.maxBlockBytes) {
         this.fail(`snappy block of ${size} bytes exceeds ${this.maxBlockBytes}`);
         return;
       }
-      if (buf.length < HEADER_BYTES + size) break;
+      if (buf.length < HEADER_BYTES + size) {
+        this.needed = HEADER_BYTES + size;
+        break;
+      }
       if (!this.emit(buf.subarray(HEADER_BYTES, HEADER_BYTES + size))) return;
       buf = buf.subarray(HEADER_BYTES + size);
     }
-    if (buf.length > 0) this.tail = Buffer.from(buf);
+    if (buf.length > 0) {
+      this.parts.push(Buffer.from(buf));
+      this.partsBytes = buf.length;
+    }
   }
 
   end(done: () => void): void {
@@ -73,19 +110,20 @@ export class SnappyPipe implements StreamPipe {
   }
 
   destroy(): void {
-    this.tail = null;
+    this.parts = [];
+    this.partsBytes = this.needed = 0;
     this.held.length = 0;
   }
 
   private emit(block: Buffer): boolean {
     const plainSize = uncompressedLength(block);
-    if (plainSize < 0 || plainSize > this.maxBlockBytes) {
-      this.fail(`snappy block announces ${plainSize} plain bytes (max ${this.maxBlockBytes})`);
+    if (plainSize < 0 || plainSize > this.maxBlockBytes || plainSize > block.length * MAX_SNAPPY_RATIO) {
+      this.fail(`snappy block of ${block.length} bytes announces ${plainSize} plain bytes (max ${this.maxBlockBytes})`);
       return false;
     }
     let plain: Buffer;
     try {
-      plain = snappy.uncompressSync(block, { asBuffer: true }) as Buffer;
+      plain = this.snappy.uncompressSync(block, { asBuffer: true }) as Buffer;
     } catch (err) {
       this.fail('corrupt snappy block', err);
       return false;
@@ -96,7 +134,8 @@ export class SnappyPipe implements StreamPipe {
   }
 
   private fail(message: string, cause?: unknown): void {
-    this.tail = null;
+    this.parts = [];
+    this.partsBytes = this.needed = 0;
     this.sink.onPipeError(new RpcError(ErrorCode.BAD_PACKAGE, message, { cause }));
   }
 }

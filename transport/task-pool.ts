@@ -26,53 +26,64 @@ export interface TaskPool {
 }
 
 export interface TaskPoolOptions {
-  /** Tasks running at once across all queues (gost's M). Required, >= 1. */
+  /** Tasks running at once across all keys (gost's M). Required, >= 1. */
   size: number;
-  /** Number of queues (gost's N). Default 10, capped at `size`. */
+  /**
+   * With `queueLength`, bounds the tasks waiting in the whole pool:
+   * `queues × queueLength` (gost's N queues; capped at `size`). Default 10.
+   */
   queues?: number;
-  /** Tasks each queue holds before `hasRoom` turns false. Default 128. */
+  /** Tasks one key (a session) may have waiting before `hasRoom(key)` turns false. Default 128. */
   queueLength?: number;
   /**
-   * Ordered mode: a key (a session id) always maps to the same queue and each
-   * queue runs one task at a time, so one session's messages are handled in
-   * order — the guarantee getty's pool lacks. Default false.
+   * Ordered mode: each key runs one task at a time, so one session's
+   * messages are handled in order — the guarantee getty's pool lacks.
+   * Default false (a key's tasks may run side by side).
    */
   ordered?: boolean;
   /** Receives errors thrown by tasks. Default: a process warning. */
   onTaskError?: (err: unknown) => void;
 }
 
-/** One bounded FIFO with its own running count; entries are stored flat. */
-class TaskQueue {
+/**
+ * The waiting tasks of one key (session), stored flat, with its running
+ * count. A key with tasks that may start sits in the pool's ready ring.
+ */
+class KeyQueue {
   private readonly items: unknown[] = [];
   private head = 0;
   length = 0;
   running = 0;
-  readonly waiters: (() => void)[] = [];
+  /** In the ready ring now. */
+  ready = false;
+  /** Next key in the ready ring. */
+  next: KeyQueue | null = null;
+  waiters: (() => void)[] = [];
 
-  constructor(
-    readonly capacity: number,
-    readonly concurrency: number,
-  ) {}
+  constructor(readonly key: number) {}
 
   push(task: Task, a: unknown, b: unknown): void {
     this.items.push(task, a, b);
     this.length++;
   }
 
-  shift(): [Task, unknown, unknown] {
+  /** Takes the first task; the pool reads it from `taken`. */
+  shift(taken: { task: Task; a: unknown; b: unknown }): void {
     const i = this.head;
-    const entry: [Task, unknown, unknown] = [this.items[i] as Task, this.items[i + 1], this.items[i + 2]];
+    taken.task = this.items[i] as Task;
+    taken.a = this.items[i + 1];
+    taken.b = this.items[i + 2];
     this.items[i] = this.items[i + 1] = this.items[i + 2] = undefined;
     this.head += 3;
     this.length--;
     if (this.length === 0) this.items.length = this.head = 0;
     else if (this.head > 3072) this.compact();
-    return entry;
   }
 
-  drop(): void {
+  drop(): number {
+    const dropped = this.length;
     this.items.length = this.head = this.length = 0;
+    return dropped;
   }
 
   private compact(): void {
@@ -81,27 +92,39 @@ class TaskQueue {
   }
 }
 
+/**
+ * Each key (session id) waits in its own bounded FIFO, and free slots go to
+ * the keys round-robin: a session that floods the pool gets its turn like
+ * any other, it cannot starve them (gost's shared queues serve whoever
+ * filled them first).
+ */
 export class FixedTaskPool implements TaskPool {
-  private readonly queues: TaskQueue[];
-  private readonly ordered: boolean;
+  private readonly size: number;
+  private readonly queueLength: number;
+  private readonly maxWaiting: number;
+  private readonly perKeyConcurrency: number;
   private readonly onTaskError: (err: unknown) => void;
-  private roundRobin = 0;
+  private readonly keys = new Map<number, KeyQueue>();
+  /** The key used last: one session's packages usually come in runs (no Map lookup then). */
+  private lastQueue: KeyQueue | null = null;
+  private readyFirst: KeyQueue | null = null;
+  private readyLast: KeyQueue | null = null;
+  private running = 0;
+  private waiting = 0;
+  /** Sessions waiting because the pool as a whole is full. */
+  private poolWaiters: (() => void)[] = [];
+  private readonly taken: { task: Task; a: unknown; b: unknown } = { task: noopTask, a: undefined, b: undefined };
   private isClosed = false;
   private idleWaiters: (() => void)[] = [];
   pending = 0;
 
   constructor(options: TaskPoolOptions) {
-    const size = integerAtLeast(options.size, 1, 'size');
-    const queueCount = Math.min(integerAtLeast(options.queues ?? 10, 1, 'queues'), size);
-    const capacity = integerAtLeast(options.queueLength ?? 128, 1, 'queueLength');
-    this.ordered = options.ordered ?? false;
+    this.size = integerAtLeast(options.size, 1, 'size');
+    const queueCount = Math.min(integerAtLeast(options.queues ?? 10, 1, 'queues'), this.size);
+    this.queueLength = integerAtLeast(options.queueLength ?? 128, 1, 'queueLength');
+    this.maxWaiting = queueCount * this.queueLength;
+    this.perKeyConcurrency = (options.ordered ?? false) ? 1 : this.size;
     this.onTaskError = options.onTaskError ?? reportTaskError;
-    this.queues = [];
-    for (let i = 0; i < queueCount; i++) {
-      // Worker w serves queue w % N, as in gost; ordered queues run one at a time.
-      const workers = Math.floor(size / queueCount) + (i < size % queueCount ? 1 : 0);
-      this.queues.push(new TaskQueue(capacity, this.ordered ? 1 : workers));
-    }
   }
 
   get closed(): boolean {
@@ -109,45 +132,80 @@ export class FixedTaskPool implements TaskPool {
   }
 
   hasRoom(key: number): boolean {
-    const queue = this.queueFor(key, false);
-    return queue.length < queue.capacity;
+    if (this.waiting >= this.maxWaiting) return false;
+    const queue = this.lastQueue?.key === key ? this.lastQueue : this.keys.get(key);
+    return queue === undefined || queue.length < this.queueLength;
   }
 
   add<A, B>(key: number, task: Task<A, B>, a: A, b: B): void {
     if (this.isClosed) throw new RpcError(ErrorCode.TASK_POOL_CLOSED, 'task pool is closed');
-    const queue = this.queueFor(key, true);
-    if (queue.length >= queue.capacity) {
+    const queue = this.queueOf(key);
+    if (queue.length >= this.queueLength || this.waiting >= this.maxWaiting) {
       throw new RpcError(ErrorCode.LIMIT_EXCEEDED, 'task queue is full; check hasRoom() first');
     }
     this.pending++;
-    if (queue.running < queue.concurrency && queue.length === 0) this.run(queue, task as Task, a, b);
-    else queue.push(task as Task, a, b);
+    if (this.running < this.size && queue.running < this.perKeyConcurrency && queue.length === 0 && this.readyFirst === null) {
+      this.run(queue, task as Task, a, b);
+      return;
+    }
+    queue.push(task as Task, a, b);
+    this.waiting++;
+    if (!queue.ready && queue.running < this.perKeyConcurrency) this.makeReady(queue);
+    if (this.running < this.size) this.pump();
   }
 
   waitForRoom(key: number, cb: () => void): void {
-    const queue = this.queueFor(key, false);
-    if (queue.length < queue.capacity || this.isClosed) cb();
-    else queue.waiters.push(cb);
+    if (this.isClosed || this.hasRoom(key)) {
+      cb();
+      return;
+    }
+    const queue = this.keys.get(key);
+    if (queue !== undefined && queue.length >= this.queueLength) queue.waiters.push(cb);
+    else this.poolWaiters.push(cb);
   }
 
   close(): Promise<void> {
     if (!this.isClosed) {
       this.isClosed = true;
-      for (const queue of this.queues) this.dropQueued(queue);
+      this.dropQueued();
     }
     if (this.pending === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private queueFor(key: number, advance: boolean): TaskQueue {
-    if (this.ordered) return this.queues[Math.abs(key) % this.queues.length]!;
-    // Unordered: spread tasks round-robin; hasRoom looks at the queue add will use.
-    const index = this.roundRobin % this.queues.length;
-    if (advance) this.roundRobin = (this.roundRobin + 1) % this.queues.length;
-    return this.queues[index]!;
+  private queueOf(key: number): KeyQueue {
+    const last = this.lastQueue;
+    if (last !== null && last.key === key) return last;
+    let queue = this.keys.get(key);
+    if (queue === undefined) {
+      queue = new KeyQueue(key);
+      this.keys.set(key, queue);
+    }
+    this.lastQueue = queue;
+    if (last !== null) this.forgetIfIdle(last);
+    return queue;
   }
 
-  private run(queue: TaskQueue, task: Task, a: unknown, b: unknown): void {
+  private makeReady(queue: KeyQueue): void {
+    queue.ready = true;
+    queue.next = null;
+    if (this.readyLast === null) this.readyFirst = queue;
+    else this.readyLast.next = queue;
+    this.readyLast = queue;
+  }
+
+  private takeReady(): KeyQueue | null {
+    const queue = this.readyFirst;
+    if (queue === null) return null;
+    this.readyFirst = queue.next;
+    if (this.readyFirst === null) this.readyLast = null;
+    queue.ready = false;
+    queue.next = null;
+    return queue;
+  }
+
+  private run(queue: KeyQueue, task: Task, a: unknown, b: unknown): void {
+    this.running++;
     queue.running++;
     let result: unknown;
     try {
@@ -159,36 +217,60 @@ export class FixedTaskPool implements TaskPool {
     else this.finish(queue);
   }
 
-  private failAsync(queue: TaskQueue, err: unknown): void {
+  private failAsync(queue: KeyQueue, err: unknown): void {
     this.onTaskError(err);
     this.finish(queue);
   }
 
-  private finish(queue: TaskQueue): void {
+  private finish(queue: KeyQueue): void {
+    this.running--;
     queue.running--;
     this.pending--;
-    this.pump(queue);
+    if (queue.length > 0 && !queue.ready && !this.isClosed) this.makeReady(queue);
+    this.pump();
+    this.forgetIfIdle(queue);
     if (this.pending === 0) this.notifyIdle();
   }
 
-  private pump(queue: TaskQueue): void {
-    while (queue.running < queue.concurrency && queue.length > 0) {
-      const wasFull = queue.length >= queue.capacity;
-      const [task, a, b] = queue.shift();
-      if (wasFull) this.wakeWaiters(queue);
+  /** Free slots go to the ready keys in turn; a key with more to run goes to the back. */
+  private pump(): void {
+    const taken = this.taken;
+    while (this.running < this.size) {
+      const queue = this.takeReady();
+      if (queue === null) return;
+      const wasFull = queue.length >= this.queueLength;
+      const poolWasFull = this.waiting >= this.maxWaiting;
+      queue.shift(taken);
+      this.waiting--;
+      if (queue.length > 0 && queue.running + 1 < this.perKeyConcurrency) this.makeReady(queue);
+      const { task, a, b } = taken;
+      taken.task = noopTask;
+      taken.a = taken.b = undefined;
+      if (wasFull) wake(queue.waiters.splice(0));
+      if (poolWasFull) wake(this.poolWaiters.splice(0));
       this.run(queue, task, a, b);
     }
   }
 
-  private wakeWaiters(queue: TaskQueue): void {
-    const waiters = queue.waiters.splice(0);
-    for (const cb of waiters) cb();
+  /**
+   * A key with nothing queued, running or waiting is forgotten (sessions come
+   * and go), except the last one used: a session calling again reuses it.
+   */
+  private forgetIfIdle(queue: KeyQueue): void {
+    if (queue === this.lastQueue || queue.length > 0 || queue.running > 0 || queue.waiters.length > 0 || queue.ready) return;
+    this.keys.delete(queue.key);
   }
 
-  private dropQueued(queue: TaskQueue): void {
-    this.pending -= queue.length;
-    queue.drop();
-    this.wakeWaiters(queue);
+  private dropQueued(): void {
+    for (const queue of this.keys.values()) {
+      this.pending -= queue.drop();
+      queue.ready = false;
+      queue.next = null;
+      wake(queue.waiters.splice(0));
+    }
+    this.readyFirst = this.readyLast = null;
+    this.waiting = 0;
+    wake(this.poolWaiters.splice(0));
   }
 
   private notifyIdle(): void {
@@ -197,6 +279,12 @@ export class FixedTaskPool implements TaskPool {
     for (const resolve of waiters) resolve();
   }
 }
+
+function wake(waiters: (() => void)[]): void {
+  for (const cb of waiters) cb();
+}
+
+function noopTask(): void {}
 
 /** The fixed M:N pool: `size` running tasks over `queues` bounded queues. */
 export function createTaskPool(options: TaskPoolOptions): TaskPool {

@@ -2,8 +2,10 @@
  * A session over a stream socket: TCP or TLS (go-anchors §1.3, §1.4).
  *
  * Read path: bytes are decoded straight from the chunk Node hands us; only
- * an incomplete tail is copied, and a large frame whose length the header
- * announced gets one buffer of exactly that size (no repeated concat).
+ * an incomplete tail is copied. A large frame is gathered in a buffer that
+ * grows (doubling) with the bytes received, up to the length its header
+ * announced: a peer that announces 8 MiB and sends 16 bytes costs 64 KiB,
+ * not 8 MiB (docs/security.md).
  * Write path: buffers written in one event-loop turn are queued and leave in
  * one socket write on process.nextTick.
  */
@@ -17,7 +19,7 @@ import type { StreamPipe, StreamPipeSink } from './stream-pipe.js';
 import type { TimerHandle } from './timer-wheel.js';
 import { SLAB_FRAME_LIMIT_BYTES, sharedWriteSlab, type WriteSlab } from './write-slab.js';
 
-/** Frames announced larger than this get their own buffer instead of tail concat. */
+/** Frames announced larger than this get their own growing buffer instead of tail concat; also its first size. */
 const LARGE_FRAME_BYTES = 64 * 1024;
 /** Flushes up to this size are merged into one buffer; larger ones go out corked (writev). */
 const MERGE_LIMIT_BYTES = 256 * 1024;
@@ -49,8 +51,10 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
   /** Output that triggers the next early write in this turn; 0 = flushThresholdBytes. */
   private earlyFlushBytes = 0;
   private tail: Buffer | null = null;
+  /** The large frame being gathered: `frame` grows towards `frameLen` as bytes arrive. */
   private frame: Buffer | null = null;
   private frameFill = 0;
+  private frameLen = 0;
   private paused = false;
   private endPending = false;
   private pipe: StreamPipe | null = null;
@@ -119,16 +123,41 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     this.decode(tail === null ? rest : Buffer.concat([tail, rest], tail.length + rest.length));
   }
 
-  /** Copies into the pre-sized frame buffer; decodes it once full and returns the rest. */
+  /** Copies into the frame buffer (grown as needed); decodes it once complete and returns the rest. */
   private fillFrame(chunk: Buffer): Buffer | null {
-    const frame = this.frame!;
-    const n = Math.min(frame.length - this.frameFill, chunk.length);
+    const n = Math.min(this.frameLen - this.frameFill, chunk.length);
+    const frame = this.frameWithRoom(this.frameFill + n);
+    if (frame === null) return null;
     chunk.copy(frame, this.frameFill, 0, n);
     this.frameFill += n;
-    if (this.frameFill < frame.length) return null;
+    if (this.frameFill < this.frameLen) return null;
     this.frame = null;
     this.decode(frame);
     return chunk.subarray(n);
+  }
+
+  /**
+   * The frame buffer with room for `needed` bytes: doubled (capped at the
+   * announced length) when short, so memory follows the bytes received. A
+   * failed allocation closes this session, never the process.
+   */
+  private frameWithRoom(needed: number): Buffer | null {
+    const frame = this.frame!;
+    if (needed <= frame.length) return frame;
+    const grown = this.allocate(Math.min(this.frameLen, Math.max(needed, frame.length * 2)));
+    if (grown === null) return null;
+    frame.copy(grown, 0, 0, this.frameFill);
+    this.frame = grown;
+    return grown;
+  }
+
+  private allocate(bytes: number): Buffer | null {
+    try {
+      return Buffer.allocUnsafe(bytes);
+    } catch (err) {
+      this.fail(new RpcError(ErrorCode.LIMIT_EXCEEDED, `cannot buffer a frame of ${bytes} bytes: ${String(err)}`, { cause: err }));
+      return null;
+    }
   }
 
   /** getty's read loop: call the Reader while bytes remain (go-anchors §1.4). */
@@ -136,7 +165,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     const reader = this.handler!;
     let offset = 0;
     while (offset < buf.length) {
-      if (!this.poolHasRoom()) {
+      if (!this.canTakeMore()) {
         this.pauseWith(buf.subarray(offset));
         return;
       }
@@ -178,11 +207,14 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
   private incomplete(buf: Buffer, offset: number, announced: number): number {
     const view = offset === 0 ? buf : buf.subarray(offset);
     if (this.maxMsgLen > 0 && view.length > this.maxMsgLen) return this.fail(tooLong(view.length, this.maxMsgLen));
-    // Pre-size only when maxMsgLen bounds the announcement; otherwise grow as bytes arrive.
-    if (this.maxMsgLen > 0 && announced > LARGE_FRAME_BYTES && announced > view.length) {
-      this.frame = Buffer.allocUnsafe(announced);
-      view.copy(this.frame, 0);
+    // Never allocate what the header announced: start small and grow with the bytes received.
+    if (announced > LARGE_FRAME_BYTES && announced > view.length) {
+      const frame = this.allocate(Math.min(announced, Math.max(LARGE_FRAME_BYTES, view.length * 2)));
+      if (frame === null) return -1;
+      view.copy(frame, 0);
+      this.frame = frame;
       this.frameFill = view.length;
+      this.frameLen = announced;
       return -1;
     }
     return 0;
@@ -198,13 +230,13 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     return -1;
   }
 
-  /** Task pool full: stop reading until it has room (backpressure, issue item 6). */
+  /** Task pool full or maxInflight calls unsettled: stop reading until there is room (TCP backpressure). */
   private pauseWith(rest: Buffer): void {
     this.tail = this.tail === null ? Buffer.from(rest) : Buffer.concat([Buffer.from(rest), this.tail]);
     this.paused = true;
     this.socket.pause();
     this.pipe?.pause();
-    this.waitForPoolRoom(() => this.resumeReading());
+    this.waitForRoom(() => this.resumeReading());
   }
 
   private resumeReading(): void {
@@ -351,6 +383,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     else this.writeOut(out, total);
     this.socketBacklog = this.socket.writableLength + (this.pipe?.pendingBytes ?? 0);
     if (this.socketBacklog > 0) this.armWriteTimer();
+    this.reportBacklog(this.socketBacklog);
   }
 
   private writeOut(out: Buffer[], total: number): void {
@@ -377,6 +410,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
   onDrain(): void {
     this.socketBacklog = 0;
     this.disarmWriteTimer();
+    this.reportBacklog(0);
   }
 
   // ---- close
@@ -389,6 +423,9 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
       return;
     }
     this.flush();
+    // A session paused for backpressure reads again, so the peer's FIN ends the socket
+    // (what arrives now is dropped): a paused socket would wait out the linger instead.
+    if (this.paused) socket.resume();
     if (this.pipe === null) this.endSocket();
     else this.pipe.flushed(() => this.endSocket());
   }
@@ -407,6 +444,12 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     this.pipe?.destroy();
   }
 
+  override terminate(): void {
+    this.lingerTimer?.cancel();
+    this.dropBuffers();
+    this.socket.destroy();
+  }
+
   /** @internal the socket is gone */
   onSocketClosed(): void {
     this.lingerTimer?.cancel();
@@ -419,7 +462,13 @@ function flushSession(session: TcpSession<unknown>): void {
 }
 
 function onSocketData(this: OwnedSocket, chunk: Buffer): void {
-  this[kSession]!.onChunk(chunk);
+  const session = this[kSession]!;
+  try {
+    session.onChunk(chunk);
+  } catch (err) {
+    // Whatever the read path throws (an allocation failure included) ends this session only.
+    session.close(RpcError.from(err, ErrorCode.LIMIT_EXCEEDED));
+  }
 }
 
 function onSocketEnd(this: OwnedSocket): void {

@@ -86,7 +86,10 @@ export class TimerWheel {
   /** Runs `callback` once after about `delayMs` (rounded up to a tick). */
   schedule(delayMs: number, callback: Callback): TimerHandle {
     const timer = new WheelTimer(this, callback, 0);
-    this.link(timer, this.ticksFor(delayMs));
+    // While the loop is busy the interval runs late and the cursor lags real time;
+    // counting ticks from it alone would fire the timer early by that lag.
+    const lagMs = this.interval === null ? 0 : performance.now() - this.lastTickAt;
+    this.link(timer, this.ticksFor(delayMs + lagMs));
     return timer;
   }
 

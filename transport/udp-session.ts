@@ -73,8 +73,8 @@ export class UdpSession<P = unknown> extends BaseSession<P> {
       this.reportError(new RpcError(ErrorCode.MSG_TOO_LONG, `datagram of ${data.length} bytes > max ${this.maxMsgLen}`));
       return;
     }
-    if (!this.poolHasRoom()) {
-      this.reportError(new RpcError(ErrorCode.LIMIT_EXCEEDED, 'task pool full: datagram dropped'));
+    if (!this.canTakeMore()) {
+      this.reportError(new RpcError(ErrorCode.LIMIT_EXCEEDED, 'task pool full or maxInflight reached: datagram dropped'));
       return;
     }
     const pkg = this.decodeDatagram(data);

@@ -6,11 +6,12 @@
 import type { ClientRequestArgs } from 'node:http';
 import type net from 'node:net';
 import type tls from 'node:tls';
-import { type ClientOptions, type PerMessageDeflateOptions, WebSocket } from 'ws';
+import type { ClientOptions, PerMessageDeflateOptions, WebSocket } from 'ws';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { type BaseSession, DEFAULT_MAX_MSG_LEN } from './base-session.js';
 import { ClientEndpoint, type ClientEndpointOptions } from './client-endpoint.js';
 import { checkInteger, invalidArgument } from './endpoint-options.js';
+import { loadWs } from './ws-module.js';
 import { WsSession } from './ws-session.js';
 
 export interface WsClientOptions extends ClientEndpointOptions {
@@ -45,7 +46,7 @@ export class WsClient<P = unknown> extends ClientEndpoint<P> {
   }
 
   protected dial(): Promise<BaseSession<P>> {
-    const ws = new WebSocket(this.url, this.wsOptions);
+    const ws = new (loadWs().WebSocket)(this.url, this.wsOptions);
     this.dialing.add(ws);
     return new Promise((resolve, reject) => {
       let socket: net.Socket | null = null;

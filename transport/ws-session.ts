@@ -1,7 +1,8 @@
 /**
  * A session over a WebSocket, ws:// or wss:// (go-anchors §1.3, §1.4). One
- * binary message is one package: a bad or oversize message is reported
- * through onError and skipped, the session stays open. Every cron tick sends
+ * binary message carries one package, or several packed back to back (each
+ * is delivered); a bad or oversize message is reported through onError and
+ * its undecodable rest skipped, the session stays open. Every cron tick sends
  * a ping, as getty does. Messages sent in one event-loop turn leave in one
  * socket write (the underlying socket is corked for the turn).
  */
@@ -84,54 +85,87 @@ export class WsSession<P = unknown> extends BaseSession<P> {
     if (this.isClosed) return;
     this.stats.bytesIn += data.length;
     this.lastReadAt = Date.now();
-    if (this.held.length > 0 || !this.poolHasRoom()) {
-      this.hold(data);
-      return;
-    }
-    this.handle(data);
-  }
-
-  private handle(data: Buffer): void {
     if (this.maxMsgLen > 0 && data.length > this.maxMsgLen) {
       this.reportError(new RpcError(ErrorCode.MSG_TOO_LONG, `message of ${data.length} bytes > max ${this.maxMsgLen}`));
       return;
     }
-    const pkg = this.decodeMessage(data);
-    if (pkg === undefined) return;
-    this.lastActive = this.lastReadAt;
-    this.deliver(pkg);
+    if (this.held.length > 0) {
+      this.hold(data);
+      return;
+    }
+    const rest = this.handle(data);
+    if (rest !== null) this.hold(rest);
   }
 
-  private decodeMessage(data: Buffer): P | undefined {
-    if (this.handler === null) return data as P;
+  /**
+   * Delivers every package the message holds (a peer may pack several
+   * frames into one message: none is dropped). Returns the part not taken
+   * yet when the pool or maxInflight says stop, else null.
+   */
+  private handle(data: Buffer): Buffer | null {
+    const handler = this.handler;
+    if (handler === null) {
+      if (!this.canTakeMore()) return data;
+      this.lastActive = this.lastReadAt;
+      this.deliver(data as P);
+      return null;
+    }
+    let offset = 0;
+    while (offset < data.length && !this.isClosed) {
+      if (!this.canTakeMore()) return data.subarray(offset);
+      const len = this.decodeOne(handler, data, offset);
+      if (len < 0) return null;
+      offset += len;
+    }
+    return null;
+  }
+
+  /** Delivers the package at `offset`; its length, or -1 when the rest of the message is bad (reported, skipped). */
+  private decodeOne(handler: NonNullable<typeof this.handler>, data: Buffer, offset: number): number {
+    const available = data.length - offset;
+    let result: { pkg?: P; len: number };
     try {
-      const result = this.handler.read(this, data);
-      if (result.pkg !== undefined) return result.pkg;
-      this.reportError(new RpcError(ErrorCode.BAD_PACKAGE, 'message does not hold a whole package'));
+      result = handler.read(this, offset === 0 ? data : data.subarray(offset));
     } catch (err) {
       this.reportError(err);
+      return -1;
     }
-    return undefined;
+    if (result.pkg === undefined) {
+      this.reportError(new RpcError(ErrorCode.BAD_PACKAGE, `message ends inside a package (${available} bytes left)`));
+      return -1;
+    }
+    const len = result.len;
+    if (!Number.isInteger(len) || len <= 0 || len > available) {
+      this.reportError(new RpcError(ErrorCode.BAD_PACKAGE, `reader returned a package of ${len} bytes from ${available}`));
+      return -1;
+    }
+    this.lastActive = this.lastReadAt;
+    this.deliver(result.pkg);
+    return len;
   }
 
-  /** Pool full: pause the socket; messages ws already parsed wait here (a few at most). */
+  /** No room: pause the socket; what ws already parsed waits here (one socket chunk at most). */
   private hold(data: Buffer): void {
     this.held.push(data);
+    this.waitUntilRoom();
+  }
+
+  private waitUntilRoom(): void {
     if (this.waitingForRoom) return;
     this.waitingForRoom = true;
     this.ws.pause();
-    this.waitForPoolRoom(() => this.drainHeld());
+    this.waitForRoom(() => this.drainHeld());
   }
 
   private drainHeld(): void {
     this.waitingForRoom = false;
     while (this.held.length > 0 && !this.isClosed) {
-      if (!this.poolHasRoom()) {
-        this.waitingForRoom = true;
-        this.waitForPoolRoom(() => this.drainHeld());
+      const rest = this.handle(this.held.shift()!);
+      if (rest !== null) {
+        this.held.unshift(rest);
+        this.waitUntilRoom();
         return;
       }
-      this.handle(this.held.shift()!);
     }
     if (!this.isClosed) this.ws.resume();
   }
@@ -168,11 +202,13 @@ export class WsSession<P = unknown> extends BaseSession<P> {
     this.corked = false;
     this.socket.uncork();
     if (this.socket.writableLength > 0) this.armWriteTimer();
+    this.reportBacklog(this.ws.bufferedAmount);
   }
 
   /** @internal */
   onDrain(): void {
     this.disarmWriteTimer();
+    this.reportBacklog(this.ws.bufferedAmount);
   }
 
   // ---- close
@@ -183,8 +219,15 @@ export class WsSession<P = unknown> extends BaseSession<P> {
       this.ws.terminate();
       return;
     }
+    // A session paused for backpressure reads again, or the peer's close frame would not be seen.
+    if (this.waitingForRoom) this.ws.resume();
     this.ws.close(1000, 'bye-bye');
     this.closeTimer = this.owner.wheel.schedule(CLOSE_WAIT_MS, () => this.ws.terminate());
+  }
+
+  override terminate(): void {
+    this.closeTimer?.cancel();
+    this.ws.terminate();
   }
 
   /** @internal the connection is gone; a close frame with 1000/1001 (or no code) is a clean peer close. */

@@ -4,7 +4,8 @@
  * when run on its own (it is only ever forked by a ProviderWorkers primary).
  */
 import cluster from 'node:cluster';
-import { RpcServer, startProviderWorkers } from '../../rpc/index.js';
+import { startProviderWorkers } from '../../rpc/provider-workers.js';
+import { RpcServer } from '../../rpc/server.js';
 import { byteArrayEcho } from '../systems/echo-service.js';
 
 /** argv[2], when given: sessionTimeoutMs (connection scale closes sessions idle for 3 heartbeat periods). */

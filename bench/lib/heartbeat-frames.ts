@@ -4,7 +4,8 @@
  * Dubbo heartbeat request (event flag, two-way, hessian2 null body, encoded
  * by getty-rpc's own codec) for the getty-rpc providers, which answer it.
  */
-import { createHeartbeatRequest, DubboCodec } from '../../rpc/index.js';
+import { DubboCodec } from '../../rpc/protocol/dubbo-codec.js';
+import { createHeartbeatRequest } from '../../rpc/protocol/dubbo-package.js';
 
 const LENGTH_FIELD_HEARTBEAT = Buffer.from([0, 0, 0, 4, 0x68, 0x62, 0x65, 0x61]);
 

@@ -1,11 +1,15 @@
 /**
  * The echo services the getty-rpc systems benchmark, one per definition
- * style, typed through rpc/index.js. Each knows how to export itself on an
+ * style, typed through the root entry point. Each knows how to export itself on an
  * RpcServer and how to call itself through an RpcClient, so the systems stay
  * generic over serializations.
  */
 import protobuf from 'protobufjs';
-import { defineProtoService, defineService, protoServiceFromRoot, type RpcClient, type RpcServer } from '../../rpc/index.js';
+import type { RpcClient } from '../../rpc/client.js';
+import { defineProtoService } from '../../rpc/proto-service.js';
+import { protoServiceFromRoot } from '../../rpc/serialization/proto-service-loader.js';
+import type { RpcServer } from '../../rpc/server.js';
+import { defineService } from '../../rpc/service.js';
 
 /** One echo call: the argument built by `toArgument`, the reply checked by `replyLength`. */
 export type EchoCall = (argument: unknown) => Promise<unknown>;

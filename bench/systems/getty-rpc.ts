@@ -8,7 +8,9 @@
  * as errors instead of fast figures.
  */
 import { fileURLToPath } from 'node:url';
-import { RpcClient, RpcServer, startProviderWorkers } from '../../rpc/index.js';
+import { RpcClient } from '../../rpc/client.js';
+import { startProviderWorkers } from '../../rpc/provider-workers.js';
+import { RpcServer } from '../../rpc/server.js';
 import type { Shape } from '../lib/bench-plan.js';
 import type { BenchSystem, EchoClient, EchoClientOptions, EchoServer, EchoServerOptions } from './bench-system.js';
 import { byteArrayEcho, type EchoCall, type EchoService, protoEcho } from './echo-service.js';

@@ -1,18 +1,16 @@
 /**
  * protobuf: a service loaded from greeter.proto, called with message objects
  * over Dubbo 2 frames with the protobuf serialization (body layout in
- * docs/protocol.md).
+ * docs/protocol.md). Its types come from greeter.ts, which
+ * `getty-rpc gen examples/protobuf/greeter.proto --out examples/protobuf`
+ * writes (a test checks it is up to date).
  *
  *   npm run build && node dist/examples/protobuf/main.js
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineProtoService, RpcClient, RpcServer } from '../../index.js';
-
-/** The proxy type: protobufjs has no compile-time types, so the interface says it. */
-interface Greeter {
-  SayHello(request: { name: string; times: number }): { message: string; echoes: string[] };
-}
+import type { Greeter } from './greeter.js';
 
 /** greeter.proto sits next to main.ts; tsc does not copy it to dist/, so look in both places. */
 function protoFile(): string {

@@ -4,7 +4,7 @@
  * register, a consumer discovers them through the registry, spreads calls
  * over both, and keeps every call succeeding when one provider crashes.
  */
-import { RpcClient } from '../../rpc/index.js';
+import { RpcClient } from '../../rpc/client.js';
 import { formatCounts, type StreamResult, streamCalls } from './call-stream.js';
 import { Greeter, providerOf } from './greeter.js';
 import { ProviderHandle } from './provider-handle.js';

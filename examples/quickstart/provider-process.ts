@@ -8,7 +8,7 @@
  * it stop gracefully (unregister first, then drain) and exit; the parent may
  * also SIGKILL it to play a crash.
  */
-import { RpcServer } from '../../rpc/index.js';
+import { RpcServer } from '../../rpc/server.js';
 import { Greeter } from './greeter.js';
 
 const [registryUrl, name] = process.argv.slice(2);

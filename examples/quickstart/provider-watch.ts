@@ -4,7 +4,9 @@
  * (bounded, so a registry that never reports it fails the demo instead of
  * hanging it).
  */
-import { consumerUrl, createRegistry, type Registry, type ServiceUrl, type Unsubscribe } from '../../registry/index.js';
+import { consumerUrl } from '../../registry/provider-url.js';
+import { createRegistry, type Registry, type Unsubscribe } from '../../registry/index.js';
+import type { ServiceUrl } from '../../registry/service-url.js';
 
 export class ProviderWatch {
   private ports: number[] = [];

@@ -49,6 +49,8 @@ export async function buildBrowserBundle(options: BrowserBuildOptions = {}): Pro
       util: shim('node-util'),
       stream: shim('node-stream'),
       utility: shim('utility'),
+      // Lazy require() of protobufjs (rpc/serialization/protobufjs-module.ts): bundled instead.
+      'node:module': shim('node-module'),
     },
     // hessian.js and its helpers read these at load time.
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },

@@ -57,7 +57,8 @@ export abstract class ClusterInvoker implements Invoker {
   protected listInvokers(invocation: Invocation): readonly Invoker[] {
     const invokers = this.destroyed ? [] : this.directory.list(invocation);
     if (invokers.length === 0) {
-      throw new RpcError(ErrorCode.NO_PROVIDER, `no provider available for ${serviceOf(invocation)}`);
+      const seen = this.destroyed ? undefined : this.directory.describeEmpty?.();
+      throw new RpcError(ErrorCode.NO_PROVIDER, `no provider available for ${serviceOf(invocation)}${seen ? `: ${seen}` : ''}`);
     }
     return invokers;
   }
@@ -115,9 +116,18 @@ export abstract class ClusterInvoker implements Invoker {
     return referenceNumberParam(this.url, invokers[0]?.url, invocation.methodName, key, fallback);
   }
 
+  /**
+   * The consumer's balancer names were checked at refer(); a name only a
+   * provider's URL gives (another framework's balancer) falls back to the
+   * default rather than failing every call.
+   */
   private loadBalanceFor(invokers: readonly Invoker[], invocation: Invocation) {
     const name = referenceParam(this.url, invokers[0]?.url, invocation.methodName, 'loadbalance');
-    return getLoadBalance(name ?? DEFAULT_LOAD_BALANCE);
+    try {
+      return getLoadBalance(name || DEFAULT_LOAD_BALANCE);
+    } catch {
+      return getLoadBalance(DEFAULT_LOAD_BALANCE);
+    }
   }
 }
 

@@ -24,4 +24,6 @@ export interface Directory {
   destroy(): void;
   /** Calls `listener` with the new list after every change; returns a function that stops it. */
   onChange(listener: DirectoryListener): () => void;
+  /** What the directory saw when it has no invoker, for the NO_PROVIDER message (e.g. the versions registered). */
+  describeEmpty?(): string;
 }

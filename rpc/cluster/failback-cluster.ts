@@ -14,6 +14,7 @@ import type { RpcError } from '../../common/rpc-error.js';
 import { defaultTimerWheel } from '../../transport/timer-wheel.js';
 import type { Invocation } from '../invocation.js';
 import type { Invoker } from '../invoker.js';
+import { toRpcInvocation } from '../rpc-invocation.js';
 import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker } from './cluster-invoker.js';
 import type { Directory } from './directory.js';
@@ -81,7 +82,7 @@ export class FailbackClusterInvoker extends ClusterInvoker {
       invoker = this.select(invokers, invocation);
       return await this.attempt(invoker, invocation);
     } catch (err) {
-      this.remember({ invocation, lastInvoker: invoker, retries: 0 }, toRpcError(err));
+      this.remember({ invocation: withoutDeadline(invocation), lastInvoker: invoker, retries: 0 }, toRpcError(err));
       return undefined;
     }
   }
@@ -156,6 +157,14 @@ export class FailbackClusterInvoker extends ClusterInvoker {
   private isOpen(): boolean {
     return !this.isDestroyed;
   }
+}
+
+/**
+ * A retry runs long after the call returned, so it cannot share the call's
+ * deadline: each retry gets the call's timeoutMs afresh.
+ */
+function withoutDeadline(invocation: Invocation): Invocation {
+  return invocation.deadline === undefined ? invocation : toRpcInvocation(invocation).with({ deadline: undefined });
 }
 
 export class FailbackCluster implements Cluster {

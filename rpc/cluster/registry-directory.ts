@@ -29,6 +29,9 @@ export interface RegistryDirectoryOptions {
   governance?: GovernanceOptions;
 }
 
+/** Distinct version/group pairs named in a NO_PROVIDER message at most. */
+const MAX_DESCRIBED_VARIANTS = 10;
+
 interface ProviderEntry {
   /** The URL without its timestamp: a change here means a different provider config. */
   signature: string;
@@ -37,6 +40,8 @@ interface ProviderEntry {
 
 export class RegistryDirectory implements Directory {
   private readonly perRegistry: (readonly ServiceUrl[] | undefined)[];
+  /** Every provider of the interface each registry listed, matching or not (for describeEmpty). */
+  private readonly listedPerRegistry: (readonly ServiceUrl[] | undefined)[];
   private readonly entries = new Map<string, ProviderEntry>();
   private readonly listeners = new Set<DirectoryListener>();
   private readonly unsubscribes: Promise<Unsubscribe | undefined>[];
@@ -57,6 +62,7 @@ export class RegistryDirectory implements Directory {
     const governed = options.governance?.enabled !== false;
     this.governance = governed ? new DirectoryGovernance(url, registries, () => this.destroyed || this.publish(), options.governance) : undefined;
     this.perRegistry = registries.map(() => undefined);
+    this.listedPerRegistry = registries.map(() => undefined);
     this.firstLists = registries.map(() => deferred());
     this.unsubscribes = registries.map((registry, index) => this.subscribe(registry, index, this.firstLists[index]!));
     this.readyPromise = Promise.all([...this.firstLists.map((first) => first.promise), this.governance?.ready()]).then(() => undefined);
@@ -87,6 +93,30 @@ export class RegistryDirectory implements Directory {
 
   get isDestroyed(): boolean {
     return this.destroyed;
+  }
+
+  /**
+   * Why nothing matches: what the consumer wants and what the registries list
+   * for that interface, by version and group (a wrong version or group is
+   * the usual cause), bounded to MAX_DESCRIBED_VARIANTS lines.
+   */
+  describeEmpty(): string {
+    const wanted = `wanted version '${this.url.getParam('version', '')}' group '${this.url.getParam('group', '')}'`;
+    if (this.listedPerRegistry.every((list) => list === undefined)) return `${wanted}; no registry has answered yet`;
+    const variants = new Map<string, number>();
+    let listed = 0;
+    for (const list of this.listedPerRegistry) {
+      for (const provider of list ?? []) {
+        if (provider.interfaceName !== this.url.interfaceName && this.url.interfaceName !== '*') continue;
+        listed++;
+        const variant = `version '${provider.getParam('version', '')}' group '${provider.getParam('group', '')}'${provider.getParam('enabled', 'true') === 'false' ? ' (disabled)' : ''}`;
+        variants.set(variant, (variants.get(variant) ?? 0) + 1);
+      }
+    }
+    if (listed === 0) return `${wanted}; the registry lists no provider of ${this.url.interfaceName}`;
+    const shown = [...variants].slice(0, MAX_DESCRIBED_VARIANTS).map(([variant, count]) => `${variant} x${count}`);
+    const more = variants.size > MAX_DESCRIBED_VARIANTS ? `, and ${variants.size - MAX_DESCRIBED_VARIANTS} more` : '';
+    return `${wanted}; the registry lists ${listed} provider(s) of ${this.url.interfaceName}: ${shown.join(', ')}${more}`;
   }
 
   onChange(listener: DirectoryListener): () => void {
@@ -132,6 +162,7 @@ export class RegistryDirectory implements Directory {
 
   private onProviders(index: number, providers: readonly ServiceUrl[]): void {
     if (this.destroyed) return;
+    this.listedPerRegistry[index] = providers;
     this.perRegistry[index] = providers.filter((provider) => providerMatches(this.url, provider));
     const merged = mergeProviders(this.perRegistry);
     if (merged.size === 0 && this.options.emptyProtection && this.entries.size > 0) return;

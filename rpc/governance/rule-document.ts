@@ -7,8 +7,18 @@
  * `__proto__` refused. Every failure is an RpcError INVALID_ARGUMENT the
  * caller can log before keeping its previous rules.
  */
-import { parse, YAMLError } from 'yaml';
+import { createRequire } from 'node:module';
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
+
+type YamlModule = typeof import('yaml');
+
+let yamlModule: YamlModule | undefined;
+
+/** `yaml` is CommonJS: loaded on the first rule, so importing the package loads none (docs/performance.md). */
+function yaml(): YamlModule {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as YamlModule;
+  return yamlModule;
+}
 
 /** Largest rule document accepted, in bytes of UTF-8. */
 export const MAX_RULE_BYTES = 64 * 1024;
@@ -23,9 +33,9 @@ export function parseRuleDocument(text: string, what: string): Fields | undefine
   if (text.trim() === '') return undefined;
   let value: unknown;
   try {
-    value = parse(text, { schema: 'failsafe', maxAliasCount: MAX_ALIASES, uniqueKeys: true, prettyErrors: false });
+    value = yaml().parse(text, { schema: 'failsafe', maxAliasCount: MAX_ALIASES, uniqueKeys: true, prettyErrors: false });
   } catch (err) {
-    throw invalid(what, err instanceof YAMLError ? err.message.split('\n')[0]! : String(err), err);
+    throw invalid(what, err instanceof Error ? err.message.split('\n')[0]! : String(err), err);
   }
   if (value === null || value === undefined) return undefined;
   return asFields(value, what);

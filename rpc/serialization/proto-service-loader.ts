@@ -5,9 +5,10 @@
  * the file is registered with the protobuf serialization, so requests decode
  * into objects on the provider.
  */
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { registerProtoType } from './protobuf.js';
+import { protobufjs } from './protobufjs-module.js';
 
 export interface ProtoMethod {
   readonly name: string;
@@ -46,16 +47,16 @@ export function loadProtoService(file: string | string[], options: LoadProtoOpti
 }
 
 function loadRoot(file: string | string[], includeDirs: string[]): protobuf.Root {
-  const root = new protobuf.Root();
+  const root = new (protobufjs().Root)();
   if (includeDirs.length > 0) root.resolvePath = (origin, target) => resolveInclude(origin, target, includeDirs);
   return root.loadSync(file, { keepCase: true });
 }
 
 function resolveInclude(origin: string, target: string, includeDirs: string[]): string {
-  const fromOrigin = protobuf.util.path.resolve(origin, target);
+  const fromOrigin = protobufjs().util.path.resolve(origin, target);
   for (const dir of includeDirs) {
-    const candidate = protobuf.util.path.resolve(dir + '/', target);
-    if (protobuf.util.fs?.existsSync?.(candidate)) return candidate;
+    const candidate = protobufjs().util.path.resolve(dir + '/', target);
+    if (protobufjs().util.fs?.existsSync?.(candidate)) return candidate;
   }
   return fromOrigin;
 }
@@ -71,7 +72,7 @@ export function protoServiceFromRoot(root: protobuf.Root, serviceName?: string):
 }
 
 function findService(root: protobuf.Root, serviceName: string | undefined): protobuf.Service {
-  const services = collect(root, protobuf.Service);
+  const services = collect(root, protobufjs().Service);
   const found = serviceName === undefined ? (services.length === 1 ? services[0] : undefined) : services.find((s) => s.name === serviceName || fullName(s) === serviceName);
   if (found === undefined) {
     const names = services.map(fullName).join(', ') || 'none';
@@ -97,7 +98,7 @@ function toProtoMethod(method: protobuf.Method): ProtoMethod {
 }
 
 function registerAllTypes(root: protobuf.Root): void {
-  for (const type of collect(root, protobuf.Type)) {
+  for (const type of collect(root, protobufjs().Type)) {
     registerProtoType(fullName(type), type);
     registerProtoType(javaNameOf(type), type);
   }
@@ -107,7 +108,7 @@ function collect<T extends protobuf.ReflectionObject>(ns: protobuf.NamespaceBase
   const out: T[] = [];
   for (const nested of ns.nestedArray) {
     if (nested instanceof kind) out.push(nested);
-    if (nested instanceof protobuf.Namespace) out.push(...collect(nested, kind));
+    if (nested instanceof protobufjs().Namespace) out.push(...collect(nested, kind));
   }
   return out;
 }
@@ -136,6 +137,7 @@ function findJavaPackage(obj: protobuf.ReflectionObject): string | undefined {
 /** The proto package: full names of enclosing namespaces that are not messages. */
 function packageOf(obj: protobuf.ReflectionObject): string {
   let at = obj.parent;
-  while (at !== null && !(at instanceof protobuf.Namespace && !(at instanceof protobuf.Type) && !(at instanceof protobuf.Service))) at = at.parent;
+  const { Namespace, Service, Type } = protobufjs();
+  while (at !== null && !(at instanceof Namespace && !(at instanceof Type) && !(at instanceof Service))) at = at.parent;
   return at === null ? '' : fullName(at);
 }

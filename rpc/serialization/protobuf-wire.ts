@@ -3,10 +3,11 @@
  * field of a body is one varint-length-delimited protobuf message, as Java
  * Dubbo's and dubbo-go's protobuf serializations write them.
  */
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
+import { protobufjs } from './protobufjs-module.js';
 
-const root = protobuf.Root.fromJSON({
+const WIRE_TYPES = {
   nested: {
     StringValue: { fields: { value: { type: 'string', id: 1 } } },
     Int32Value: { fields: { value: { type: 'int32', id: 1 } } },
@@ -18,16 +19,33 @@ const root = protobuf.Root.fromJSON({
       },
     },
   },
-} as protobuf.INamespace);
+} as protobuf.INamespace;
 
-export const StringValue = root.lookupType('StringValue');
-export const Int32Value = root.lookupType('Int32Value');
-export const AttachmentMap = root.lookupType('Map');
-export const ThrowableProto = root.lookupType('ThrowableProto');
+export interface WireTypes {
+  readonly StringValue: protobuf.Type;
+  readonly Int32Value: protobuf.Type;
+  readonly AttachmentMap: protobuf.Type;
+  readonly ThrowableProto: protobuf.Type;
+}
+
+let wire: WireTypes | undefined;
+
+/** The wrapper message types, built on first use (with protobufjs itself). */
+export function wireTypes(): WireTypes {
+  if (wire) return wire;
+  const root = protobufjs().Root.fromJSON(WIRE_TYPES);
+  wire = {
+    StringValue: root.lookupType('StringValue'),
+    Int32Value: root.lookupType('Int32Value'),
+    AttachmentMap: root.lookupType('Map'),
+    ThrowableProto: root.lookupType('ThrowableProto'),
+  };
+  return wire;
+}
 
 /** Collects delimited messages into one body. */
 export class DelimitedWriter {
-  private readonly writer = protobuf.Writer.create();
+  private readonly writer = protobufjs().Writer.create();
 
   message(type: protobuf.Type, value: Record<string, unknown>): this {
     type.encodeDelimited(type.fromObject(value), this.writer);
@@ -40,7 +58,7 @@ export class DelimitedWriter {
   }
 
   string(value: string): this {
-    return this.message(StringValue, { value });
+    return this.message(wireTypes().StringValue, { value });
   }
 
   finish(): Buffer {
@@ -54,7 +72,7 @@ export class DelimitedReader {
   private readonly reader: protobuf.Reader;
 
   constructor(body: Buffer) {
-    this.reader = protobuf.Reader.create(body);
+    this.reader = protobufjs().Reader.create(body);
   }
 
   get done(): boolean {
@@ -73,10 +91,10 @@ export class DelimitedReader {
   }
 
   string(): string {
-    return String(this.message(StringValue).value);
+    return String(this.message(wireTypes().StringValue).value);
   }
 
   int32(): number {
-    return Number(this.message(Int32Value).value);
+    return Number(this.message(wireTypes().Int32Value).value);
   }
 }

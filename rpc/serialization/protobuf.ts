@@ -21,7 +21,7 @@ import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus } from '../protocol/dubbo-package.js';
 import { descriptorOfTypes, javaTypesOfDescriptor } from '../protocol/java-types.js';
 import { DEFAULT_EXCEPTION_TYPE } from './hessian-exception.js';
-import { AttachmentMap, DelimitedReader, DelimitedWriter, Int32Value, ThrowableProto } from './protobuf-wire.js';
+import { DelimitedReader, DelimitedWriter, wireTypes } from './protobuf-wire.js';
 import { chooseResponseFlag, flagHasAttachments, flagHasException, flagHasValue, requestAttachments } from './response-flag.js';
 import { registerSerialization, type Serialization } from './serialization.js';
 
@@ -63,7 +63,7 @@ function encodeRequestBody(request: DubboRequest): Buffer {
     .string(request.method)
     .string(descriptorOfTypes(request.parameterTypes));
   for (let i = 0; i < request.args.length; i++) writer.bytes(encodeProtoValue(request.parameterTypes[i], request.args[i]));
-  return writer.message(AttachmentMap, { attachments: stringMap(requestAttachments(request)) }).finish();
+  return writer.message(wireTypes().AttachmentMap, { attachments: stringMap(requestAttachments(request)) }).finish();
 }
 
 function decodeRequestBody(body: Buffer, request: DubboRequest): void {
@@ -74,7 +74,7 @@ function decodeRequestBody(body: Buffer, request: DubboRequest): void {
   request.method = reader.string();
   request.parameterTypes = javaTypesOfDescriptor(reader.string());
   request.args = request.parameterTypes.map((type) => decodeArg(type, reader.bytes()));
-  request.attachments = reader.done ? {} : (reader.message(AttachmentMap).attachments as Record<string, unknown>);
+  request.attachments = reader.done ? {} : (reader.message(wireTypes().AttachmentMap).attachments as Record<string, unknown>);
 }
 
 function decodeArg(javaName: string, bytes: Buffer): unknown {
@@ -89,10 +89,10 @@ function encodeResponseBody(response: DubboResponse): Buffer {
     return writer.string(response.errorMessage ?? response.exception?.message ?? 'unknown error').finish();
   }
   const flag = chooseResponseFlag(response);
-  writer.message(Int32Value, { value: flag });
-  if (flagHasException(flag)) writer.message(ThrowableProto, throwableOf(response));
+  writer.message(wireTypes().Int32Value, { value: flag });
+  if (flagHasException(flag)) writer.message(wireTypes().ThrowableProto, throwableOf(response));
   else if (flagHasValue(flag)) writer.bytes(encodeProtoValue(response.returnType, response.value));
-  if (flagHasAttachments(flag)) writer.message(AttachmentMap, { attachments: stringMap(response.attachments) });
+  if (flagHasAttachments(flag)) writer.message(wireTypes().AttachmentMap, { attachments: stringMap(response.attachments) });
   return writer.finish();
 }
 
@@ -109,9 +109,9 @@ function decodeResponseBody(body: Buffer, response: DubboResponse): void {
   }
   const flag = reader.int32();
   if (flag < 0 || flag > 5) throw new RpcError(ErrorCode.SERIALIZATION, `unknown response flag ${flag}`);
-  if (flagHasException(flag)) response.exception = readThrowable(reader.message(ThrowableProto));
+  if (flagHasException(flag)) response.exception = readThrowable(reader.message(wireTypes().ThrowableProto));
   else response.value = flagHasValue(flag) ? reader.bytes() : null;
-  if (flagHasAttachments(flag)) response.attachments = reader.message(AttachmentMap).attachments as Record<string, unknown>;
+  if (flagHasAttachments(flag)) response.attachments = reader.message(wireTypes().AttachmentMap).attachments as Record<string, unknown>;
 }
 
 function readThrowable(fields: Record<string, unknown>): { type: string; message: string } {

@@ -54,7 +54,9 @@ export function findSerialization(idOrName: number | string): Serialization | un
 /** Like findSerialization, but throws RpcError INVALID_ARGUMENT when unknown. */
 export function getSerialization(idOrName: number | string): Serialization {
   const found = findSerialization(idOrName);
-  if (found === undefined) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `unknown serialization ${String(idOrName)}`);
+  if (found === undefined) {
+    throw new RpcError(ErrorCode.INVALID_ARGUMENT, `unknown serialization ${String(idOrName)} (known: ${serializationNames().join(', ')})`);
+  }
   return found;
 }
 

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
-import { createRegistry, type FileRegistry, providerUrl, type Registry, ServiceUrl } from '../../registry/index.js';
+import type { FileRegistry } from '../../registry/file.js';
+import { providerUrl } from '../../registry/provider-url.js';
+import { createRegistry, type Registry } from '../../registry/index.js';
+import { ServiceUrl } from '../../registry/service-url.js';
 import { startChildProvider } from './helpers/child-provider.js';
 import { ListRecorder, pollUntil } from './helpers/wait.js';
 

@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
-import {
-  consumerUrl,
-  createRegistry,
-  decodeNodeName,
-  nodePath,
-  providerUrl,
-  queryEscape,
-  queryUnescape,
-  rawUrlString,
-  ServiceUrl,
-  serviceKey,
-} from '../../registry/index.js';
+import { consumerUrl, providerUrl } from '../../registry/provider-url.js';
+import { decodeNodeName, nodePath, queryEscape, queryUnescape, rawUrlString } from '../../registry/registry-path.js';
+import { createRegistry } from '../../registry/index.js';
+import { ServiceUrl, serviceKey } from '../../registry/service-url.js';
 
 const badUrl = (err: unknown) => isRpcError(err, ErrorCode.BAD_URL);
 

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
-import { createRegistry, providerUrl } from '../../registry/index.js';
+import { providerUrl } from '../../registry/provider-url.js';
+import { createRegistry } from '../../registry/index.js';
 import { RpcClient } from '../../rpc/client.js';
 import { DemoService, type DemoProvider, startDemoProvider, until } from './rpc-fixture.js';
 

@@ -5,7 +5,9 @@ import { RpcContext } from '../../rpc/context.js';
 import { RpcServer } from '../../rpc/server.js';
 import { defineService } from '../../rpc/service.js';
 
-const Where = defineService('test.Where', { name: { params: [], returns: 'java.lang.String' } });
+// A read: idempotent, so a call caught on the connection of the provider being stopped
+// (written before the consumer saw the close) is re-sent to the other one.
+const Where = defineService('test.Where', { name: { params: [], returns: 'java.lang.String', idempotent: true } });
 
 async function startNamed(name: string): Promise<RpcServer> {
   const server = new RpcServer({ port: 0 });

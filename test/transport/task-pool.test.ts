@@ -52,6 +52,39 @@ describe('TaskPool', () => {
     for (const key of [1, 2, 3]) assert.deepEqual(seen.get(key), Array.from({ length: 50 }, (_, i) => i));
   });
 
+  it('serves keys round-robin: a key that queued many tasks does not run them all before another key', async () => {
+    const pool = createTaskPool({ size: 1, queues: 4, queueLength: 16 });
+    const gate = deferred();
+    const order: string[] = [];
+    const done = deferred();
+    const task = async (key: string, n: number) => {
+      if (n === -1) await gate.promise;
+      order.push(`${key}${n}`);
+      if (order.length === 8) done.resolve();
+    };
+    pool.add(1, task, 'a', -1); // holds the only slot
+    for (let n = 0; n < 5; n++) pool.add(1, task, 'a', n);
+    pool.add(2, task, 'b', 0);
+    pool.add(3, task, 'c', 0);
+    gate.resolve();
+    await within(done.promise, 5000, 'all tasks');
+    await pool.close();
+    // The key that just ran goes to the back: b and c run before a's second task.
+    assert.deepEqual(order, ['a-1', 'b0', 'c0', 'a0', 'a1', 'a2', 'a3', 'a4']);
+  });
+
+  it('bounds each key by queueLength and the pool by queues × queueLength', () => {
+    const pool = createTaskPool({ size: 2, queues: 2, queueLength: 3 });
+    const never = () => new Promise<void>(() => {});
+    for (let i = 0; i < 5; i++) pool.add(1, never, null, null); // 2 running, 3 waiting
+    assert.equal(pool.hasRoom(1), false, 'key 1 has 3 waiting');
+    assert.equal(pool.hasRoom(2), true);
+    for (let i = 0; i < 3; i++) pool.add(2, never, null, null);
+    assert.equal(pool.hasRoom(3), false, '6 waiting fill the pool');
+    assert.throws(() => pool.add(3, never, null, null), (err) => isRpcError(err, ErrorCode.LIMIT_EXCEEDED));
+    void pool.close();
+  });
+
   it('reports task errors and keeps running', async () => {
     const errors: unknown[] = [];
     const pool = createTaskPool({ size: 1, onTaskError: (err) => errors.push(err) });

@@ -14,6 +14,21 @@ describe('TimerWheel', () => {
     assert.ok(elapsed >= 35, `fired after ${elapsed} ms`);
   });
 
+  it('does not fire early a timer scheduled while the loop is busy (the cursor lags real time)', async () => {
+    const wheel = new TimerWheel({ tickMs: 10 });
+    const keepAlive = wheel.schedule(10_000, () => {});
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const busyUntil = performance.now() + 120;
+    while (performance.now() < busyUntil) {
+      // the event loop is blocked: the wheel's interval cannot run
+    }
+    const scheduled = performance.now();
+    const fired = new Promise<number>((resolve) => wheel.schedule(100, () => resolve(performance.now() - scheduled)));
+    const afterMs = await within(fired, 5000, 'fire');
+    keepAlive.cancel();
+    assert.ok(afterMs >= 100 - 10, `fired after ${Math.round(afterMs)} ms`);
+  });
+
   it('does not fire a cancelled timer; cancel is idempotent', async () => {
     const wheel = new TimerWheel({ tickMs: 5 });
     let cancelledRan = false;

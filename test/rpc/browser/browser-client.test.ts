@@ -93,9 +93,11 @@ describe('BrowserRpcClient in Chromium', { skip }, () => {
   let page: Page;
 
   before(async () => {
-    provider = await startDemoProvider({ transport: 'ws', path: '/dubbo' });
     bundle = await buildBundleInTemp();
     web = await serveBundle(bundle);
+    // The page's origin must be allowed: a ws provider refuses browser pages by default.
+    const origin = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+    provider = await startDemoProvider({ transport: 'ws', path: '/dubbo', allowedOrigins: [origin] });
     userDataDir = await mkdtemp(path.join(os.tmpdir(), 'getty-rpc-chromium-'));
     context = await launch(userDataDir);
     page = await context.newPage();

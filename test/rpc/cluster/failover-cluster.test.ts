@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ErrorCode } from '../../../common/rpc-error.js';
+import { ErrorCode, RpcError } from '../../../common/rpc-error.js';
+import { notSent } from '../../../rpc/never-sent.js';
 import { FailoverCluster } from '../../../rpc/cluster/failover-cluster.js';
 import { StaticDirectory } from '../../../rpc/cluster/static-directory.js';
+import type { Invocation } from '../../../rpc/invocation.js';
 import { consumerUrl, failsWith, invocation, TestInvoker } from './test-invoker.js';
 
 function reference(invokers: TestInvoker[], params: Record<string, string> = {}) {
@@ -10,8 +12,8 @@ function reference(invokers: TestInvoker[], params: Record<string, string> = {})
 }
 
 describe('FailoverCluster', () => {
-  it('succeeds on every call with one failing provider, counting the retries', async () => {
-    const broken = new TestInvoker(1, failsWith(ErrorCode.NETWORK));
+  it('succeeds on every call with one unreachable provider, counting the retries', async () => {
+    const broken = new TestInvoker(1, failsWith(ErrorCode.CONNECT_FAILED));
     const good = [new TestInvoker(2), new TestInvoker(3)];
     const cluster = reference([broken, ...good]);
     for (let i = 0; i < 60; i++) assert.ok([2, 3].includes((await cluster.invoke(invocation())) as number));
@@ -24,7 +26,7 @@ describe('FailoverCluster', () => {
 
   it('makes retries+1 attempts on distinct providers, then reports the last error', async () => {
     const invokers = [1, 2, 3, 4].map((port) => new TestInvoker(port, failsWith(ErrorCode.TIMEOUT)));
-    const cluster = reference(invokers);
+    const cluster = reference(invokers, { retries: '2' });
     await assert.rejects(cluster.invoke(invocation()), (err: { code: string; message: string }) => {
       assert.equal(err.code, ErrorCode.TIMEOUT);
       assert.match(err.message, /3 provider\(s\)/);
@@ -35,15 +37,15 @@ describe('FailoverCluster', () => {
     cluster.destroy();
   });
 
-  it('takes retries from the reference URL, method first, then from the attachment', async () => {
+  it('takes retries from the call, then the reference URL, method first', async () => {
     const only = new TestInvoker(1, failsWith(ErrorCode.NETWORK));
-    const cluster = reference([only], { retries: '4', 'echo.retries': '0' });
+    const cluster = reference([only], { retries: '4', 'methods.echo.retries': '0' });
     await assert.rejects(cluster.invoke(invocation('echo')), { code: ErrorCode.NETWORK });
     assert.equal(only.calls, 1);
     await assert.rejects(cluster.invoke(invocation('other')), { code: ErrorCode.NETWORK });
     assert.equal(only.calls, 1 + 5);
     const plain = reference([new TestInvoker(2, failsWith(ErrorCode.NETWORK))]);
-    await assert.rejects(plain.invoke(invocation('x', [], { attachments: { retries: '1' } })));
+    await assert.rejects(plain.invoke(invocation('x', [], { retries: 1 })));
     assert.equal((plain.directory.list(invocation())[0] as TestInvoker).calls, 2);
     cluster.destroy();
     plain.destroy();
@@ -62,7 +64,9 @@ describe('FailoverCluster', () => {
 
   it('moves on when the chosen provider was removed (its invoker destroyed) just before the call', async () => {
     // selected while still listed, destroyed before it ran: the invoker answers CLIENT_CLOSED.
-    const removed = new TestInvoker(21, failsWith(ErrorCode.CLIENT_CLOSED));
+    const removed = new TestInvoker(21, async () => {
+      throw notSent(new RpcError(ErrorCode.CLIENT_CLOSED, 'invoker destroyed'));
+    });
     const cluster = reference([removed, new TestInvoker(22)], { loadbalance: 'roundrobin' });
     assert.equal(await cluster.invoke(invocation()), 22);
     assert.equal(removed.calls, 1);
@@ -84,6 +88,86 @@ describe('FailoverCluster', () => {
   it('wraps a non-RpcError thrown by a provider into SERVER_ERROR', async () => {
     const cluster = reference([new TestInvoker(1, async () => { throw new TypeError('bug'); })], { retries: '0' });
     await assert.rejects(cluster.invoke(invocation()), { code: ErrorCode.SERVER_ERROR });
+    cluster.destroy();
+  });
+
+  it('does not re-send by default a call that may have reached the provider (TIMEOUT, NETWORK after the write)', async () => {
+    for (const code of [ErrorCode.TIMEOUT, ErrorCode.NETWORK, ErrorCode.SERVER_ERROR]) {
+      const invokers = [1, 2, 3].map((port) => new TestInvoker(port, failsWith(code)));
+      const cluster = reference(invokers);
+      await assert.rejects(cluster.invoke(invocation()), (err: RpcError) => err.code === code && /not re-sent/.test(err.message));
+      assert.equal(invokers.reduce((sum, invoker) => sum + invoker.calls, 0), 1, code);
+      cluster.destroy();
+    }
+  });
+
+  it('retries by default what provably never ran: not sent, refused by a limit, a stopping provider, no such service', async () => {
+    const neverRan = [
+      () => notSent(new RpcError(ErrorCode.NETWORK, 'cannot connect')),
+      () => new RpcError(ErrorCode.CONNECT_FAILED, 'refused'),
+      () => new RpcError(ErrorCode.LIMIT_EXCEEDED, 'too many calls'),
+      () => new RpcError(ErrorCode.SERVER_SHUTTING_DOWN, 'stopping'),
+      () => new RpcError(ErrorCode.SERVICE_NOT_FOUND, 'not here'),
+    ];
+    for (const error of neverRan) {
+      const failsOnce = new TestInvoker(1, async (_invocation, call) => {
+        if (call === 1) throw error();
+        return 'second attempt';
+      });
+      const cluster = reference([failsOnce]);
+      assert.equal(await cluster.invoke(invocation()), 'second attempt', error().code);
+      assert.equal(failsOnce.calls, 2);
+      cluster.destroy();
+    }
+  });
+
+  it('re-sends after a timeout when the method is idempotent (reference or method param) or the call sets retries', async () => {
+    const cases: Array<[Record<string, string>, Partial<Invocation>]> = [
+      [{ idempotent: 'true' }, {}],
+      [{ 'methods.echo.idempotent': 'true' }, {}],
+      [{}, { retries: 2 }],
+    ];
+    for (const [params, extra] of cases) {
+      const invokers = [1, 2, 3].map((port) => new TestInvoker(port, failsWith(ErrorCode.TIMEOUT)));
+      const cluster = reference(invokers, params);
+      await assert.rejects(cluster.invoke(invocation('echo', [], extra)), { code: ErrorCode.TIMEOUT });
+      assert.equal(invokers.reduce((sum, invoker) => sum + invoker.calls, 0), 3, JSON.stringify(params));
+      cluster.destroy();
+    }
+  });
+
+  it('starts no attempt once the call deadline has passed', async () => {
+    const invokers = [1, 2, 3].map((port) => new TestInvoker(port, failsWith(ErrorCode.CONNECT_FAILED)));
+    const cluster = reference(invokers);
+    const deadline = performance.now() - 1;
+    await assert.rejects(cluster.invoke(invocation('echo', [], { deadline })), (err: RpcError) => /budget is spent/.test(err.message));
+    assert.equal(invokers.reduce((sum, invoker) => sum + invoker.calls, 0), 1);
+    cluster.destroy();
+  });
+
+  it('pauses between attempts by retrybackoff with jitter, never past the deadline', async () => {
+    const failing = [1, 2, 3].map((port) => new TestInvoker(port, failsWith(ErrorCode.CONNECT_FAILED)));
+    const cluster = reference(failing, { retrybackoff: '100' });
+    let started = performance.now();
+    await assert.rejects(cluster.invoke(invocation()), { code: ErrorCode.CONNECT_FAILED });
+    // 100 x [0.5, 1.5) then 200 x [0.5, 1.5): between 150 and 450 ms in all.
+    const paused = performance.now() - started;
+    assert.ok(paused >= 140 && paused < 450 + 300, `paused ${Math.round(paused)} ms`);
+    assert.equal(failing.reduce((sum, invoker) => sum + invoker.calls, 0), 3);
+    const short = [1, 2].map((port) => new TestInvoker(port, failsWith(ErrorCode.CONNECT_FAILED)));
+    const bounded = reference(short, { retrybackoff: '10000' });
+    started = performance.now();
+    await assert.rejects(bounded.invoke(invocation('echo', [], { deadline: performance.now() + 200 })), (err: RpcError) => /budget is spent/.test(err.message));
+    assert.ok(performance.now() - started < 150, 'a pause longer than the time left is not taken');
+    assert.equal(short.reduce((sum, invoker) => sum + invoker.calls, 0), 1);
+    cluster.destroy();
+    bounded.destroy();
+  });
+
+  it("falls back to random when only a provider's URL names a balancer this process does not know", async () => {
+    const invokers = [new TestInvoker(1, undefined, { loadbalance: 'shortestresponse' }), new TestInvoker(2, undefined, { loadbalance: 'shortestresponse' })];
+    const cluster = reference(invokers);
+    for (let i = 0; i < 10; i++) assert.ok([1, 2].includes((await cluster.invoke(invocation())) as number));
     cluster.destroy();
   });
 });

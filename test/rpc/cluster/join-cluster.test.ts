@@ -37,9 +37,9 @@ describe('joinCluster', () => {
   });
 
   it('defaults to failover', async () => {
-    const broken = new TestInvoker(1, failsWith(ErrorCode.NETWORK));
+    const broken = new TestInvoker(1, failsWith(ErrorCode.CONNECT_FAILED));
     const reference = joinCluster(new StaticDirectory(consumerUrl(), [broken]));
-    await assert.rejects(reference.invoke(invocation()), { code: ErrorCode.NETWORK });
+    await assert.rejects(reference.invoke(invocation()), { code: ErrorCode.CONNECT_FAILED });
     assert.equal(broken.calls, 3);
     reference.destroy();
   });

@@ -6,7 +6,7 @@ import { ErrorCode, isRpcError } from '../../../common/rpc-error.js';
 import { DubboCodec } from '../../../rpc/protocol/dubbo-codec.js';
 import { createHeartbeatRequest, createRequest, createResponse, type DubboRequest, type DubboResponse } from '../../../rpc/protocol/dubbo-package.js';
 import { loadProtoService } from '../../../rpc/serialization/proto-service-loader.js';
-import { AttachmentMap, DelimitedWriter, StringValue } from '../../../rpc/serialization/protobuf-wire.js';
+import { DelimitedWriter, wireTypes } from '../../../rpc/serialization/protobuf-wire.js';
 
 // Compiled tests run from dist/test/...; the .proto stays in the source tree.
 const here = dirname(fileURLToPath(import.meta.url));
@@ -90,11 +90,11 @@ describe('protobuf serialization (id 22, and dubbo-go id 21)', () => {
     const truncated = Buffer.from(valid.subarray(0, 40));
     truncated.writeUInt32BE(24, 12);
     assert.ok(isRpcError((codec.read(null, truncated).pkg as DubboRequest).error, ErrorCode.BAD_REQUEST));
-    const badArg = new DelimitedWriter().string('2.0.2').string('p').string('').string('SayHello').string('Lorg/example/greeter/HelloRequest;').bytes(Buffer.from([0x0a, 0xff, 0xff])).message(AttachmentMap, {}).finish();
+    const badArg = new DelimitedWriter().string('2.0.2').string('p').string('').string('SayHello').string('Lorg/example/greeter/HelloRequest;').bytes(Buffer.from([0x0a, 0xff, 0xff])).message(wireTypes().AttachmentMap, {}).finish();
     const frame = Buffer.concat([valid.subarray(0, 16), badArg]);
     frame.writeUInt32BE(badArg.length, 12);
     assert.ok(isRpcError((codec.read(null, frame).pkg as DubboRequest).error, ErrorCode.BAD_REQUEST));
-    const badFlag = new DelimitedWriter().message(StringValue, { value: 'not a flag' }).finish();
+    const badFlag = new DelimitedWriter().message(wireTypes().StringValue, { value: 'not a flag' }).finish();
     const response = Buffer.concat([Buffer.from([0xda, 0xbb, 0x16, 20, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, badFlag.length]), badFlag]);
     assert.ok(isRpcError((codec.read(null, response).pkg as DubboResponse).error, ErrorCode.BAD_RESPONSE));
   });
