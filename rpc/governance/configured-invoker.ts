@@ -3,7 +3,8 @@
  * with the URL the rules produced (weight, loadbalance, retries, ...), so a
  * rule change never reconnects. Two settings act here because they concern
  * the call itself: a configured `timeout` / `<method>.timeout` replaces the
- * call's timeout (Java's consumer URL wins over the reference's setting),
+ * call's timeout and deadline for this attempt (Java's consumer URL wins over
+ * the reference's setting),
  * and `mock` answers instead of, or after a failed, call (mock-rule.ts). The
  * directory owns the inner invoker; destroying this view does nothing.
  */
@@ -33,7 +34,7 @@ export class ConfiguredInvoker implements Invoker {
   invoke(invocation: Invocation): Promise<unknown> {
     const mock = this.mock;
     if (mock?.force) return mock.answer(invocation.methodName);
-    const call = this.timeoutSet ? { ...invocation, timeoutMs: this.timeoutFor(invocation) } : invocation;
+    const call = this.timeoutSet ? this.withConfiguredTimeout(invocation) : invocation;
     const result = this.inner.invoke(call);
     if (!mock) return result;
     return result.catch((err: unknown) => {
@@ -44,8 +45,10 @@ export class ConfiguredInvoker implements Invoker {
 
   destroy(): void {}
 
-  private timeoutFor(invocation: Invocation): number | undefined {
-    const value = this.url.getNumberParam(`${invocation.methodName}.timeout`, this.url.getNumberParam('timeout', Number.NaN));
-    return value > 0 ? value : invocation.timeoutMs;
+  /** The configured timeout, counted from this attempt (Java applies the consumer URL's timeout per invocation). */
+  private withConfiguredTimeout(invocation: Invocation): Invocation {
+    const timeoutMs = this.url.getNumberParam(`${invocation.methodName}.timeout`, this.url.getNumberParam('timeout', Number.NaN));
+    if (!(timeoutMs > 0)) return invocation;
+    return { ...invocation, timeoutMs, deadline: performance.now() + timeoutMs };
   }
 }

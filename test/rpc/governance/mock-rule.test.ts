@@ -56,12 +56,15 @@ describe('ConfiguredInvoker', () => {
 
   it('a configured timeout replaces the call timeout, a method one first', async () => {
     let seen: number | undefined;
+    let deadlineLeft: number | undefined;
     const inner = new TestInvoker(1, async (call) => {
       seen = call.timeoutMs;
+      deadlineLeft = call.deadline === undefined ? undefined : call.deadline - performance.now();
       return 'ok';
     });
-    await new ConfiguredInvoker(inner.url.with({ params: { timeout: '50' } }), inner).invoke(invocation('echo', [], { timeoutMs: 3000 }));
+    await new ConfiguredInvoker(inner.url.with({ params: { timeout: '50' } }), inner).invoke(invocation('echo', [], { timeoutMs: 3000, deadline: performance.now() + 3000 }));
     assert.equal(seen, 50);
+    assert.ok(deadlineLeft !== undefined && deadlineLeft <= 50, `the deadline moved to the configured timeout (${deadlineLeft} ms left)`);
     await new ConfiguredInvoker(inner.url.with({ params: { timeout: '50', 'echo.timeout': '70' } }), inner).invoke(invocation('echo', [], { timeoutMs: 3000 }));
     assert.equal(seen, 70);
     await new ConfiguredInvoker(inner.url.with({ params: { weight: '5' } }), inner).invoke(invocation('echo', [], { timeoutMs: 3000 }));
