@@ -11,6 +11,7 @@ import { createRegistry } from '../../../registry/index.js';
 import type { Registry } from '../../../registry/registry.js';
 import { ServiceUrl } from '../../../registry/service-url.js';
 import { RpcClient } from '../../../rpc/client.js';
+import { governanceRulesOf } from '../../../rpc/governance/rules-of-proxy.js';
 import { startServer, type TestServer } from '../../registry/helpers/servers.js';
 import {
   CallFlow,
@@ -78,6 +79,8 @@ describe('governance through a real ZooKeeper', () => {
       }
       await writer.put(`${SERVICE_KEY}.condition-router`, conditionRule(['=> region = sh']));
       const changed = await flow.until([A2], SETTLE_MS);
+      assert.deepEqual(Object.keys(governanceRulesOf(consumer.demo)?.documents ?? {}), [`${SERVICE_KEY}.condition-router`]);
+      assert.match(governanceRulesOf(consumer.demo)!.documents[`${SERVICE_KEY}.condition-router`]!, /region = sh/);
       await writer.remove(`${SERVICE_KEY}.condition-router`);
       const deleted = await flow.until([A1, A2, A3], SETTLE_MS);
       console.log(`# rule applied after ${added.toFixed(0)} ms, changed after ${changed.toFixed(0)} ms, removed after ${deleted.toFixed(0)} ms (each incl. 20 calls)`);
