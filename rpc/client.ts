@@ -31,6 +31,7 @@ import type { Invoker } from './invoker.js';
 import { checkMethodOptions, type MethodOptions, methodUrlParams } from './method-options.js';
 import { DEFAULT_MAX_FRAME_LEN } from './protocol/dubbo-codec.js';
 import { createProxy } from './proxy.js';
+import { checkProtobufFits } from './proto-service.js';
 import { getSerialization } from './serialization/serialization.js';
 import { type AsyncProxy, defineService, type ProxyOf, type ServiceDefinition, type ServiceImpl } from './service.js';
 import { type MethodTimeouts, ServiceReference } from './service-reference.js';
@@ -402,6 +403,7 @@ function checkLoadBalance(where: string, name: string): void {
 function serializationOf(definition: ServiceDefinition, options: ReferOptions): string {
   const name = definition.serialization ?? options.serialization ?? 'hessian2';
   getSerialization(name); // unknown names fail at refer() time
+  checkProtobufFits(definition, name);
   return name;
 }
 

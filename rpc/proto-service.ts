@@ -16,7 +16,12 @@ import {
   type ProtoMethod,
   type ProtoServiceDefinition,
 } from './serialization/proto-service-loader.js';
+import { ErrorCode, RpcError } from '../common/rpc-error.js';
+import { findSerialization } from './serialization/serialization.js';
 import type { AsyncProxy, MethodDescriptor, ServiceDefinition, ServiceImpl } from './service.js';
+
+/** Java Dubbo's protobuf id and dubbo-go's (docs/protocol.md). */
+const PROTOBUF_IDS: ReadonlySet<number> = new Set([21, 22]);
 
 /** The shape used when no interface is given: messages as plain objects. */
 export type ProtoShape = Record<string, (request: Record<string, unknown>) => Record<string, unknown>>;
@@ -43,4 +48,19 @@ function describe(method: ProtoMethod): MethodDescriptor {
     // The response header names no type, so the consumer decodes with the method's.
     decodeResult: (value) => (value instanceof Uint8Array ? method.decodeResponse(value) : value),
   };
+}
+
+/**
+ * Throws INVALID_ARGUMENT when `serialization` is protobuf and `definition`
+ * is not a protobuf service: protobuf bodies need message types, which only a
+ * `.proto` gives (`refer()` and `addService()` call this before any method runs).
+ */
+export function checkProtobufFits(definition: ServiceDefinition, serialization: string | undefined): void {
+  if (serialization === undefined || definition.kind === 'protobuf') return;
+  const found = findSerialization(serialization);
+  if (found === undefined || !PROTOBUF_IDS.has(found.id)) return;
+  throw new RpcError(
+    ErrorCode.INVALID_ARGUMENT,
+    `serialization '${serialization}' needs a protobuf service: ${definition.name} is not one (define it from a .proto with defineProtoService, or use hessian2 or json)`,
+  );
 }

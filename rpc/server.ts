@@ -32,6 +32,7 @@ import { ProviderRegistration } from './governance/provider-registration.js';
 import { DEFAULT_MAX_FRAME_LEN, DubboCodec } from './protocol/dubbo-codec.js';
 import { createHeartbeatResponse, type DubboPackage, type DubboRequest } from './protocol/dubbo-package.js';
 import { advertisedHost } from './local-address.js';
+import { checkProtobufFits } from './proto-service.js';
 import { ProviderCall, type ProviderCallHost, type ResponseSink } from './provider-call.js';
 import { ProviderSignals } from './provider-signals.js';
 import { getSerialization } from './serialization/serialization.js';
@@ -196,6 +197,7 @@ export class RpcServer implements EventListener<DubboPackage> {
 
   /** Exports `impl` as `definition` (under `version` and `group`). */
   addService<D extends ServiceDefinition>(definition: D, impl: ImplOf<D>, options: ServiceOptions = {}): this {
+    checkProtobufFits(definition, this.options.serialization);
     const service = new ExportedService(definition, impl as object, options, this.filters);
     const key = serviceKey(service.name, service.group, service.version);
     if (this.services.has(key)) throw new RpcError(ErrorCode.INVALID_ARGUMENT, `service ${key} added twice`);

@@ -1,32 +1,43 @@
 /**
  * json (id 6): Java Dubbo's fastjson layout — every field of the body is one
- * JSON value followed by '\n' (go-anchors §3.1 serialization ids).
+ * JSON value followed by '\n' (Java Dubbo's FastJsonObjectOutput writes each
+ * field so; id 6 is its FASTJSON_SERIALIZATION_ID in
+ * org.apache.dubbo.common.serialize.Constants).
  *
  * Request: "2.0.2", path, version, method, descriptor, each arg, attachments.
  * Response: the flag (0–5), then the value or the exception, then attachments.
  * A non-OK status carries one JSON string. A heartbeat body is `null`.
  *
  * JS specifics: a bigint is written as a bare JSON integer (exact on the
- * wire); integers beyond 2^53 are read back as lossy numbers. Buffer and
+ * wire); an integer beyond ±(2^53−1) is read back as a bigint, others as
+ * numbers (json-big-integers.ts), as hessian2 longs. Buffer and
  * Uint8Array are written as base64 strings (fastjson's byte[] form) and read
  * back as Buffers where the declared parameter type is `[B`; elsewhere they
  * stay strings. Map becomes an object, Date its epoch milliseconds.
  * Exceptions are `{"@type": class, "message": text}`.
+ *
+ * Hostile bodies: a value that is not JSON, a body with fewer values than its
+ * descriptor says, or one beyond the limits of json-shape-limits.ts (depth
+ * 100, 131 072 arrays and objects, 524 288 values) throws SERIALIZATION (the codec answers BAD_REQUEST / fails the
+ * call with BAD_RESPONSE). A "__proto__" key stays an own data property, as
+ * JSON.parse makes it, so no prototype changes; in attachments it is dropped,
+ * since consumers copy those into their scope with Object.assign.
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus } from '../protocol/dubbo-package.js';
 import { descriptorOfTypes, javaTypesOfDescriptor } from '../protocol/java-types.js';
 import { DEFAULT_EXCEPTION_TYPE } from './hessian-exception.js';
+import { markBigInt, parseJsonKeepingIntegers, unmarkBigInts } from './json-big-integers.js';
+import { JsonShapeLimits } from './json-shape-limits.js';
 import { chooseResponseFlag, flagHasAttachments, flagHasException, flagHasValue, requestAttachments } from './response-flag.js';
 import { registerSerialization, type Serialization } from './serialization.js';
 
-const BIGINT_MARK = '\u0000bigint:';
-const BIGINT_PATTERN = /"\\u0000bigint:(-?\d+)"/g;
 const NULL_BODY = Buffer.from('null\n');
+const PROTO_KEY = '__proto__';
 
 function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   const original = this[key];
-  if (typeof original === 'bigint') return BIGINT_MARK + original.toString();
+  if (typeof original === 'bigint') return markBigInt(original);
   if (original instanceof Uint8Array) return base64Of(original);
   if (original instanceof Map) return Object.fromEntries(original);
   if (original instanceof Date) return original.getTime();
@@ -39,9 +50,9 @@ function toJson(value: unknown): string {
 }
 
 /**
- * The common body fields without the replacer (round 3 profile: with it, a
- * Buffer was first turned into a number array by Buffer#toJSON, then thrown
- * away): strings, finite-or-not numbers, booleans, null, bytes, and flat
+ * The common body fields without the replacer (docs/rpc.md, "Performance
+ * notes": with it, a Buffer was first turned into a number array by
+ * Buffer#toJSON, then thrown away): strings, finite-or-not numbers, booleans, null, bytes, and flat
  * objects of those (attachments). Undefined for anything else.
  */
 function plainJson(value: unknown): string | undefined {
@@ -63,17 +74,18 @@ function base64Of(bytes: Uint8Array): string {
 
 /** Any other value: through JSON.stringify's replacer (bigint, bytes, Map, Date at any depth). */
 function replacedJson(value: unknown): string {
-  const text = JSON.stringify({ v: value }, replacer).slice(5, -1);
-  return text.includes(BIGINT_MARK.slice(1)) ? text.replace(BIGINT_PATTERN, '$1') : text;
+  return unmarkBigInts(JSON.stringify({ v: value }, replacer).slice(5, -1));
 }
 
 /** Reads the body's '\n'-separated JSON values in order. */
 class JsonLines {
   private pos = 0;
   private readonly text: string;
+  private readonly limits: JsonShapeLimits;
 
   constructor(body: Buffer) {
     this.text = body.toString('utf8');
+    this.limits = new JsonShapeLimits(this.text.length);
   }
 
   get done(): boolean {
@@ -86,7 +98,12 @@ class JsonLines {
     if (end < 0) end = this.text.length;
     const line = this.text.slice(this.pos, end);
     this.pos = end + 1;
-    return JSON.parse(line);
+    this.limits.check(line);
+    try {
+      return parseJsonKeepingIntegers(line);
+    } catch (err) {
+      throw new RpcError(ErrorCode.SERIALIZATION, `not a JSON value: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   nextString(): string {
@@ -99,6 +116,7 @@ class JsonLines {
     const value = this.done ? {} : this.next();
     if (value === null) return {};
     if (typeof value !== 'object' || Array.isArray(value)) throw new RpcError(ErrorCode.SERIALIZATION, 'attachments are not a JSON object');
+    if (Object.hasOwn(value, PROTO_KEY)) Reflect.deleteProperty(value, PROTO_KEY);
     return value as Record<string, unknown>;
   }
 }

@@ -7,6 +7,7 @@
  */
 import type protobuf from 'protobufjs';
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
+import { ProtoMessageCodec, type ProtoValueOptions } from './proto-message-codec.js';
 import { registerProtoType } from './protobuf.js';
 import { protobufjs } from './protobufjs-module.js';
 
@@ -17,8 +18,10 @@ export interface ProtoMethod {
   /** Java type name of the single parameter (what the descriptor carries). */
   readonly parameterType: string;
   readonly returnType: string;
-  /** Decodes a response value (raw bytes on the wire) into a plain object. */
+  /** Decodes a response value (raw bytes on the wire) into a plain object; BAD_RESPONSE when it is not one. */
   decodeResponse(bytes: Uint8Array): Record<string, unknown>;
+  /** Encodes a request object, checking every field name (INVALID_ARGUMENT naming an unknown one). */
+  encodeRequest(value: unknown): Uint8Array;
 }
 
 export interface ProtoServiceDefinition {
@@ -28,28 +31,38 @@ export interface ProtoServiceDefinition {
   readonly root: protobuf.Root;
 }
 
-export interface LoadProtoOptions {
+/**
+ * `longs` ('number' | 'bigint') and `enums` ('name' | 'number') say how 64-bit
+ * integers and enums are given to JS (proto-message-codec.ts).
+ */
+export interface LoadProtoOptions extends ProtoValueOptions {
   /** Service to load (simple or full name); default: the only service in the file. */
   service?: string;
   /** Extra directories searched for imports. */
   includeDirs?: string[];
+  /**
+   * Field names as written in the .proto (`unit_price_cents`) instead of
+   * protobufjs's default lowerCamelCase (`unitPriceCents`, also proto3's JSON
+   * mapping). Default false.
+   */
+  keepCase?: boolean;
 }
 
 /** Reads `file` (or several) synchronously and returns the chosen service's definition. */
 export function loadProtoService(file: string | string[], options: LoadProtoOptions = {}): ProtoServiceDefinition {
   let root: protobuf.Root;
   try {
-    root = loadRoot(file, options.includeDirs ?? []);
+    root = loadRoot(file, options.includeDirs ?? [], options.keepCase === true);
   } catch (err) {
     throw new RpcError(ErrorCode.INVALID_ARGUMENT, `cannot load proto ${String(file)}: ${(err as Error).message}`, { cause: err });
   }
-  return protoServiceFromRoot(root, options.service);
+  return protoServiceFromRoot(root, options.service, options);
 }
 
-function loadRoot(file: string | string[], includeDirs: string[]): protobuf.Root {
+function loadRoot(file: string | string[], includeDirs: string[], keepCase: boolean): protobuf.Root {
   const root = new (protobufjs().Root)();
   if (includeDirs.length > 0) root.resolvePath = (origin, target) => resolveInclude(origin, target, includeDirs);
-  return root.loadSync(file, { keepCase: true });
+  return root.loadSync(file, { keepCase });
 }
 
 function resolveInclude(origin: string, target: string, includeDirs: string[]): string {
@@ -61,13 +74,16 @@ function resolveInclude(origin: string, target: string, includeDirs: string[]): 
   return fromOrigin;
 }
 
-/** Builds the definition from an already loaded root (e.g. `protobuf.parse(text).root`). */
-export function protoServiceFromRoot(root: protobuf.Root, serviceName?: string): ProtoServiceDefinition {
+/**
+ * Builds the definition from an already loaded root (e.g.
+ * `protobuf.parse(text).root`; its field names are as that parse made them).
+ */
+export function protoServiceFromRoot(root: protobuf.Root, serviceName?: string, values: ProtoValueOptions = {}): ProtoServiceDefinition {
   root.resolveAll();
-  registerAllTypes(root);
+  const codecs = registerAllTypes(root, values);
   const service = findService(root, serviceName);
   const methods: Record<string, ProtoMethod> = {};
-  for (const method of service.methodsArray) methods[method.name] = toProtoMethod(method);
+  for (const method of service.methodsArray) methods[method.name] = toProtoMethod(method, codecs);
   return { name: javaNameOf(service), methods, root };
 }
 
@@ -81,27 +97,34 @@ function findService(root: protobuf.Root, serviceName: string | undefined): prot
   return found;
 }
 
-function toProtoMethod(method: protobuf.Method): ProtoMethod {
+function toProtoMethod(method: protobuf.Method, codecs: Map<protobuf.Type, ProtoMessageCodec>): ProtoMethod {
   if (method.requestStream || method.responseStream) {
     throw new RpcError(ErrorCode.INVALID_ARGUMENT, `streaming method ${method.name} cannot travel on the Dubbo 2 protocol`);
   }
   const requestType = method.resolvedRequestType!;
   const responseType = method.resolvedResponseType!;
+  const request = codecs.get(requestType)!;
+  const response = codecs.get(responseType)!;
   return {
     name: method.name,
     requestType,
     responseType,
     parameterType: javaNameOf(requestType),
     returnType: javaNameOf(responseType),
-    decodeResponse: (bytes) => responseType.toObject(responseType.decode(bytes), { longs: String, enums: String, defaults: true }),
+    decodeResponse: (bytes) => response.decode(bytes, ErrorCode.BAD_RESPONSE),
+    encodeRequest: (value) => request.encode(value),
   };
 }
 
-function registerAllTypes(root: protobuf.Root): void {
+function registerAllTypes(root: protobuf.Root, values: ProtoValueOptions): Map<protobuf.Type, ProtoMessageCodec> {
+  const codecs = new Map<protobuf.Type, ProtoMessageCodec>();
   for (const type of collect(root, protobufjs().Type)) {
-    registerProtoType(fullName(type), type);
-    registerProtoType(javaNameOf(type), type);
+    const codec = new ProtoMessageCodec(type, values);
+    codecs.set(type, codec);
+    registerProtoType(fullName(type), codec);
+    registerProtoType(javaNameOf(type), codec);
   }
+  return codecs;
 }
 
 function collect<T extends protobuf.ReflectionObject>(ns: protobuf.NamespaceBase, kind: abstract new (...args: never[]) => T): T[] {

@@ -67,6 +67,15 @@ export class DelimitedWriter {
   }
 }
 
+/** protobufjs throws RangeError/Error on a bad body; callers get RpcError SERIALIZATION naming what was read. */
+function readOrThrow<T>(read: () => T, what: string): T {
+  try {
+    return read();
+  } catch (err) {
+    throw new RpcError(ErrorCode.SERIALIZATION, `bad protobuf ${what}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** Reads delimited messages from a body in order. */
 export class DelimitedReader {
   private readonly reader: protobuf.Reader;
@@ -79,15 +88,16 @@ export class DelimitedReader {
     return this.reader.pos >= this.reader.len;
   }
 
-  /** The raw bytes of the next delimited message (a view, not a copy). */
+  /** The raw bytes of the next delimited message (a view, not a copy); SERIALIZATION when the body ends first. */
   bytes(): Buffer {
     if (this.done) throw new RpcError(ErrorCode.SERIALIZATION, 'protobuf body ended early');
-    const bytes = this.reader.bytes();
+    const bytes = readOrThrow(() => this.reader.bytes(), 'delimited field');
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   message(type: protobuf.Type): Record<string, unknown> {
-    return type.toObject(type.decode(this.bytes()), { longs: String, enums: String, defaults: true });
+    const bytes = this.bytes();
+    return readOrThrow(() => type.toObject(type.decode(bytes), { longs: String, enums: String, defaults: true }), type.name);
   }
 
   string(): string {

@@ -12,47 +12,68 @@
  *
  * Messages are found by Java type name in a type registry the .proto loader
  * fills (proto-service-loader.ts). Arguments of a registered type decode to
- * plain objects (longs and enums as strings); unregistered ones, and every
- * response value, stay raw bytes (Buffer) for the caller to decode with its
- * method's response type (the response header names no type).
+ * plain objects (64-bit integers and enums as the service's options say,
+ * proto-message-codec.ts); unregistered ones, and every response value, stay
+ * raw bytes (Buffer) for the caller to decode with its method's response type
+ * (the response header names no type). Sending checks every field name
+ * (INVALID_ARGUMENT naming an unknown one).
  */
-import type protobuf from 'protobufjs';
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { DUBBO_VERSION, type DubboRequest, type DubboResponse, ResponseStatus } from '../protocol/dubbo-package.js';
 import { descriptorOfTypes, javaTypesOfDescriptor } from '../protocol/java-types.js';
 import { DEFAULT_EXCEPTION_TYPE } from './hessian-exception.js';
+import type { ProtoMessageCodec } from './proto-message-codec.js';
+import { type ProtobufLimits, ProtoWireBudget, setProtobufLimits } from './proto-wire-budget.js';
 import { DelimitedReader, DelimitedWriter, wireTypes } from './protobuf-wire.js';
 import { chooseResponseFlag, flagHasAttachments, flagHasException, flagHasValue, requestAttachments } from './response-flag.js';
 import { registerSerialization, type Serialization } from './serialization.js';
 
-const typesByJavaName = new Map<string, protobuf.Type>();
+/** Message codecs by Java type name (and full proto name); the last service loaded with a name sets its options. */
+const codecsByJavaName = new Map<string, ProtoMessageCodec>();
 const HEARTBEAT_BODY = Buffer.from('N');
+const PROTO_KEY = '__proto__';
 
-/** Makes a message type known under a Java type name (the loader calls this). */
-export function registerProtoType(javaName: string, type: protobuf.Type): void {
-  typesByJavaName.set(javaName, type);
+/**
+ * Sets the process-wide protobuf decoding limits (proto-wire-budget.ts):
+ * `maxMessages` (default 16 384) and `maxValues` (default 131 072) per body.
+ * Throws RpcError INVALID_ARGUMENT on a value that is not a positive integer.
+ */
+export function configureProtobuf(options: ProtobufLimits): void {
+  setProtobufLimits(options);
 }
 
-export function findProtoType(javaName: string): protobuf.Type | undefined {
-  return typesByJavaName.get(javaName);
+/** Makes a message type known under a Java type name (the loader calls this). */
+export function registerProtoType(javaName: string, codec: ProtoMessageCodec): void {
+  codecsByJavaName.set(javaName, codec);
+}
+
+export function findProtoType(javaName: string): ProtoMessageCodec | undefined {
+  return codecsByJavaName.get(javaName);
 }
 
 /** Encodes a value as the message of `javaName`: raw bytes pass through, messages and plain objects are encoded. */
 export function encodeProtoValue(javaName: string | undefined, value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;
-  const type = javaName === undefined ? undefined : typesByJavaName.get(javaName);
-  if (type === undefined) throw new RpcError(ErrorCode.SERIALIZATION, `no protobuf message registered for ${String(javaName)}`);
-  if (value === null || typeof value !== 'object') throw new RpcError(ErrorCode.SERIALIZATION, `${javaName} needs an object`);
-  return type.encode(type.fromObject(value as Record<string, unknown>)).finish();
+  const codec = javaName === undefined ? undefined : codecsByJavaName.get(javaName);
+  if (codec === undefined) throw new RpcError(ErrorCode.SERIALIZATION, `no protobuf message registered for ${String(javaName)}`);
+  return codec.encode(value);
 }
 
+/** Attachments as protobuf's map<string, string>; a "__proto__" key is not sent (it names no header, and receivers could trip on it). */
 function stringMap(attachments: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of Object.keys(attachments)) {
     const value = attachments[key];
-    if (value !== undefined && value !== null) out[key] = String(value);
+    if (value !== undefined && value !== null && key !== PROTO_KEY) out[key] = String(value);
   }
   return out;
+}
+
+/** Received attachments as plain data: a "__proto__" key is dropped, so copying them (Object.assign) can never set a prototype. */
+function readAttachments(reader: DelimitedReader): Record<string, unknown> {
+  const attachments = reader.message(wireTypes().AttachmentMap).attachments as Record<string, unknown>;
+  if (Object.hasOwn(attachments, PROTO_KEY)) Reflect.deleteProperty(attachments, PROTO_KEY);
+  return attachments;
 }
 
 function encodeRequestBody(request: DubboRequest): Buffer {
@@ -73,14 +94,14 @@ function decodeRequestBody(body: Buffer, request: DubboRequest): void {
   request.version = reader.string();
   request.method = reader.string();
   request.parameterTypes = javaTypesOfDescriptor(reader.string());
-  request.args = request.parameterTypes.map((type) => decodeArg(type, reader.bytes()));
-  request.attachments = reader.done ? {} : (reader.message(wireTypes().AttachmentMap).attachments as Record<string, unknown>);
+  const budget = new ProtoWireBudget(body.length);
+  request.args = request.parameterTypes.map((type) => decodeArg(type, reader.bytes(), budget));
+  request.attachments = reader.done ? {} : readAttachments(reader);
 }
 
-function decodeArg(javaName: string, bytes: Buffer): unknown {
-  const type = typesByJavaName.get(javaName);
-  if (type === undefined) return bytes;
-  return type.toObject(type.decode(bytes), { longs: String, enums: String, defaults: true });
+function decodeArg(javaName: string, bytes: Buffer, budget: ProtoWireBudget): unknown {
+  const codec = codecsByJavaName.get(javaName);
+  return codec === undefined ? bytes : codec.decode(bytes, ErrorCode.SERIALIZATION, budget);
 }
 
 function encodeResponseBody(response: DubboResponse): Buffer {
@@ -91,9 +112,22 @@ function encodeResponseBody(response: DubboResponse): Buffer {
   const flag = chooseResponseFlag(response);
   writer.message(wireTypes().Int32Value, { value: flag });
   if (flagHasException(flag)) writer.message(wireTypes().ThrowableProto, throwableOf(response));
-  else if (flagHasValue(flag)) writer.bytes(encodeProtoValue(response.returnType, response.value));
+  else if (flagHasValue(flag)) writer.bytes(encodeResult(response));
   if (flagHasAttachments(flag)) writer.message(wireTypes().AttachmentMap, { attachments: stringMap(response.attachments) });
   return writer.finish();
+}
+
+/**
+ * A result the provider's method built wrong is SERIALIZATION here (not the
+ * caller's INVALID_ARGUMENT): the server then answers the caller with
+ * SERVER_ERROR and the reason instead of leaving it to time out.
+ */
+function encodeResult(response: DubboResponse): Uint8Array {
+  try {
+    return encodeProtoValue(response.returnType, response.value);
+  } catch (err) {
+    throw RpcError.from(err).code === ErrorCode.INVALID_ARGUMENT ? new RpcError(ErrorCode.SERIALIZATION, (err as Error).message, { cause: err }) : err;
+  }
 }
 
 function throwableOf(response: DubboResponse): Record<string, unknown> {
@@ -111,7 +145,7 @@ function decodeResponseBody(body: Buffer, response: DubboResponse): void {
   if (flag < 0 || flag > 5) throw new RpcError(ErrorCode.SERIALIZATION, `unknown response flag ${flag}`);
   if (flagHasException(flag)) response.exception = readThrowable(reader.message(wireTypes().ThrowableProto));
   else response.value = flagHasValue(flag) ? reader.bytes() : null;
-  if (flagHasAttachments(flag)) response.attachments = reader.message(wireTypes().AttachmentMap).attachments as Record<string, unknown>;
+  if (flagHasAttachments(flag)) response.attachments = readAttachments(reader);
 }
 
 function readThrowable(fields: Record<string, unknown>): { type: string; message: string } {

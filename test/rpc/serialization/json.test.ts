@@ -45,8 +45,38 @@ describe('json serialization (id 6)', () => {
     assert.equal(back.error, undefined);
     assert.equal(back.serialization, JSON_ID);
     assert.deepEqual(back.parameterTypes, types);
-    assert.deepEqual(back.args, ['s', 9007199254740992, Buffer.from([1, 2, 3]), { deep: [1, { x: null }] }, null]);
+    assert.deepEqual(back.args, ['s', 9007199254740993n, Buffer.from([1, 2, 3]), { deep: [1, { x: null }] }, null]);
     assert.equal(back.attachments.timeout, '100');
+  });
+
+  it('writes a string that looks like the bigint mark as that string', () => {
+    const args = [{ s: '\u0000bigint:5', n: 2n ** 60n }];
+    const back = roundTrip(createRequest({ id: 3, serialization: JSON_ID, path: 'p', method: 'm', parameterTypes: ['java.util.Map'], args }));
+    assert.deepEqual(back.args, [{ s: '\u0000bigint:5', n: 2n ** 60n }]);
+  });
+
+  it('reads an integer beyond ±(2^53−1) as a bigint, safe integers, fractions, exponents and strings as they are', () => {
+    const text = [
+      '"2.0.2"', '"p"', '""', '"m"', '"Ljava/lang/Object;"',
+      '{"big":9223372036854775807,"neg":-9223372036854775808,"safe":9007199254740991,"edge":-9007199254740992,' +
+        '"frac":12345678901234567.5,"exp":1234567890123456789e2,"text":"12345678901234567890","esc":"a\\"12345678901234567890",' +
+        '"list":[18446744073709551616,1],"spoof":"\\u0000bigint:5"}',
+      '{}',
+    ].join('\n');
+    const request = codec.read(null, jsonFrame(0xc0, 0, `${text}\n`)).pkg as DubboRequest;
+    assert.equal(request.error, undefined);
+    assert.deepEqual(request.args[0], {
+      big: 9223372036854775807n,
+      neg: -9223372036854775808n,
+      safe: 9007199254740991,
+      edge: -9007199254740992n,
+      frac: Number('12345678901234567.5'), // a double, rounded as JSON.parse rounds it
+      exp: Number('1234567890123456789e2'),
+      text: '12345678901234567890',
+      esc: 'a"12345678901234567890',
+      list: [18446744073709551616n, 1],
+      spoof: '\u0000bigint:5',
+    });
   });
 
   it('writes plain values and flat objects exactly as the replacer path does', () => {

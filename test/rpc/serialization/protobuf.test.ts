@@ -6,7 +6,7 @@ import { ErrorCode, isRpcError } from '../../../common/rpc-error.js';
 import { DubboCodec } from '../../../rpc/protocol/dubbo-codec.js';
 import { createHeartbeatRequest, createRequest, createResponse, type DubboRequest, type DubboResponse } from '../../../rpc/protocol/dubbo-package.js';
 import { loadProtoService } from '../../../rpc/serialization/proto-service-loader.js';
-import { DelimitedWriter, wireTypes } from '../../../rpc/serialization/protobuf-wire.js';
+import { DelimitedReader, DelimitedWriter, wireTypes } from '../../../rpc/serialization/protobuf-wire.js';
 
 // Compiled tests run from dist/test/...; the .proto stays in the source tree.
 const here = dirname(fileURLToPath(import.meta.url));
@@ -48,7 +48,7 @@ describe('protobuf serialization (id 22, and dubbo-go id 21)', () => {
       assert.equal(back.error, undefined);
       assert.equal(back.serialization, id);
       assert.equal(back.path, 'org.example.greeter.Greeter');
-      assert.deepEqual(back.args, [{ name: 'world', count: '9007199254740993', blob: Buffer.from('ab') }]);
+      assert.deepEqual(back.args, [{ name: 'world', count: 9007199254740993n, blob: Buffer.from('ab') }]);
       assert.equal(back.attachments.timeout, '100');
     });
   }
@@ -83,6 +83,12 @@ describe('protobuf serialization (id 22, and dubbo-go id 21)', () => {
     const bytes = Buffer.concat(codec.write(null, createHeartbeatRequest(1, 22)));
     assert.equal(bytes[2], 0xf6);
     assert.equal(bytes.subarray(16).toString(), 'N');
+  });
+
+  it('reads a delimited field or wrapper message beyond the body as RpcError SERIALIZATION', () => {
+    assert.throws(() => new DelimitedReader(Buffer.from([0x7f, 0x01])).bytes(), (err) => isRpcError(err, ErrorCode.SERIALIZATION));
+    assert.throws(() => new DelimitedReader(Buffer.from([0x03, 0x0a, 0x7f, 0x41])).string(), (err) => isRpcError(err, ErrorCode.SERIALIZATION));
+    assert.throws(() => new DelimitedReader(Buffer.from([0x80])).bytes(), (err) => isRpcError(err, ErrorCode.SERIALIZATION));
   });
 
   it('turns corrupt bodies into packages carrying the error', () => {
