@@ -23,6 +23,10 @@ export { type ConcurrencyLimitOptions, concurrencyLimitFilter } from './rpc/filt
 export { type MetricsFilterOptions, type MetricsRegistry, metricsFilter } from './rpc/filters/metrics-filter.js';
 export { tokenFilter } from './rpc/filters/token-filter.js';
 export { type TpsLimitOptions, tpsLimitFilter } from './rpc/filters/tps-limit-filter.js';
+export { type TracingFilterOptions, tracingFilter } from './rpc/filters/tracing-filter.js';
+export type { GovernanceOptions } from './rpc/governance/governance-options.js';
+export type { RuleErrorListener, RulesInEffect } from './rpc/governance/governance-rules.js';
+export { governanceRulesOf } from './rpc/governance/rules-of-proxy.js';
 export type { Invocation } from './rpc/invocation.js';
 export type { MethodOptions } from './rpc/method-options.js';
 export { javaClassOf, javaObject } from './rpc/protocol/java-object.js';

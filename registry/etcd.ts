@@ -9,15 +9,18 @@
  *   reconnection triggers a fresh prefix read, so nothing missed while
  *   disconnected goes unseen. Failed reads keep the last list.
  * - `unregister` deletes the key and revokes its lease; registrations are
- *   matched by registration key (the URL without its timestamp).
+ *   matched by registration key (the URL without its timestamp);
+ * - governance rules: `subscribeCategory` watches `configurators` / `routers`
+ *   like `providers`, `watchConfig` one config-center key.
  */
 import type { Etcd3, IOptions, Lease, Watcher } from 'etcd3';
 import { DEFAULT_LOGGER } from '../common/diagnostics.js';
 import { ErrorCode, RpcError } from '../common/rpc-error.js';
 import { CoalescedTask } from './coalesced-task.js';
+import { ConfigFeed } from './config-feed.js';
 import { unavailable, withDeadline } from './deadline.js';
 import { ProviderList } from './provider-list.js';
-import { type ProviderListener, type Registry, type RegistryHooks, registerRegistryType, type Unsubscribe } from './registry.js';
+import { type ConfigListener, configPath, type ProviderListener, type Registry, type RegistryHooks, registerRegistryType, type Unsubscribe } from './registry.js';
 import { RegistryHealth } from './registry-health.js';
 import { closedError, readRegistryOptions, type RegistryOptions, serverList } from './registry-options.js';
 import { categoryPath, decodeNodeNames, nodePath, PROVIDERS, rawUrlString, registrationKey } from './registry-path.js';
@@ -65,7 +68,7 @@ export class EtcdRegistry implements Registry {
   private client: Promise<Etcd3> | undefined;
   /** registration key → registration, for re-registration when a lease is lost */
   private readonly registered = new Map<string, Registration>();
-  private readonly watches = new Set<{ list: ProviderList; watcher: Watcher }>();
+  private readonly watches = new Set<{ list: { stop(): void }; watcher: Watcher }>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private closed = false;
   private readonly health: RegistryHealth;
@@ -133,9 +136,13 @@ export class EtcdRegistry implements Registry {
     await this.deleteKey(registration);
   }
 
-  async subscribe(consumerUrl: ServiceUrl, listener: ProviderListener): Promise<Unsubscribe> {
+  subscribe(consumerUrl: ServiceUrl, listener: ProviderListener): Promise<Unsubscribe> {
+    return this.subscribeCategory(consumerUrl, PROVIDERS, listener);
+  }
+
+  async subscribeCategory(consumerUrl: ServiceUrl, category: string, listener: ProviderListener): Promise<Unsubscribe> {
     this.assertOpen('subscribe');
-    const prefix = `${categoryPath(this.options.root, consumerUrl, PROVIDERS)}/`;
+    const prefix = `${categoryPath(this.options.root, consumerUrl, category)}/`;
     const list = new ProviderList(consumerUrl.interfaceName, listener);
     const watcher = await this.startWatch(prefix, list);
     const entry = { list, watcher };
@@ -145,6 +152,35 @@ export class EtcdRegistry implements Registry {
       this.watches.delete(entry);
       await watcher.cancel().catch(() => undefined);
     };
+  }
+
+  /** An exact-key watch, as Java's `EtcdDynamicConfiguration` keeps; every event or reconnection re-reads the value. */
+  async watchConfig(key: string, listener: ConfigListener): Promise<Unsubscribe> {
+    this.assertOpen('watchConfig');
+    const path = configPath(key);
+    const feed = new ConfigFeed(listener);
+    const reader = new CoalescedTask(
+      async () => feed.deliver(await this.readValue(path)),
+      () => feed.active,
+    );
+    const watcher = await this.openWatch(path, (client) => client.watch().key(path).watcher(), reader, () => feed.stop());
+    const entry = { list: feed, watcher };
+    this.watches.add(entry);
+    return async () => {
+      feed.stop();
+      this.watches.delete(entry);
+      await watcher.cancel().catch(() => undefined);
+    };
+  }
+
+  private async readValue(path: string): Promise<string | undefined> {
+    try {
+      const client = await this.etcd();
+      const text = await withDeadline(client.get(path).string(), this.options.timeoutMs, `read ${path}`);
+      return text === null || text === '' ? undefined : text;
+    } catch (err) {
+      throw unavailable(err, `read ${path}`);
+    }
   }
 
   async lookup(consumerUrl: ServiceUrl): Promise<ServiceUrl[]> {
@@ -239,32 +275,37 @@ export class EtcdRegistry implements Registry {
   }
 
   /** Watch first, then read, so no change falls between the two; rejects when etcd cannot be reached. */
-  private async startWatch(prefix: string, list: ProviderList): Promise<Watcher> {
+  private startWatch(prefix: string, list: ProviderList): Promise<Watcher> {
     const reader = new CoalescedTask(
       async () => list.replace(await this.readPrefix(prefix)),
       () => list.active,
     );
+    return this.openWatch(prefix, (client) => client.watch().prefix(prefix).watcher(), reader, () => list.stop());
+  }
+
+  /** Opens a watch, waits until it is connected, reads once, then re-reads on every event or reconnection. */
+  private async openWatch(what: string, build: (client: Etcd3) => Watcher, reader: CoalescedTask, stop: () => void): Promise<Watcher> {
     // watcher() (not create()) hands the watcher over before it connects, so a
     // failed subscribe can cancel it; otherwise etcd3 would keep redialling.
     let watcher: Watcher;
     try {
-      watcher = (await this.etcd()).watch().prefix(prefix).watcher();
+      watcher = build(await this.etcd());
     } catch (err) {
-      list.stop();
-      throw unavailable(err, `subscribe ${prefix}`);
+      stop();
+      throw unavailable(err, `subscribe ${what}`);
     }
     // etcd3 reports a lost watch stream as 'disconnected' and redials; 'connected' again means back.
     watcher.on('error', () => undefined);
-    watcher.on('disconnected', (err: unknown) => this.health.lost(err ?? new Error('watch stream lost'), `watch ${prefix}`));
+    watcher.on('disconnected', (err: unknown) => this.health.lost(err ?? new Error('watch stream lost'), `watch ${what}`));
     watcher.on('connected', () => this.health.restored());
     try {
       const connected = new Promise<void>((resolve) => watcher.once('connected', () => resolve()));
-      await withDeadline(connected, this.options.timeoutMs, `watch ${prefix}`);
+      await withDeadline(connected, this.options.timeoutMs, `watch ${what}`);
       await reader.run();
     } catch (err) {
-      list.stop();
+      stop();
       await watcher.cancel().catch(() => undefined);
-      throw unavailable(err, `subscribe ${prefix}`);
+      throw unavailable(err, `subscribe ${what}`);
     }
     const refresh = () => reader.run().catch(() => undefined);
     watcher.on('put', refresh).on('delete', refresh).on('connected', refresh);

@@ -16,6 +16,12 @@ export type ProviderListener = (providers: readonly ServiceUrl[]) => void;
 
 export type Unsubscribe = () => Promise<void>;
 
+/** Receives a config-center value: its text, or undefined while the key is absent. */
+export type ConfigListener = (text: string | undefined) => void;
+
+/** Where config-center rules live (Java Dubbo 3 `TreePathDynamicConfiguration`: root `/dubbo/config`, group `dubbo`). */
+export const CONFIG_CENTER_PATH = '/dubbo/config/dubbo';
+
 export interface Registry {
   /** The registry's own URL, e.g. `zookeeper://127.0.0.1:2181`. */
   readonly url: ServiceUrl;
@@ -25,10 +31,30 @@ export interface Registry {
   unregister(url: ServiceUrl): Promise<void>;
   /** Watches the providers of the consumer URL's interface. */
   subscribe(consumerUrl: ServiceUrl, listener: ProviderListener): Promise<Unsubscribe>;
+  /**
+   * Watches another category under the interface (`configurators`,
+   * `routers`): the full list now and after every change, as `subscribe`
+   * does for `providers`. Optional: registries without it carry no
+   * registry-form governance rules.
+   */
+  subscribeCategory?(consumerUrl: ServiceUrl, category: string, listener: ProviderListener): Promise<Unsubscribe>;
+  /**
+   * Watches the config-center value `CONFIG_CENTER_PATH/<key>`: called with
+   * its text now and after every change (undefined while absent). Optional.
+   */
+  watchConfig?(key: string, listener: ConfigListener): Promise<Unsubscribe>;
   /** The providers of the URL's interface right now. */
   lookup(consumerUrl: ServiceUrl): Promise<ServiceUrl[]>;
   /** Unregisters everything this instance registered and releases it. Idempotent. */
   close(): Promise<void>;
+}
+
+/** The node of a config-center key; BAD_URL for keys that would leave the folder. */
+export function configPath(key: string): string {
+  if (key === '' || key.includes('/') || key === '.' || key === '..' || key.length > 512) {
+    throw new RpcError(ErrorCode.BAD_URL, `bad config-center key '${key.slice(0, 100)}'`);
+  }
+  return `${CONFIG_CENTER_PATH}/${key}`;
 }
 
 /** What a registry is given besides its URL. */

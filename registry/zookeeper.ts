@@ -11,17 +11,20 @@
  *   again at once (a deletion watch). While disconnected nothing is
  *   delivered, so consumers keep their last list.
  * - registrations are matched by registration key (the URL without its
- *   timestamp), so `unregister` removes what an equal URL registered.
+ *   timestamp), so `unregister` removes what an equal URL registered;
+ * - governance rules: `subscribeCategory` watches `configurators` / `routers`
+ *   like `providers`, `watchConfig` one config-center node (zookeeper-config-watch.ts).
  */
 import { DEFAULT_LOGGER } from '../common/diagnostics.js';
 import { parseDurationMs, unavailable } from './deadline.js';
 import { ProviderList } from './provider-list.js';
-import { type ProviderListener, type Registry, type RegistryHooks, registerRegistryType, type Unsubscribe } from './registry.js';
+import { type ConfigListener, configPath, type ProviderListener, type Registry, type RegistryHooks, registerRegistryType, type Unsubscribe } from './registry.js';
 import { RegistryHealth } from './registry-health.js';
 import { closedError, readRegistryOptions, type RegistryOptions, serverList } from './registry-options.js';
 import { categoryPath, nodePath, PROVIDERS, registrationKey } from './registry-path.js';
 import type { ServiceUrl } from './service-url.js';
 import { ZookeeperChildrenWatch } from './zookeeper-children-watch.js';
+import { ZookeeperConfigWatch } from './zookeeper-config-watch.js';
 import type { ZkEvent } from 'node-zookeeper-client';
 import { isNodeDeleted, isNodeExists, isNoNode, type SessionChange, ZookeeperConnection } from './zookeeper-connection.js';
 
@@ -42,6 +45,7 @@ export class ZookeeperRegistry implements Registry {
   /** registration key → node, for re-creation after a session change or a deletion */
   private readonly registered = new Map<string, Registration>();
   private readonly watches = new Set<ZookeeperChildrenWatch>();
+  private readonly configWatches = new Set<ZookeeperConfigWatch>();
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -101,10 +105,14 @@ export class ZookeeperRegistry implements Registry {
     await this.removeNode(registration.path);
   }
 
-  async subscribe(consumerUrl: ServiceUrl, listener: ProviderListener): Promise<Unsubscribe> {
+  subscribe(consumerUrl: ServiceUrl, listener: ProviderListener): Promise<Unsubscribe> {
+    return this.subscribeCategory(consumerUrl, PROVIDERS, listener);
+  }
+
+  async subscribeCategory(consumerUrl: ServiceUrl, category: string, listener: ProviderListener): Promise<Unsubscribe> {
     this.assertOpen('subscribe');
     const list = new ProviderList(consumerUrl.interfaceName, listener);
-    const watch = new ZookeeperChildrenWatch(this.connection, categoryPath(this.options.root, consumerUrl, PROVIDERS), list);
+    const watch = new ZookeeperChildrenWatch(this.connection, categoryPath(this.options.root, consumerUrl, category), list);
     try {
       await watch.start();
     } catch (err) {
@@ -115,6 +123,22 @@ export class ZookeeperRegistry implements Registry {
     return async () => {
       list.stop();
       this.watches.delete(watch);
+    };
+  }
+
+  async watchConfig(key: string, listener: ConfigListener): Promise<Unsubscribe> {
+    this.assertOpen('watchConfig');
+    const watch = new ZookeeperConfigWatch(this.connection, configPath(key), listener);
+    try {
+      await watch.refresh();
+    } catch (err) {
+      watch.stop();
+      throw unavailable(err, `watch ${key}`);
+    }
+    this.configWatches.add(watch);
+    return async () => {
+      watch.stop();
+      this.configWatches.delete(watch);
     };
   }
 
@@ -131,6 +155,8 @@ export class ZookeeperRegistry implements Registry {
     clearTimeout(this.retryTimer);
     for (const watch of this.watches) watch.list.stop();
     this.watches.clear();
+    for (const watch of this.configWatches) watch.stop();
+    this.configWatches.clear();
     // Ephemeral nodes vanish with the session, but removing them first tells
     // watchers at once instead of after the session timeout. Without a
     // connection there is nobody to tell: waiting for one would hold close()
@@ -213,7 +239,7 @@ export class ZookeeperRegistry implements Registry {
     for (const [key, registration] of [...this.registered]) {
       if (this.registered.get(key) === registration) await this.ensureNode(key, registration);
     }
-    await Promise.all([...this.watches].map((watch) => watch.refresh()));
+    await Promise.all([...this.watches, ...this.configWatches].map((watch) => watch.refresh()));
   }
 
   /** One pending retry at a time; it re-creates everything, which is idempotent. */

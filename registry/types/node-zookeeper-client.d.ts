@@ -64,6 +64,7 @@ declare module 'node-zookeeper-client' {
     exists(path: string, watcher: (event: ZkEvent) => void, callback: Done<Stat | null>): void;
     getChildren(path: string, watcher: (event: ZkEvent) => void, callback: Done<string[]>): void;
     getChildren(path: string, callback: Done<string[]>): void;
+    getData(path: string, callback: (error: Exception | Error | null, data: Buffer | undefined, stat: Stat) => void): void;
     mkdirp(path: string, callback: Done<string>): void;
     on(event: 'state', listener: (state: State) => void): this;
     on(event: 'connected' | 'disconnected' | 'expired' | 'connectedReadOnly', listener: () => void): this;

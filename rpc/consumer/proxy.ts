@@ -75,6 +75,11 @@ export function withCallOptions<P extends object>(proxy: P, options: CallOptions
   return createProxy(binding.reference, merged) as unknown as P;
 }
 
+/** The reference behind a proxy (undefined for other objects). */
+export function referenceOf(proxy: object): ServiceReference | undefined {
+  return (proxy as Record<symbol, Binding | undefined>)[kBinding]?.reference;
+}
+
 function bindMethod(call: MethodCaller, name: string): Method {
   if (name === '$invoke') return (method, types, args) => call(name, [method, types ?? [], args ?? []]);
   return (...args) => call(name, args);

@@ -22,6 +22,7 @@ import { ServiceUrl } from '../../registry/service-url.js';
 import { defaultTimerWheel, type TimerWheel } from '../../transport/timer-wheel.js';
 import { clusterNames, type Directory, getLoadBalance, joinCluster, RegistryDirectory, StaticDirectory } from '../cluster/index.js';
 import { waitAtMost } from '../../common/bounded-wait.js';
+import type { GovernanceOptions } from '../governance/governance-options.js';
 import { DubboInvoker } from './dubbo-invoker.js';
 import { localAddress } from '../../common/local-address.js';
 import { ExchangeClient, type ExchangeClientOptions, type TransportKind } from '../exchange/exchange-client.js';
@@ -70,6 +71,8 @@ export interface RpcClientOptions {
    * except warnings that need action (common/diagnostics.ts).
    */
   logger?: Partial<Logger>;
+  /** Obey routing rules and dynamic configuration from the registries (docs/governance.md); `{ enabled: false }` turns it off. */
+  governance?: GovernanceOptions;
 }
 
 export interface ReferOptions {
@@ -127,8 +130,9 @@ interface SharedExchange {
 }
 
 export class RpcClient {
-  private readonly options: Required<Omit<RpcClientOptions, 'registry' | 'tls' | 'filters' | 'timerWheel' | 'logger'>>;
+  private readonly options: Required<Omit<RpcClientOptions, 'registry' | 'tls' | 'filters' | 'timerWheel' | 'logger' | 'governance'>>;
   private readonly logger: Logger;
+  private readonly governance: GovernanceOptions | undefined;
   private readonly tls: ConnectionOptions | undefined;
   private readonly wheel: TimerWheel;
   private readonly filters: Filter[];
@@ -145,6 +149,7 @@ export class RpcClient {
   constructor(options: RpcClientOptions = {}) {
     this.options = resolveOptions(options);
     this.tls = options.tls;
+    this.governance = options.governance;
     this.wheel = options.timerWheel ?? defaultTimerWheel();
     this.filters = checkFilters([...(options.filters ?? [])]);
     this.registryUrls = checkRegistryUrls(typeof options.registry === 'string' ? [options.registry] : [...(options.registry ?? [])]);
@@ -257,7 +262,7 @@ export class RpcClient {
     }
     const registries = this.openRegistries();
     this.registerConsumer(registries, consumerUrl);
-    return new RegistryDirectory(consumerUrl, registries, factory);
+    return new RegistryDirectory(consumerUrl, registries, factory, { governance: this.governance });
   }
 
   /**

@@ -7,3 +7,4 @@ export { gracefulShutdownFilter } from './graceful-shutdown-filter.js';
 export { type MetricsFilterOptions, metricsFilter } from './metrics-filter.js';
 export { TOKEN_KEY, tokenFilter } from './token-filter.js';
 export { type TpsLimitOptions, tpsLimitFilter } from './tps-limit-filter.js';
+export { type TracingFilterOptions, tracingFilter } from './tracing-filter.js';

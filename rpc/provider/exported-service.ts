@@ -32,7 +32,16 @@ export interface ServiceOptions {
   filters?: readonly Filter[];
   /** Weight advertised in the registry URL (default 100). */
   weight?: number;
+  /**
+   * Extra params of the registered provider URL, which routing rules can
+   * match: `{ region: 'hz', 'dubbo.tag': 'gray' }` (docs/governance.md).
+   * They cannot replace the params that identify the service.
+   */
+  parameters?: Readonly<Record<string, string>>;
 }
+
+/** Params `parameters` may not set: they identify the service or are written by the server. */
+const RESERVED_PARAMS: ReadonlySet<string> = new Set(['interface', 'methods', 'side', 'application', 'version', 'group', 'anyhost', 'pid', 'timestamp', '__proto__']);
 
 const OBJECT_METHODS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 
@@ -53,6 +62,7 @@ export class ExportedService {
     this.version = options.version ?? '';
     this.group = options.group ?? '';
     checkImpl(definition, impl);
+    checkParameters(options.parameters);
     this.invoke = composeFilters([...builtInFilters(options), ...serverFilters, ...(options.filters ?? [])], (invocation) =>
       this.callMethod(invocation),
     );
@@ -185,4 +195,12 @@ function jsonText(value: unknown): string | undefined {
 
 function bounded(text: string): string {
   return text.length <= MAX_THROWN_TEXT ? text : `${text.slice(0, MAX_THROWN_TEXT)}… (${text.length - MAX_THROWN_TEXT} more characters)`;
+}
+
+function checkParameters(parameters: Readonly<Record<string, string>> | undefined): void {
+  for (const [key, value] of Object.entries(parameters ?? {})) {
+    if (key === '' || RESERVED_PARAMS.has(key) || typeof value !== 'string') {
+      throw new RpcError(ErrorCode.INVALID_ARGUMENT, `service parameter '${key}' must be a string and not one of ${[...RESERVED_PARAMS].join(', ')}`);
+    }
+  }
 }

@@ -26,6 +26,8 @@ import type { TaskPool } from '../../transport/task-pool.js';
 import { defaultTimerWheel } from '../../transport/timer-wheel.js';
 import { ExportedService, type ServiceOptions } from './exported-service.js';
 import { checkFilters, type Filter } from '../filter.js';
+import type { GovernanceOptions } from '../governance/governance-options.js';
+import { ProviderRegistration } from '../governance/provider-registration.js';
 import { ExchangeServer } from '../exchange/exchange-server.js';
 import { DEFAULT_MAX_FRAME_LEN } from '../exchange/dubbo-codec.js';
 import type { DubboPackage, DubboRequest } from '../protocol/dubbo-package.js';
@@ -107,6 +109,8 @@ export interface RpcServerOptions {
    * browser) is accepted. Default [] (no page may connect).
    */
   allowedOrigins?: readonly string[];
+  /** Re-register when configurators target this provider (docs/governance.md); `{ enabled: false }` turns it off. */
+  governance?: GovernanceOptions;
 }
 
 /** What closing the sockets or the registries may take at least, past the grace, ms. */
@@ -122,7 +126,7 @@ export interface StopOptions {
   graceMs?: number;
 }
 
-type Resolved = Required<Omit<RpcServerOptions, 'tls' | 'taskPool' | 'registry' | 'filters' | 'logger' | 'handleSignals'>> &
+type Resolved = Required<Omit<RpcServerOptions, 'tls' | 'taskPool' | 'registry' | 'filters' | 'logger' | 'handleSignals' | 'governance'>> &
   Pick<RpcServerOptions, 'tls' | 'taskPool'>;
 
 export class RpcServer {
@@ -131,7 +135,8 @@ export class RpcServer {
   private readonly filters: Filter[];
   private readonly registryUrls: readonly string[];
   private readonly registries: Registry[] = [];
-  private readonly registered: Array<[Registry, ServiceUrl]> = [];
+  private readonly registered: ProviderRegistration[] = [];
+  private readonly governance: GovernanceOptions | undefined;
   private readonly tracker = new ShutdownTracker(ErrorCode.SERVER_SHUTTING_DOWN);
   /** Sessions, heartbeats, idle checks and replies; made by start(). */
   private exchange: ExchangeServer | undefined;
@@ -148,6 +153,7 @@ export class RpcServer {
   constructor(options: RpcServerOptions = {}) {
     this.options = resolveOptions(options);
     this.filters = checkFilters([...(options.filters ?? [])]);
+    this.governance = options.governance;
     this.registryUrls = checkRegistryUrls(typeof options.registry === 'string' ? [options.registry] : [...(options.registry ?? [])]);
     this.logger = resolveLogger(options.logger);
     this.signalGraceMs = signalGraceOf(options.handleSignals);
@@ -288,9 +294,9 @@ export class RpcServer {
     for (const url of this.registryUrls) this.registries.push(createRegistry(url, { logger: this.logger }));
     for (const registry of this.registries) {
       for (const service of this.services.values()) {
-        const url = this.urlOf(service);
-        await registry.register(url);
-        this.registered.push([registry, url]);
+        const registration = new ProviderRegistration(registry, this.urlOf(service), this.governance);
+        this.registered.push(registration);
+        await registration.start();
       }
     }
   }
@@ -299,7 +305,7 @@ export class RpcServer {
     const endOfGrace = performance.now() + graceMs;
     this.removeSignalHandlers?.();
     // Unregister first so consumers stop choosing this provider (dubbo-go `graceful_shutdown/shutdown.go`).
-    await waitAtMost(Promise.allSettled(this.registered.map(([registry, url]) => registry.unregister(url))), CLOSE_STEP_MIN_MS);
+    await waitAtMost(Promise.allSettled(this.registered.map((registration) => registration.stop())), CLOSE_STEP_MIN_MS);
     if (!(await this.tracker.drain(graceMs))) {
       // Calls still running get their signal aborted, so work nobody will receive stops.
       this.signals.abortAll(new RpcError(ErrorCode.SERVER_SHUTTING_DOWN, `the server stopped; its ${graceMs} ms grace ended`));
@@ -315,7 +321,7 @@ export class RpcServer {
   /** What a failed start() took, released: registrations, registry connections, the port. */
   private async releaseAfterFailedStart(): Promise<void> {
     const registered = this.registered.splice(0);
-    await Promise.allSettled(registered.map(([registry, url]) => registry.unregister(url)));
+    await Promise.allSettled(registered.map((registration) => registration.stop()));
     const registries = this.registries.splice(0);
     await Promise.allSettled(registries.map((registry) => registry.close()));
     const exchange = this.exchange;
@@ -341,7 +347,7 @@ export class RpcServer {
   }
 
   private urlOf(service: ExportedService): ServiceUrl {
-    const params: Record<string, string> = {};
+    const params: Record<string, string> = { ...service.options.parameters };
     if (service.options.token) params.token = service.options.token;
     if (this.options.transport === 'ws') params.transport = 'ws';
     return providerUrl({

@@ -8,6 +8,8 @@
 import { ErrorCode, RpcError } from '../../../common/rpc-error.js';
 import type { Registry, Unsubscribe } from '../../../registry/registry.js';
 import type { ServiceUrl } from '../../../registry/service-url.js';
+import { DirectoryGovernance } from '../../governance/directory-governance.js';
+import type { GovernanceOptions } from '../../governance/governance-options.js';
 import type { Invocation } from '../../invocation.js';
 import type { Invoker, InvokerFactory } from '../../invoker.js';
 import { providerKey, RpcStatus } from '../../load-balance/rpc-status.js';
@@ -23,6 +25,8 @@ export interface RegistryDirectoryOptions {
   emptyProtection?: boolean;
   /** Called when the invoker factory throws for a provider URL (that provider is skipped). */
   onInvokerError?: (providerUrl: ServiceUrl, error: RpcError) => void;
+  /** Routing rules and dynamic configuration from the registries (docs/governance.md). Default: enabled. */
+  governance?: GovernanceOptions;
 }
 
 /** Distinct version/group pairs named in a NO_PROVIDER message at most. */
@@ -44,6 +48,7 @@ export class RegistryDirectory implements Directory {
   private readonly firstLists: Deferred[];
   private readonly readyPromise: Promise<void>;
   private invokers: readonly Invoker[] = [];
+  private readonly governance: DirectoryGovernance | undefined;
   private destroyed = false;
   private closePromise: Promise<void> | undefined;
 
@@ -54,11 +59,13 @@ export class RegistryDirectory implements Directory {
     private readonly options: RegistryDirectoryOptions = {},
   ) {
     if (registries.length === 0) throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'RegistryDirectory needs at least one registry');
+    const governed = options.governance?.enabled !== false;
+    this.governance = governed ? new DirectoryGovernance(url, registries, () => this.destroyed || this.publish(), options.governance) : undefined;
     this.perRegistry = registries.map(() => undefined);
     this.listedPerRegistry = registries.map(() => undefined);
     this.firstLists = registries.map(() => deferred());
     this.unsubscribes = registries.map((registry, index) => this.subscribe(registry, index, this.firstLists[index]!));
-    this.readyPromise = Promise.all(this.firstLists.map((first) => first.promise)).then(() => undefined);
+    this.readyPromise = Promise.all([...this.firstLists.map((first) => first.promise), this.governance?.ready()]).then(() => undefined);
     this.readyPromise.catch(() => {}); // observed through ready(); never an unhandled rejection
   }
 
@@ -71,8 +78,13 @@ export class RegistryDirectory implements Directory {
     return this.readyPromise;
   }
 
-  list(_invocation: Invocation): readonly Invoker[] {
-    return this.invokers;
+  list(invocation: Invocation): readonly Invoker[] {
+    return this.governance ? this.governance.route(this.invokers, invocation) : this.invokers;
+  }
+
+  /** The governance rules this directory obeys (undefined when disabled). */
+  get governanceRules(): DirectoryGovernance | undefined {
+    return this.governance;
   }
 
   isAvailable(): boolean {
@@ -131,7 +143,7 @@ export class RegistryDirectory implements Directory {
     this.entries.clear();
     this.invokers = [];
     const unsubscribes = await Promise.all(this.unsubscribes);
-    await Promise.allSettled(unsubscribes.map((unsubscribe) => unsubscribe?.()));
+    await Promise.allSettled([...unsubscribes.map((unsubscribe) => unsubscribe?.()), this.governance?.close()]);
   }
 
   private async subscribe(registry: Registry, index: number, first: Deferred): Promise<Unsubscribe | undefined> {
@@ -184,7 +196,8 @@ export class RegistryDirectory implements Directory {
   }
 
   private publish(): void {
-    this.invokers = [...this.entries.values()].map((entry) => entry.invoker);
+    const invokers = [...this.entries.values()].map((entry) => entry.invoker);
+    this.invokers = this.governance ? this.governance.view(invokers) : invokers;
     for (const listener of [...this.listeners]) listener(this.invokers);
   }
 }

@@ -1,0 +1,160 @@
+/**
+ * tracingFilter with the OpenTelemetry SDK's in-memory exporter, over real
+ * sockets: consumer → front provider → back provider is one trace with the
+ * right parent/child links; a failure is an ERROR span; a request carrying a
+ * foreign `traceparent` (as a string, or as the one-element list dubbo-go
+ * writes) continues that trace.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ErrorCode, RpcError } from '../../../common/rpc-error.js';
+import { RpcClient } from '../../../rpc/consumer/rpc-client.js';
+import { RpcContext } from '../../../rpc/context.js';
+import { tracingFilter } from '../../../rpc/filters/tracing-filter.js';
+import { withCallOptions } from '../../../rpc/consumer/proxy.js';
+import { RpcServer } from '../../../rpc/provider/rpc-server.js';
+import { defineService } from '../../../rpc/service.js';
+
+const Back = defineService('org.example.trace.Back', {
+  hello: { params: ['java.lang.String'], returns: 'java.lang.String' },
+  fail: { params: [], returns: 'java.lang.String' },
+});
+const Front = defineService('org.example.trace.Front', {
+  greet: { params: ['java.lang.String'], returns: 'java.lang.String' },
+});
+
+type BackProxy = { hello(name: string): Promise<string>; fail(): Promise<string> };
+type FrontProxy = { greet(name: string): Promise<string> };
+
+describe('tracingFilter', () => {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const contextManager = new AsyncLocalStorageContextManager();
+  let back: RpcServer;
+  let front: RpcServer;
+  let frontClient: RpcClient;
+  let client: RpcClient;
+  let frontProxy: FrontProxy;
+  let backProxy: BackProxy;
+
+  before(async () => {
+    trace.setGlobalTracerProvider(provider);
+    context.setGlobalContextManager(contextManager.enable());
+    propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+    back = new RpcServer({ port: 0, filters: [tracingFilter({ side: 'provider' })] });
+    back.addService(Back, {
+      hello: (name) => `hello ${name}`,
+      fail: () => {
+        throw new Error('back is broken');
+      },
+    });
+    await back.start();
+    frontClient = new RpcClient({ filters: [tracingFilter()] });
+    const backFromFront = frontClient.refer(Back, { url: `dubbo://127.0.0.1:${back.port}` }) as unknown as BackProxy;
+    front = new RpcServer({ port: 0, filters: [tracingFilter({ side: 'provider' })] });
+    front.addService(Front, { greet: (name) => backFromFront.hello(String(name)) });
+    await front.start();
+    client = new RpcClient({ filters: [tracingFilter()] });
+    frontProxy = client.refer(Front, { url: `dubbo://127.0.0.1:${front.port}` }) as unknown as FrontProxy;
+    backProxy = client.refer(Back, { url: `dubbo://127.0.0.1:${back.port}`, retries: 0 }) as unknown as BackProxy;
+  });
+
+  after(async () => {
+    await client?.close();
+    await front?.stop();
+    await frontClient?.close();
+    await back?.stop();
+    await provider.shutdown();
+    trace.disable();
+    context.disable();
+    propagation.disable();
+  });
+
+  beforeEach(() => exporter.reset());
+
+  const spans = () => exporter.getFinishedSpans();
+  const named = (name: string, kind: SpanKind) => {
+    const span = spans().find((s) => s.name === name && s.kind === kind);
+    assert.ok(span, `a ${SpanKind[kind]} span ${name} among ${spans().map((s) => `${s.name}/${SpanKind[s.kind]}`).join(', ')}`);
+    return span;
+  };
+  const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
+
+  it('makes one trace from consumer to front to back with parent/child links', async () => {
+    assert.equal(await frontProxy.greet('otel'), 'hello otel');
+    assert.equal(spans().length, 4);
+    const clientFront = named('org.example.trace.Front/greet', SpanKind.CLIENT);
+    const serverFront = named('org.example.trace.Front/greet', SpanKind.SERVER);
+    const clientBack = named('org.example.trace.Back/hello', SpanKind.CLIENT);
+    const serverBack = named('org.example.trace.Back/hello', SpanKind.SERVER);
+    const traceId = clientFront.spanContext().traceId;
+    for (const span of [serverFront, clientBack, serverBack]) assert.equal(span.spanContext().traceId, traceId);
+    assert.equal(parentOf(clientFront), undefined);
+    assert.equal(parentOf(serverFront), clientFront.spanContext().spanId);
+    assert.equal(parentOf(clientBack), serverFront.spanContext().spanId);
+    assert.equal(parentOf(serverBack), clientBack.spanContext().spanId);
+    assert.deepEqual(
+      { ...serverBack.attributes, 'net.peer.port': undefined },
+      { 'rpc.system': 'apache_dubbo', 'rpc.service': 'org.example.trace.Back', 'rpc.method': 'hello', 'net.peer.name': '127.0.0.1', 'net.peer.port': undefined },
+    );
+    assert.equal(typeof serverBack.attributes['net.peer.port'], 'number');
+    assert.equal(serverBack.status.code, SpanStatusCode.OK);
+  });
+
+  it('marks both spans of a failed call as errors with the error code', async () => {
+    await assert.rejects(backProxy.fail(), (err) => err instanceof RpcError && err.code === ErrorCode.SERVICE_ERROR);
+    for (const kind of [SpanKind.CLIENT, SpanKind.SERVER]) {
+      const span = named('org.example.trace.Back/fail', kind);
+      assert.equal(span.status.code, SpanStatusCode.ERROR);
+      assert.match(span.status.message ?? '', /back is broken/);
+    }
+    assert.equal(named('org.example.trace.Back/fail', SpanKind.CLIENT).attributes['error.type'], ErrorCode.SERVICE_ERROR);
+  });
+
+  it('continues a trace begun by a foreign peer, read from a string or a one-element list', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const parentId = '00f067aa0ba902b7';
+    const plain = new RpcClient();
+    try {
+      for (const traceparent of [`00-${traceId}-${parentId}-01`, [`00-${traceId}-${parentId}-01`]]) {
+        exporter.reset();
+        const foreign = withCallOptions(plain.refer(Back, { url: `dubbo://127.0.0.1:${back.port}` }), { attachments: { traceparent } }) as unknown as BackProxy;
+        assert.equal(await foreign.hello('go'), 'hello go');
+        const server = named('org.example.trace.Back/hello', SpanKind.SERVER);
+        assert.equal(server.spanContext().traceId, traceId);
+        assert.equal(parentOf(server), parentId);
+      }
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('sends the context as plain string attachments', async () => {
+    let seen: Record<string, unknown> = {};
+    const probe = new RpcServer({ port: 0 });
+    probe.addService(Back, {
+      hello: () => {
+        seen = { ...(RpcContext.current()?.attachments ?? {}) };
+        return 'ok';
+      },
+      fail: () => 'ok',
+    });
+    await probe.start();
+    try {
+      const proxy = client.refer(Back, { url: `dubbo://127.0.0.1:${probe.port}` }) as unknown as BackProxy;
+      await context.with(propagation.setBaggage(context.active(), propagation.createBaggage({ user: { value: 'ann' } })), () => proxy.hello('x'));
+      assert.match(String(seen.traceparent), /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+      assert.equal(seen.baggage, 'user=ann');
+    } finally {
+      await probe.stop();
+    }
+  });
+
+  it('refuses an unknown side', () => {
+    assert.throws(() => tracingFilter({ side: 'both' as 'consumer' }), { code: ErrorCode.INVALID_ARGUMENT });
+  });
+});
