@@ -11,10 +11,10 @@
  * holds a random part chosen per process, so text a peer sends cannot pose as
  * one.
  */
-import { randomBytes } from 'node:crypto';
 import { endOfString } from './json-shape-limits.js';
 
-const MARK = `\u0000bigint-${randomBytes(6).toString('hex')}:`;
+// Web Crypto (a global in Node >= 19 and in browsers), so the browser bundle needs no node:crypto.
+const MARK = `\u0000bigint-${Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(6))).toString('hex')}:`;
 /** The mark as JSON.stringify escapes it, and the marked strings in its output. */
 const MARK_JSON = JSON.stringify(MARK).slice(1, -1);
 const MARKED_IN_JSON = new RegExp(`"${MARK_JSON.replaceAll('\\', '\\\\')}(-?\\d+)"`, 'g');
