@@ -48,8 +48,20 @@ describe('tokenFilter', () => {
     await assert.rejects(chain(call('hi', [], { token: 'nope!!' })), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED));
     await assert.rejects(chain(call('hi')), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED));
   });
-  it('refuses an empty configured token', () => {
+  it('rejects wrong tokens of every other length, and non-string tokens, with UNAUTHORIZED', async () => {
+    // 's3cr€t' has the six characters of 's3cret' but eight UTF-8 bytes.
+    for (const token of ['', 's', 's3cre', 's3cret!', 's3cret-and-much-longer', 's3cr€t', 's3cret\u0000', 42, null, ['s3cret'], { toString: () => 's3cret' }]) {
+      await assert.rejects(chain(call('hi', [], { token })), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED), `token ${JSON.stringify(token)}`);
+    }
+  });
+  it('refuses an empty or non-string configured token', () => {
     assert.throws(() => tokenFilter(''), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT));
+    assert.throws(() => tokenFilter(42 as unknown as string), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT));
+  });
+  it('is registered under the name token', async () => {
+    const byName = composeFilters([createFilter('token', 'key')], service);
+    assert.equal(await byName(call('hi', [], { token: 'key' })), 'called hi()');
+    await assert.rejects(byName(call('hi', [], { token: 'other' })), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED));
   });
 });
 
@@ -58,7 +70,7 @@ describe('accessLogFilter', () => {
     const entries: AccessLogEntry[] = [];
     const chain = composeFilters([accessLogFilter({ sink: (e) => entries.push(e) }), tokenFilter('t')], service);
     await chain(call('ok', [], { token: 't' }));
-    await assert.rejects(chain(call('bad')));
+    await assert.rejects(chain(call('bad')), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED));
     assert.deepEqual(entries.map((e) => [e.method, e.outcome]), [['ok', 'OK'], ['bad', ErrorCode.UNAUTHORIZED]]);
     assert.ok(entries.every((e) => e.service === 'demo.Svc' && e.durationMs >= 0));
   });
@@ -78,7 +90,7 @@ describe('tpsLimitFilter', () => {
   it('opens a new window once the interval has passed', async () => {
     const chain = composeFilters([tpsLimitFilter({ rate: 1, intervalMs: 20 })], service);
     await chain(call('m'));
-    await assert.rejects(chain(call('m')));
+    await assert.rejects(chain(call('m')), (e) => isRpcError(e, ErrorCode.LIMIT_EXCEEDED));
     const deadline = Date.now() + 2000;
     let result: unknown;
     while (result === undefined && Date.now() < deadline) {
@@ -149,7 +161,7 @@ describe('metricsFilter', () => {
     const registry = new Registry();
     const chain = composeFilters([metricsFilter({ registry, side: 'provider' }), tokenFilter('t')], service);
     await chain(call('m', [], { token: 't' }));
-    await assert.rejects(chain(call('m')));
+    await assert.rejects(chain(call('m')), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED));
     const text = await registry.metrics();
     assert.match(text, /rpc_calls_total\{side="provider",service="demo.Svc",method="m",outcome="OK"\} 1/);
     assert.match(text, /rpc_calls_total\{[^}]*outcome="UNAUTHORIZED"\} 1/);

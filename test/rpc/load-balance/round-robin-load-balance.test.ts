@@ -39,6 +39,17 @@ describe('RoundRobinLoadBalance', () => {
     assert.equal(counts.get(3), undefined);
   });
 
+  it('follows a provider whose weight changes (warm-up over, re-registered)', () => {
+    const balancer = new RoundRobinLoadBalance();
+    const even = [new TestInvoker(1, undefined, { weight: '100' }), new TestInvoker(2, undefined, { weight: '100' })];
+    const before = tally(Array.from({ length: 200 }, () => balancer.select(even, invocation())));
+    assert.deepEqual([before.get(1), before.get(2)], [100, 100]);
+    // The same address registered again with three times the weight.
+    const heavier = [new TestInvoker(1, undefined, { weight: '300' }), even[1]!];
+    const after = tally(Array.from({ length: 400 }, () => balancer.select(heavier, invocation())));
+    assert.deepEqual([after.get(1), after.get(2)], [300, 100]);
+  });
+
   it('returns undefined for an empty list and the only invoker for a list of one', () => {
     const balancer = new RoundRobinLoadBalance();
     const only = new TestInvoker(1);

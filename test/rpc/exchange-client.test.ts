@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
+import { after, before, describe, it } from 'node:test';
+import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
+import { RpcClient } from '../../rpc/client.js';
+import { ExchangeClient, type ExchangeClientOptions } from '../../rpc/exchange-client.js';
+import {
+  createHeartbeatRequest,
+  createHeartbeatResponse,
+  createRequest,
+  createResponse,
+  type DubboPackage,
+  type DubboResponse,
+  ResponseStatus,
+} from '../../rpc/protocol/dubbo-package.js';
+import { withCallOptions } from '../../rpc/proxy.js';
+import { defaultTimerWheel } from '../../transport/timer-wheel.js';
+import { DemoService, type DemoProvider, startDemoProvider } from './rpc-fixture.js';
+import { type PeerConnection, type PeerScript, ScriptedDubboPeer } from './scripted-dubbo-peer.js';
+
+/** An ExchangeClient to the scripted peer; heartbeats off unless the test sets a period. */
+function exchangeTo(port: number, options: Partial<ExchangeClientOptions> = {}): ExchangeClient {
+  return new ExchangeClient({
+    transport: 'tcp',
+    host: '127.0.0.1',
+    port,
+    path: '/',
+    tls: undefined,
+    connections: 1,
+    maxFrameLen: 1 << 20,
+    heartbeatPeriodMs: 600_000,
+    heartbeatTimeoutMs: 5000,
+    sessionTimeoutMs: 600_000,
+    maxPendingCalls: 10_000,
+    wheel: defaultTimerWheel(),
+    ...options,
+  });
+}
+
+/** Opens the client's session: a one-way request makes it connect. */
+async function connect(client: ExchangeClient, peer: ScriptedDubboPeer): Promise<PeerConnection> {
+  await client.send(createRequest({ id: 0, path: 'test.Open', method: 'open' }));
+  return peer.firstConnection();
+}
+
+const isHeartbeatRequest = (pkg: DubboPackage) => pkg.kind === 'request' && pkg.event && pkg.twoWay;
+
+/**
+ * A peer that answers the consumer's heartbeats by `answer(n)` (n = 1 for the
+ * first heartbeat) and counts those of the first connection; withheld pongs make them fail on the consumer.
+ */
+function heartbeatScript(answer: (n: number) => boolean): { script: PeerScript; heartbeats: () => number } {
+  let count = 0;
+  let first: PeerConnection | undefined;
+  const script: PeerScript = (connection, pkg) => {
+    if (!isHeartbeatRequest(pkg) || pkg.kind !== 'request') return;
+    first ??= connection;
+    // Only the first connection counts: after a close the transport may open another.
+    if (connection !== first) return;
+    count++;
+    if (answer(count)) connection.send(createHeartbeatResponse(pkg));
+  };
+  return { script, heartbeats: () => count };
+}
+
+/** Heartbeat timing for the tests below: the third failure (3P + T) comes well before the fourth heartbeat (4P). */
+const HEARTBEATS = { heartbeatPeriodMs: 250, heartbeatTimeoutMs: 100 };
+
+describe('ExchangeClient heartbeats against a scripted provider', () => {
+  it('answers a heartbeat the provider sends, with its id, as an event with status OK', async () => {
+    // Java's HeartbeatHandler sends heartbeats from the provider too and closes a channel whose reads stop.
+    const peer = await ScriptedDubboPeer.start(() => {});
+    const client = exchangeTo(peer.port);
+    try {
+      const connection = await connect(client, peer);
+      for (const id of [1001, 1003, 2 ** 40 + 1]) {
+        connection.send(createHeartbeatRequest(id));
+        const pong = (await connection.nextMatching((pkg) => pkg.kind === 'response' && Number(pkg.id) === id)) as DubboResponse;
+        assert.equal(pong.event, true, 'the answer is an event frame');
+        assert.equal(pong.status, ResponseStatus.OK);
+      }
+      assert.equal(connection.isClosed, false);
+    } finally {
+      await client.close();
+      await peer.close();
+    }
+  });
+
+  it('closes the session after exactly three unanswered heartbeats', async () => {
+    const { script, heartbeats } = heartbeatScript(() => false);
+    const peer = await ScriptedDubboPeer.start(script);
+    const client = exchangeTo(peer.port, HEARTBEATS);
+    try {
+      const connection = await connect(client, peer);
+      const started = Date.now();
+      await Promise.race([connection.closed, new Promise((_, reject) => setTimeout(() => reject(new Error('session still open after 5 s')), 5000).unref())]);
+      assert.equal(heartbeats(), 3, 'three heartbeats went unanswered before the close');
+      assert.ok(Date.now() - started >= 3 * HEARTBEATS.heartbeatPeriodMs, 'not closed before the third heartbeat failed');
+    } finally {
+      await client.close();
+      await peer.close();
+    }
+  });
+
+  it('keeps a session whose provider misses two heartbeats in a row and then answers', async () => {
+    const { script, heartbeats } = heartbeatScript((n) => n > 2);
+    const peer = await ScriptedDubboPeer.start(script);
+    const client = exchangeTo(peer.port, HEARTBEATS);
+    try {
+      const connection = await connect(client, peer);
+      await connection.nextMatching(() => heartbeats() >= 5, 5000);
+      assert.equal(connection.isClosed, false);
+      assert.equal(client.available, true);
+    } finally {
+      await client.close();
+      await peer.close();
+    }
+  });
+
+  it('counts only consecutive misses: two misses, an answer, two misses, ... never close the session', async () => {
+    // Failures reset on every answered heartbeat, as dubbo-go's heartbeat RTT check does.
+    const { script, heartbeats } = heartbeatScript((n) => n % 3 === 0);
+    const peer = await ScriptedDubboPeer.start(script);
+    const client = exchangeTo(peer.port, HEARTBEATS);
+    try {
+      const connection = await connect(client, peer);
+      await connection.nextMatching(() => heartbeats() >= 8, 10_000);
+      assert.equal(connection.isClosed, false, 'six heartbeats missed in all, never three in a row');
+    } finally {
+      await client.close();
+      await peer.close();
+    }
+  });
+});
+
+describe('ExchangeClient calls against a scripted provider', () => {
+  it('fails a call the provider never answers with TIMEOUT, close to its timeoutMs', async () => {
+    const peer = await ScriptedDubboPeer.start(() => {});
+    const client = exchangeTo(peer.port);
+    try {
+      await connect(client, peer);
+      const started = performance.now();
+      await assert.rejects(client.request(createRequest({ id: 0, path: 'test.Silent', method: 'wait' }), 200), (e) =>
+        isRpcError(e, ErrorCode.TIMEOUT),
+      );
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed >= 150, `not long before its timeout (${elapsed.toFixed(0)} ms)`);
+      assert.ok(elapsed < 1500, `TIMEOUT after ${elapsed.toFixed(0)} ms, expected about 200 ms`);
+      assert.equal(client.pendingCount, 0);
+    } finally {
+      await client.close();
+      await peer.close();
+    }
+  });
+
+  it('leaves no abort listener behind on a long-lived AbortSignal after 1000 calls', async () => {
+    const peer = await ScriptedDubboPeer.start((connection, pkg) => {
+      if (pkg.kind === 'request' && !pkg.event && pkg.twoWay) connection.send(createResponse({ id: pkg.id, value: 'ok' }));
+    });
+    const client = exchangeTo(peer.port);
+    const controller = new AbortController();
+    try {
+      await connect(client, peer);
+      // Batches of 10: Node warns from 11 listeners on one signal, which 100 calls in flight would be.
+      for (let batch = 0; batch < 100; batch++) {
+        const calls = Array.from({ length: 10 }, () => client.request(createRequest({ id: 0, path: 'test.Ok', method: 'ok' }), 5000, controller.signal));
+        for (const response of await Promise.all(calls)) assert.equal(response.value, 'ok');
+      }
+      assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+      // The signal still cancels a call in flight, and that call's listener goes too.
+      const cancelled = client.request(createRequest({ id: 0, path: 'test.Ok', method: 'ok' }), 5000, controller.signal);
+      assert.equal(getEventListeners(controller.signal, 'abort').length, 1, 'the call in flight listens');
+      controller.abort();
+      await assert.rejects(cancelled, (e) => isRpcError(e, ErrorCode.CANCELLED));
+      assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+    } finally {
+      await client.close();
+      await peer.close();
+    }
+  });
+});
+
+describe('RpcClient call bounds over a real provider', () => {
+  let provider: DemoProvider;
+  let client: RpcClient;
+
+  before(async () => {
+    provider = await startDemoProvider();
+    client = new RpcClient({ timeoutMs: 60_000 });
+  });
+  after(async () => {
+    provider.gate.release();
+    await client.close();
+    await provider.server.stop({ graceMs: 0 });
+  });
+
+  it('rejects a call with timeoutMs 200 with TIMEOUT well within 1.5 s', async () => {
+    const demo = client.refer(DemoService, { url: provider.url, version: '1.0.0', retries: 0 });
+    assert.equal(await demo.sayHello('warm'), 'Hello warm');
+    const started = performance.now();
+    await assert.rejects(withCallOptions(demo, { timeoutMs: 200 }).slow('never'), (e) => isRpcError(e, ErrorCode.TIMEOUT));
+    const elapsed = performance.now() - started;
+    // The timer wheel rounds to 10 ms ticks, so a timeout may fire a tick or so early.
+    assert.ok(elapsed >= 150 && elapsed < 1500, `TIMEOUT after ${elapsed.toFixed(0)} ms`);
+  });
+
+  it('leaves no abort listener on a long-lived AbortSignal after 1000 calls', async () => {
+    const controller = new AbortController();
+    const demo = withCallOptions(client.refer(DemoService, { url: provider.url, version: '1.0.0' }), { signal: controller.signal });
+    for (let batch = 0; batch < 100; batch++) {
+      const sums = await Promise.all(Array.from({ length: 10 }, (_, i) => demo.add(batch, i)));
+      assert.equal(sums[9], batch + 9);
+    }
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+  });
+});
