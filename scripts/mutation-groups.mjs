@@ -5,13 +5,7 @@
 export const groups = {
   exchange: {
     mutate: ['rpc/exchange-client.ts', 'rpc/pending-calls.ts'],
-    tests: [
-      'test/rpc/pending-calls.test.ts',
-      'test/rpc/exchange-client.test.ts',
-      'test/rpc/connections.test.ts',
-      'test/rpc/rpc-client.test.ts',
-      'test/rpc/retire.test.ts',
-    ],
+    tests: ['test/rpc/pending-calls.test.ts', 'test/rpc/exchange-client.test.ts', 'test/rpc/connections.test.ts'],
   },
   filters: {
     mutate: ['rpc/filters/*.ts', '!rpc/filters/index.ts', 'rpc/filter.ts'],
@@ -38,6 +32,7 @@ export const groups = {
     tests: [
       'test/rpc/rpc-server.test.ts',
       'test/rpc/server-replies.test.ts',
+      'test/rpc/connections.test.ts',
       'test/rpc/provider-filters.test.ts',
       'test/rpc/graceful-stop.test.ts',
       'test/rpc/service.test.ts',

@@ -66,7 +66,8 @@ function heartbeatScript(answer: (n: number) => boolean): { script: PeerScript; 
 /** Heartbeat timing for the tests below: the third failure (3P + T) comes well before the fourth heartbeat (4P). */
 const HEARTBEATS = { heartbeatPeriodMs: 250, heartbeatTimeoutMs: 100 };
 
-describe('ExchangeClient heartbeats against a scripted provider', () => {
+// Each test has its own peer and client, so they run side by side: the suite takes as long as its slowest test.
+describe('ExchangeClient heartbeats against a scripted provider', { concurrency: true }, () => {
   it('answers a heartbeat the provider sends, with its id, as an event with status OK', async () => {
     // Java's HeartbeatHandler sends heartbeats from the provider too and closes a channel whose reads stop.
     const peer = await ScriptedDubboPeer.start(() => {});

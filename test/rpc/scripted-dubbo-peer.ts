@@ -26,6 +26,7 @@ export class PeerConnection extends EventEmitter {
   ) {
     super();
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.setNoDelay(true);
     socket.on('error', () => {});
     socket.on('data', (chunk) => this.onData(chunk));
   }
