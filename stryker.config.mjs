@@ -33,7 +33,7 @@ export default {
   mutate: group.mutate,
   ignorePatterns: ['dist', 'reports', 'bench/results', '.tmp', '*.cpuprofile', '*.heapsnapshot'],
   // A mutant that hangs a test is killed by the runner after this long (counted as detected, "Timeout").
-  timeoutMS: 60_000,
+  timeoutMS: 10_000,
   timeoutFactor: 1.5,
   concurrency: 1,
   disableTypeChecks: true,

@@ -62,6 +62,8 @@ export class ExchangeClient implements EventListener<DubboPackage> {
   private connecting: Promise<void> | undefined;
   private cursor = 0;
   private closed = false;
+  /** Calls waiting for a session to be opened; they count against maxPendingCalls like calls in flight. */
+  private awaitingSession = 0;
 
   constructor(private readonly options: ExchangeClientOptions) {
     this.address = `${options.host}:${options.port}`;
@@ -95,12 +97,10 @@ export class ExchangeClient implements EventListener<DubboPackage> {
    * costs no extra promise layer (docs/rpc.md "Performance notes").
    */
   request(request: DubboRequest, timeoutMs: number, signal?: AbortSignal): Promise<DubboResponse> {
-    if (this.pending.size >= this.options.maxPendingCalls) {
-      return Promise.reject(new RpcError(ErrorCode.LIMIT_EXCEEDED, `${this.pending.size} calls already in flight to ${this.address}`));
-    }
+    if (this.pending.size + this.awaitingSession >= this.options.maxPendingCalls) return this.overLimit();
     const session = this.pickSession();
     if (session) return this.requestOn(session, request, timeoutMs, signal);
-    return this.reconnect().then((connected) => this.requestOn(connected, request, timeoutMs, signal));
+    return this.whenConnected((connected) => this.requestOn(connected, request, timeoutMs, signal));
   }
 
   /**
@@ -109,12 +109,10 @@ export class ExchangeClient implements EventListener<DubboPackage> {
    * `then` of the caller's own. `map` runs outside the caller's async context.
    */
   call<T>(request: DubboRequest, timeoutMs: number, signal: AbortSignal | undefined, map: ResponseMapper<DubboResponse, T>): Promise<T> {
-    if (this.pending.size >= this.options.maxPendingCalls) {
-      return Promise.reject(new RpcError(ErrorCode.LIMIT_EXCEEDED, `${this.pending.size} calls already in flight to ${this.address}`));
-    }
+    if (this.pending.size + this.awaitingSession >= this.options.maxPendingCalls) return this.overLimit();
     const session = this.pickSession();
     if (session) return this.callOn(session, request, timeoutMs, signal, map);
-    return this.reconnect().then((connected) => this.callOn(connected, request, timeoutMs, signal, map));
+    return this.whenConnected((connected) => this.callOn(connected, request, timeoutMs, signal, map));
   }
 
   /** Sends a one-way request; resolves once it is handed to the socket. */
@@ -153,6 +151,26 @@ export class ExchangeClient implements EventListener<DubboPackage> {
   }
 
   // ---- internals
+
+  private overLimit(): Promise<never> {
+    const inFlight = this.pending.size + this.awaitingSession;
+    return Promise.reject(new RpcError(ErrorCode.LIMIT_EXCEEDED, `${inFlight} calls already in flight to ${this.address}`));
+  }
+
+  /** Sends once a session is open; until then the call is counted in `awaitingSession`. */
+  private whenConnected<T>(send: (session: Session) => Promise<T>): Promise<T> {
+    this.awaitingSession++;
+    return this.reconnect().then(
+      (session) => {
+        this.awaitingSession--;
+        return send(session);
+      },
+      (err: unknown) => {
+        this.awaitingSession--;
+        throw err;
+      },
+    );
+  }
 
   private onResponse(response: DubboResponse): void {
     const id = Number(response.id);

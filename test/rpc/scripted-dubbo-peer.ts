@@ -36,7 +36,12 @@ export class PeerConnection extends EventEmitter {
   }
 
   send(pkg: DubboPackage): void {
-    for (const part of this.codec.write(null, pkg)) this.socket.write(part);
+    this.socket.write(this.encode(pkg));
+  }
+
+  /** The frame `pkg` encodes to, for tests that alter bytes before sending them. */
+  encode(pkg: DubboPackage): Buffer {
+    return Buffer.concat(this.codec.write(null, pkg));
   }
 
   /** Resolves with the first package received (so far or next) that `matches`; rejects after `timeoutMs` or on close. */
