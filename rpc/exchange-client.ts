@@ -22,7 +22,7 @@ import {
   type DubboRequest,
   type DubboResponse,
 } from './protocol/dubbo-package.js';
-import { PendingCalls, type ResponseMapper } from './pending-calls.js';
+import { cancelledError, PendingCalls, type ResponseMapper } from './pending-calls.js';
 import { createTransportClient, type TransportClient, type TransportKind } from './transport-factory.js';
 
 export type { TransportKind } from './transport-factory.js';
@@ -207,6 +207,8 @@ export class ExchangeClient implements EventListener<DubboPackage> {
     signal: AbortSignal | undefined,
     map: ResponseMapper<DubboResponse, T> | undefined,
   ): Promise<T> {
+    // Aborted while its session was being opened: fail it without sending.
+    if (signal?.aborted) return Promise.reject(cancelledError(signal));
     request.id = this.pending.nextId();
     const result = this.pending.addMapped(request.id, session, timeoutMs, signal, map);
     this.write(session, request);

@@ -235,6 +235,24 @@ describe('ExchangeClient calls, sessions and close against a scripted provider',
     }
   });
 
+  it('fails a call whose signal aborts while its connection opens with CANCELLED, without sending it', async () => {
+    const peer = await ScriptedDubboPeer.start(answeringScript());
+    const client = exchangeTo(peer.port);
+    try {
+      const controller = new AbortController();
+      const early = client.request(ask('aborted-early'), 60_000, controller.signal);
+      controller.abort(new Error('user gave up'));
+      await assert.rejects(early, (e) => isRpcError(e, ErrorCode.CANCELLED));
+      assert.equal((await client.request(ask(), 5000)).value, 'ok');
+      const sent = peer.connections[0]!.received.filter((pkg) => pkg.kind === 'request' && pkg.method === 'aborted-early');
+      assert.equal(sent.length, 0, 'the cancelled call was not sent');
+      assert.equal(client.pendingCount, 0);
+    } finally {
+      await client.close();
+      await peer.close();
+    }
+  });
+
   it('maps a response with call(), and sends one-way requests with a fresh even id that nothing waits for', async () => {
     const peer = await ScriptedDubboPeer.start(answeringScript());
     const client = exchangeTo(peer.port);
