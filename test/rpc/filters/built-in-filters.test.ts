@@ -37,6 +37,14 @@ describe('echoFilter', () => {
   it('passes other methods through', async () => {
     assert.equal(await composeFilters([echoFilter()], service)(call('hi', [1])), 'called hi(1)');
   });
+  it('passes $echo with other than one argument through, as Java EchoFilter does', async () => {
+    const chain = composeFilters([echoFilter()], service);
+    assert.equal(await chain(call('$echo', [])), 'called $echo()');
+    assert.equal(await chain(call('$echo', [1, 2])), 'called $echo(1,2)');
+  });
+  it('is registered under the name echo', async () => {
+    assert.equal(await composeFilters([createFilter('echo')], service)(call('$echo', ['x'])), 'x');
+  });
 });
 
 describe('tokenFilter', () => {
@@ -44,8 +52,8 @@ describe('tokenFilter', () => {
   it('lets a call with the right token through', async () => {
     assert.equal(await chain(call('hi', [], { token: 's3cret' })), 'called hi()');
   });
-  it('rejects a wrong or missing token with UNAUTHORIZED', async () => {
-    await assert.rejects(chain(call('hi', [], { token: 'nope!!' })), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED));
+  it('rejects a wrong or missing token with UNAUTHORIZED, naming the method', async () => {
+    await assert.rejects(chain(call('hi', [], { token: 'nope!!' })), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED) && /demo\.Svc\.hi/.test(e.message));
     await assert.rejects(chain(call('hi')), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED));
   });
   it('rejects wrong tokens of every other length, and non-string tokens, with UNAUTHORIZED', async () => {
@@ -55,7 +63,7 @@ describe('tokenFilter', () => {
     }
   });
   it('refuses an empty or non-string configured token', () => {
-    assert.throws(() => tokenFilter(''), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT));
+    assert.throws(() => tokenFilter(''), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT) && /non-empty token/.test(e.message));
     assert.throws(() => tokenFilter(42 as unknown as string), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT));
   });
   it('is registered under the name token', async () => {
