@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RoundRobinLoadBalance } from '../../../rpc/load-balance/round-robin-load-balance.js';
+import { getLoadBalance } from '../../../rpc/load-balance/load-balance.js';
+import { ROUND_ROBIN_RECYCLE_MS, RoundRobinLoadBalance } from '../../../rpc/load-balance/round-robin-load-balance.js';
 import { invocation, TestInvoker, tally } from '../cluster/test-invoker.js';
 
 describe('RoundRobinLoadBalance', () => {
@@ -28,6 +29,40 @@ describe('RoundRobinLoadBalance', () => {
     const first = balancer.select(invokers, invocation('a'))!.url.port;
     assert.equal(balancer.select(invokers, invocation('b'))!.url.port, first);
     assert.notEqual(balancer.select(invokers, invocation('a'))!.url.port, first);
+  });
+
+  it('keeps separate state per group and per version of a service', () => {
+    const invokers = [new TestInvoker(1), new TestInvoker(2)];
+    for (const [a, b] of [
+      [{ group: 'a' }, { group: 'b' }],
+      [{ version: '1.0' }, { version: '2.0' }],
+    ]) {
+      const balancer = new RoundRobinLoadBalance();
+      const first = balancer.select(invokers, invocation('m', [], a))!.url.port;
+      assert.equal(balancer.select(invokers, invocation('m', [], b))!.url.port, first, `${JSON.stringify(b)} starts afresh`);
+      assert.notEqual(balancer.select(invokers, invocation('m', [], a))!.url.port, first, `${JSON.stringify(a)} goes on`);
+    }
+  });
+
+  it('forgets a provider not offered for over 60 s, and not before', (t) => {
+    // dubbo-go's RECYCLE_PERIOD: a provider's running total is dropped once it is stale.
+    t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+    const [a, b, c] = [1, 2, 3].map((port) => new TestInvoker(port));
+    const pickAfter = (idleMs: number) => {
+      const balancer = new RoundRobinLoadBalance();
+      const start = Date.now();
+      assert.equal(balancer.select([a!, b!], invocation())!.url.port, 1, 'a first: its total drops below b');
+      t.mock.timers.setTime(start + idleMs);
+      assert.equal(balancer.select([b!, c!], invocation())!.url.port, 2, 'b, without a');
+      return balancer.select([a!, b!], invocation())!.url.port;
+    };
+    // Remembered, a is still behind b; forgotten, it starts again level with b and wins the tie.
+    assert.equal(pickAfter(ROUND_ROBIN_RECYCLE_MS), 2);
+    assert.equal(pickAfter(ROUND_ROBIN_RECYCLE_MS + 1), 1);
+  });
+
+  it('is registered as roundrobin', () => {
+    assert.ok(getLoadBalance('roundrobin') instanceof RoundRobinLoadBalance);
   });
 
   it('gives equal weights an even share and skips weight 0', () => {
