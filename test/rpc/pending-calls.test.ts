@@ -83,7 +83,10 @@ describe('PendingCalls entries', () => {
     const wheel = new TimerWheel({ tickMs: 5 });
     const pending = new PendingCalls<string>(wheel);
     const started = performance.now();
+    // The wheel's interval is unref'd: hold the event loop open while only the wheel is waited on.
+    const keepAlive = setTimeout(() => {}, 5000);
     await assert.rejects(pending.add(pending.nextId(), 'session', 30), (e) => isRpcError(e, ErrorCode.TIMEOUT) && /request 2 within 30 ms/.test(e.message));
+    clearTimeout(keepAlive);
     assert.ok(performance.now() - started < 1500);
     assert.equal(pending.size, 0);
     assert.equal(pending.settle(2, 'late'), false);
