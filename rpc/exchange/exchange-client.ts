@@ -18,7 +18,7 @@ import { DubboCodec } from './dubbo-codec.js';
 import { answerHeartbeat } from './heartbeat.js';
 import { createHeartbeatRequest, type DubboPackage, type DubboRequest, type DubboResponse } from '../protocol/dubbo-package.js';
 import { notSent } from '../never-sent.js';
-import { PendingCalls, type ResponseMapper } from './pending-calls.js';
+import { cancelledError, PendingCalls, type ResponseMapper } from './pending-calls.js';
 import { createTransportClient, type TransportClient, type TransportKind } from './transport-factory.js';
 
 export type { TransportKind } from './transport-factory.js';
@@ -60,6 +60,8 @@ export class ExchangeClient implements EventListener<DubboPackage> {
   private connecting: Promise<void> | undefined;
   private cursor = 0;
   private closed = false;
+  /** Calls waiting for a session to be opened; they count against maxPendingCalls like calls in flight. */
+  private awaitingSession = 0;
 
   constructor(private readonly options: ExchangeClientOptions) {
     this.address = `${options.host}:${options.port}`;
@@ -95,12 +97,10 @@ export class ExchangeClient implements EventListener<DubboPackage> {
    * outside the caller's async context.
    */
   call<T>(request: DubboRequest, timeoutMs: number, signal: AbortSignal | undefined, map: ResponseMapper<DubboResponse, T>): Promise<T> {
-    if (this.pending.size >= this.options.maxPendingCalls) {
-      return Promise.reject(new RpcError(ErrorCode.LIMIT_EXCEEDED, `${this.pending.size} calls already in flight to ${this.address}`));
-    }
+    if (this.pending.size + this.awaitingSession >= this.options.maxPendingCalls) return this.overLimit();
     const session = this.pickSession();
     if (session) return this.callOn(session, request, timeoutMs, signal, map);
-    return this.reconnect().then((connected) => this.callOn(connected, request, timeoutMs, signal, map));
+    return this.whenConnected((connected) => this.callOn(connected, request, timeoutMs, signal, map));
   }
 
   /** Sends a one-way request; resolves once it is handed to the socket. */
@@ -144,6 +144,26 @@ export class ExchangeClient implements EventListener<DubboPackage> {
 
   // ---- internals
 
+  private overLimit(): Promise<never> {
+    const inFlight = this.pending.size + this.awaitingSession;
+    return Promise.reject(new RpcError(ErrorCode.LIMIT_EXCEEDED, `${inFlight} calls already in flight to ${this.address}`));
+  }
+
+  /** Sends once a session is open; until then the call is counted in `awaitingSession`. */
+  private whenConnected<T>(send: (session: Session) => Promise<T>): Promise<T> {
+    this.awaitingSession++;
+    return this.reconnect().then(
+      (session) => {
+        this.awaitingSession--;
+        return send(session);
+      },
+      (err: unknown) => {
+        this.awaitingSession--;
+        throw err;
+      },
+    );
+  }
+
   private onResponse(response: DubboResponse): void {
     const id = Number(response.id);
     if (response.error) this.pending.fail(id, response.error);
@@ -175,6 +195,8 @@ export class ExchangeClient implements EventListener<DubboPackage> {
     signal: AbortSignal | undefined,
     map: ResponseMapper<DubboResponse, T>,
   ): Promise<T> {
+    // Aborted while its session was being opened: fail it without sending.
+    if (signal?.aborted) return Promise.reject(cancelledError(signal));
     request.id = this.pending.nextId();
     const result = this.pending.addMapped(request.id, session, timeoutMs, signal, map);
     this.write(session, request);

@@ -81,6 +81,8 @@ export class PendingCalls<R> {
    * `settle`, one promise and microtask fewer per call (docs/performance.md, "RPC call path").
    */
   addMapped<T>(id: number, owner: unknown, timeoutMs: number, signal: AbortSignal | undefined, map: ResponseMapper<R, T> | undefined): Promise<T> {
+    // An 'abort' listener added after the abort never runs: the call would wait for its timeout.
+    if (signal?.aborted) return Promise.reject(cancelledError(signal));
     return new Promise<T>((resolve, reject) => {
       const entry = new PendingEntry<R>(id, owner, resolve as (value: unknown) => void, reject, signal, map);
       this.entries.set(id, entry);

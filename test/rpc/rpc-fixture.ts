@@ -85,6 +85,8 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
 /** A plain TCP socket speaking Dubbo frames through DubboCodec, for hand-made input. */
 export class RawDubboSocket {
   readonly received: DubboPackage[] = [];
+  /** The bytes of every frame received, in order (header included), for checks below the codec. */
+  readonly frames: Buffer[] = [];
   readonly closed: Promise<void>;
   private readonly codec = new DubboCodec();
   private buffer = Buffer.alloc(0);
@@ -134,6 +136,7 @@ export class RawDubboSocket {
       const { pkg, len } = this.codec.read(null, this.buffer);
       if (!pkg) break;
       this.received.push(pkg);
+      this.frames.push(Buffer.from(this.buffer.subarray(0, len)));
       this.buffer = this.buffer.subarray(len);
     }
     this.waiter?.();

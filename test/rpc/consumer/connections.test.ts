@@ -9,6 +9,7 @@ import { RpcServer } from '../../../rpc/provider/rpc-server.js';
 import { defineService } from '../../../rpc/service.js';
 import { createTaskPool } from '../../../transport/task-pool.js';
 import { testCert } from '../../transport/tls-fixture.js';
+import { createRequest, type DubboResponse } from '../../../rpc/protocol/dubbo-package.js';
 import { DemoService, RawDubboSocket, startDemoProvider } from '../rpc-fixture.js';
 
 /** A TCP server that accepts and never answers: a hung provider. */
@@ -29,12 +30,18 @@ async function silentServer(): Promise<{ port: number; close: () => Promise<void
 }
 
 describe('provider connections', () => {
-  it('closes a session after three unanswered heartbeats and fails its calls with NETWORK', async () => {
+  it('closes a session to a silent provider after three heartbeat failures and fails its calls with NETWORK', async () => {
     const silent = await silentServer();
-    const client = new RpcClient({ heartbeatPeriodMs: 30, heartbeatTimeoutMs: 30, timeoutMs: 60_000 });
+    const periodMs = 60;
+    const client = new RpcClient({ heartbeatPeriodMs: periodMs, heartbeatTimeoutMs: 30, timeoutMs: 60_000 });
     try {
       const demo = client.refer(DemoService, { url: `dubbo://127.0.0.1:${silent.port}`, version: '1.0.0', retries: 0 });
+      const started = performance.now();
       await assert.rejects(demo.sayHello('anyone?'), (e) => isRpcError(e, ErrorCode.NETWORK));
+      const elapsed = performance.now() - started;
+      // The third heartbeat leaves at 3 periods; one or two failures must not close the session.
+      assert.ok(elapsed >= 3 * periodMs, `closed after ${elapsed.toFixed(0)} ms, before the third heartbeat`);
+      assert.ok(elapsed < 5000, `closed after ${elapsed.toFixed(0)} ms`);
       assert.equal(client.pendingCalls, 0);
     } finally {
       await client.close();
@@ -42,12 +49,36 @@ describe('provider connections', () => {
     }
   });
 
-  it('closes a server session that stays silent past sessionTimeoutMs', async () => {
-    const provider = await startDemoProvider({ sessionTimeoutMs: 50 });
+  it('closes a server session that stays silent past sessionTimeoutMs, and not before', async () => {
+    const sessionTimeoutMs = 200;
+    const provider = await startDemoProvider({ sessionTimeoutMs });
     try {
       const raw = await RawDubboSocket.connect(provider.server.port);
-      await raw.closed;
+      const connected = performance.now();
+      const bound = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('silent session still open after 3 s')), 3000).unref());
+      await Promise.race([raw.closed, bound]);
+      const elapsed = performance.now() - connected;
+      // Idle checks run on the 10 ms timer wheel, so allow a tick or two early.
+      assert.ok(elapsed >= sessionTimeoutMs - 20, `closed after ${elapsed.toFixed(0)} ms of silence`);
     } finally {
+      await provider.server.stop({ graceMs: 0 });
+    }
+  });
+
+  it('keeps a busy server session open across many idle checks', async () => {
+    const provider = await startDemoProvider({ sessionTimeoutMs: 200 });
+    const raw = await RawDubboSocket.connect(provider.server.port);
+    try {
+      // 1.2 s of calls every 40 ms: six idle checks, none of which may find this session idle.
+      for (let id = 2; id <= 60; id += 2) {
+        raw.send(createRequest({ id, path: DemoService.name, version: '1.0.0', method: 'sayHello', parameterTypes: ['java.lang.String'], args: [`#${id}`] }));
+        const response = (await raw.next()) as DubboResponse;
+        assert.equal(response.value, `Hello #${id}`);
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+      assert.equal(raw.socket.destroyed, false);
+    } finally {
+      raw.close();
       await provider.server.stop({ graceMs: 0 });
     }
   });

@@ -122,21 +122,28 @@ describe('RpcClient', () => {
     }
   });
 
-  it('passes only the remaining deadline on to downstream calls', async () => {
+  it('passes each call only its own remaining deadline on to downstream calls', async () => {
     const Back = defineService('test.Back', { timeoutSeen: { params: [], returns: 'int' } });
     const Front = defineService('test.Front', { relay: { params: [], returns: 'int' } });
     const back = new RpcServer({ port: 0 });
     back.addService(Back, { timeoutSeen: () => Number(RpcContext.current()!.attachments.timeout) });
     await back.start();
     const downstream = new RpcClient({ timeoutMs: 60_000 });
+    // One reference for every downstream call: nothing per reference may stand in for a call's own budget.
     const backProxy = downstream.refer(Back, { url: `dubbo://127.0.0.1:${back.port}` });
     const front = new RpcServer({ port: 0 });
     front.addService(Front, { relay: () => backProxy.timeoutSeen() });
     await front.start();
     try {
-      const frontProxy = client.refer(Front, { url: `dubbo://127.0.0.1:${front.port}`, timeoutMs: 2000 });
-      const seen = await frontProxy.relay();
-      assert.ok(seen > 0 && seen <= 2000, `downstream timeout ${seen} ms is within the caller's 2000 ms`);
+      const frontProxy = client.refer(Front, { url: `dubbo://127.0.0.1:${front.port}` });
+      const long = await withCallOptions(frontProxy, { timeoutMs: 5000 }).relay();
+      const short = await withCallOptions(frontProxy, { timeoutMs: 1000 }).relay();
+      assert.ok(long > 1000 && long <= 5000, `downstream timeout ${long} ms is within the caller's 5000 ms`);
+      assert.ok(short > 0 && short <= 1000, `downstream timeout ${short} ms is within the caller's 1000 ms`);
+      // Direct calls on the same reference: each sends its own timeout.
+      const seen = [];
+      for (const timeoutMs of [700, 1900, 700]) seen.push(await withCallOptions(backProxy, { timeoutMs }).timeoutSeen());
+      assert.deepEqual(seen, [700, 1900, 700]);
     } finally {
       await downstream.close();
       await front.stop({ graceMs: 0 });

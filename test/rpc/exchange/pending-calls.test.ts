@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ErrorCode, RpcError } from '../../../common/rpc-error.js';
+import { ErrorCode, isRpcError, RpcError } from '../../../common/rpc-error.js';
 import { PendingCalls } from '../../../rpc/exchange/pending-calls.js';
 import { TimerWheel } from '../../../transport/timer-wheel.js';
 
@@ -66,5 +66,54 @@ describe('PendingCalls.addMapped', () => {
     await assert.rejects(call, { code: ErrorCode.NETWORK });
     pending.settle(2, 'late');
     assert.equal(mapped, 0);
+  });
+});
+
+describe('PendingCalls entries', () => {
+  it('hands out even ids 2, 4, 6, ... and wraps to 2 before they stop being safe integers', () => {
+    const pending = new PendingCalls<string>(new TimerWheel());
+    assert.deepEqual([pending.nextId(), pending.nextId(), pending.nextId()], [2, 4, 6]);
+    // Jump near the end instead of calling nextId 2^52 times.
+    Reflect.set(pending, 'lastId', Number.MAX_SAFE_INTEGER - 3);
+    assert.equal(pending.nextId(), Number.MAX_SAFE_INTEGER - 1);
+    assert.equal(pending.nextId(), 2);
+  });
+
+  it('rejects with TIMEOUT after timeoutMs, drops the late response and counts it', async () => {
+    const wheel = new TimerWheel({ tickMs: 5 });
+    const pending = new PendingCalls<string>(wheel);
+    const started = performance.now();
+    // The wheel's interval is unref'd: hold the event loop open while only the wheel is waited on.
+    const keepAlive = setTimeout(() => {}, 5000);
+    await assert.rejects(pending.add(pending.nextId(), 'session', 30), (e) => isRpcError(e, ErrorCode.TIMEOUT) && /request 2 within 30 ms/.test(e.message));
+    clearTimeout(keepAlive);
+    assert.ok(performance.now() - started < 1500);
+    assert.equal(pending.size, 0);
+    assert.equal(pending.settle(2, 'late'), false);
+    assert.equal(pending.droppedResponses, 1);
+    assert.equal(pending.fail(2, new RpcError(ErrorCode.NETWORK, 'gone')), false, 'nothing left to fail');
+    assert.equal(wheel.size, 0);
+  });
+
+  it('rejects with CANCELLED when the signal aborts, or at once when it already had, keeping the reason as the cause', async () => {
+    const pending = new PendingCalls<string>(new TimerWheel());
+    const controller = new AbortController();
+    const call = pending.add(pending.nextId(), 'session', 60_000, controller.signal);
+    const reason = new Error('user gave up');
+    controller.abort(reason);
+    await assert.rejects(call, (e) => isRpcError(e, ErrorCode.CANCELLED) && e.cause === reason);
+    await assert.rejects(pending.add(pending.nextId(), 'session', 60_000, controller.signal), (e) => isRpcError(e, ErrorCode.CANCELLED));
+    assert.equal(pending.size, 0);
+  });
+
+  it('fails only the calls of the owner that failed', async () => {
+    const pending = new PendingCalls<string>(new TimerWheel());
+    const onA = pending.add(pending.nextId(), 'session A', 60_000);
+    const onB = pending.add(pending.nextId(), 'session B', 60_000);
+    pending.failOwner('session A', new RpcError(ErrorCode.NETWORK, 'A closed'));
+    await assert.rejects(onA, { code: ErrorCode.NETWORK, message: 'A closed' });
+    assert.equal(pending.size, 1);
+    assert.equal(pending.settle(4, 'b'), true);
+    assert.equal(await onB, 'b');
   });
 });

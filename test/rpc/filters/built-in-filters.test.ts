@@ -37,6 +37,14 @@ describe('echoFilter', () => {
   it('passes other methods through', async () => {
     assert.equal(await composeFilters([echoFilter()], service)(call('hi', [1])), 'called hi(1)');
   });
+  it('passes $echo with other than one argument through, as Java EchoFilter does', async () => {
+    const chain = composeFilters([echoFilter()], service);
+    assert.equal(await chain(call('$echo', [])), 'called $echo()');
+    assert.equal(await chain(call('$echo', [1, 2])), 'called $echo(1,2)');
+  });
+  it('is registered under the name echo', async () => {
+    assert.equal(await composeFilters([createFilter('echo')], service)(call('$echo', ['x'])), 'x');
+  });
 });
 
 describe('tokenFilter', () => {
@@ -44,12 +52,24 @@ describe('tokenFilter', () => {
   it('lets a call with the right token through', async () => {
     assert.equal(await chain(call('hi', [], { token: 's3cret' })), 'called hi()');
   });
-  it('rejects a wrong or missing token with UNAUTHORIZED', async () => {
-    await assert.rejects(chain(call('hi', [], { token: 'nope!!' })), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED));
+  it('rejects a wrong or missing token with UNAUTHORIZED, naming the method', async () => {
+    await assert.rejects(chain(call('hi', [], { token: 'nope!!' })), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED) && /demo\.Svc\.hi/.test(e.message));
     await assert.rejects(chain(call('hi')), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED));
   });
-  it('refuses an empty configured token', () => {
-    assert.throws(() => tokenFilter(''), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT));
+  it('rejects wrong tokens of every other length, and non-string tokens, with UNAUTHORIZED', async () => {
+    // 's3cr€t' has the six characters of 's3cret' but eight UTF-8 bytes.
+    for (const token of ['', 's', 's3cre', 's3cret!', 's3cret-and-much-longer', 's3cr€t', 's3cret\u0000', 42, null, ['s3cret'], { toString: () => 's3cret' }]) {
+      await assert.rejects(chain(call('hi', [], { token })), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED), `token ${JSON.stringify(token)}`);
+    }
+  });
+  it('refuses an empty or non-string configured token', () => {
+    assert.throws(() => tokenFilter(''), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT) && /non-empty token/.test(e.message));
+    assert.throws(() => tokenFilter(42 as unknown as string), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT));
+  });
+  it('is registered under the name token', async () => {
+    const byName = composeFilters([createFilter('token', 'key')], service);
+    assert.equal(await byName(call('hi', [], { token: 'key' })), 'called hi()');
+    await assert.rejects(byName(call('hi', [], { token: 'other' })), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED));
   });
 });
 
@@ -58,7 +78,7 @@ describe('accessLogFilter', () => {
     const entries: AccessLogEntry[] = [];
     const chain = composeFilters([accessLogFilter({ sink: (e) => entries.push(e) }), tokenFilter('t')], service);
     await chain(call('ok', [], { token: 't' }));
-    await assert.rejects(chain(call('bad')));
+    await assert.rejects(chain(call('bad')), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED));
     assert.deepEqual(entries.map((e) => [e.method, e.outcome]), [['ok', 'OK'], ['bad', ErrorCode.UNAUTHORIZED]]);
     assert.ok(entries.every((e) => e.service === 'demo.Svc' && e.durationMs >= 0));
   });
@@ -78,7 +98,7 @@ describe('tpsLimitFilter', () => {
   it('opens a new window once the interval has passed', async () => {
     const chain = composeFilters([tpsLimitFilter({ rate: 1, intervalMs: 20 })], service);
     await chain(call('m'));
-    await assert.rejects(chain(call('m')));
+    await assert.rejects(chain(call('m')), (e) => isRpcError(e, ErrorCode.LIMIT_EXCEEDED));
     const deadline = Date.now() + 2000;
     let result: unknown;
     while (result === undefined && Date.now() < deadline) {
@@ -149,7 +169,7 @@ describe('metricsFilter', () => {
     const registry = new Registry();
     const chain = composeFilters([metricsFilter({ registry, side: 'provider' }), tokenFilter('t')], service);
     await chain(call('m', [], { token: 't' }));
-    await assert.rejects(chain(call('m')));
+    await assert.rejects(chain(call('m')), (e) => isRpcError(e, ErrorCode.UNAUTHORIZED));
     const text = await registry.metrics();
     assert.match(text, /rpc_calls_total\{side="provider",service="demo.Svc",method="m",outcome="OK"\} 1/);
     assert.match(text, /rpc_calls_total\{[^}]*outcome="UNAUTHORIZED"\} 1/);

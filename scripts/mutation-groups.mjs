@@ -1,0 +1,79 @@
+// The modules mutation testing covers, grouped with the test files that
+// exercise them (paths of the TypeScript sources; the tests run compiled from
+// dist/). Used by stryker.config.mjs and scripts/mutate.mjs; docs/testing.md
+// lists the last run's score per group.
+export const groups = {
+  exchange: {
+    mutate: ['rpc/exchange-client.ts', 'rpc/pending-calls.ts'],
+    tests: ['test/rpc/pending-calls.test.ts', 'test/rpc/exchange-client.test.ts', 'test/rpc/connections.test.ts'],
+  },
+  filters: {
+    mutate: ['rpc/filters/*.ts', '!rpc/filters/index.ts', 'rpc/filter.ts'],
+    tests: ['test/rpc/filters/*.test.ts', 'test/rpc/provider-filters.test.ts'],
+  },
+  'load-balance': {
+    mutate: ['rpc/load-balance/*.ts', '!rpc/load-balance/index.ts'],
+    tests: ['test/rpc/load-balance/*.test.ts'],
+  },
+  cluster: {
+    mutate: ['rpc/cluster/*.ts', '!rpc/cluster/index.ts'],
+    tests: ['test/rpc/cluster/*.test.ts', 'test/rpc/rpc-cluster.test.ts'],
+  },
+  'dubbo-codec': {
+    mutate: ['rpc/protocol/*.ts'],
+    tests: ['test/rpc/protocol/*.test.ts'],
+  },
+  serialization: {
+    mutate: ['rpc/serialization/*.ts', '!rpc/serialization/*.d.ts'],
+    tests: ['test/rpc/serialization/*.test.ts', 'test/rpc/serializations.test.ts', 'test/rpc/protocol/*.test.ts'],
+  },
+  server: {
+    mutate: ['rpc/server.ts', 'rpc/provider-call.ts', 'rpc/exported-service.ts', 'rpc/remote-error.ts'],
+    tests: [
+      'test/rpc/rpc-server.test.ts',
+      'test/rpc/server-replies.test.ts',
+      'test/rpc/connections.test.ts',
+      'test/rpc/provider-filters.test.ts',
+      'test/rpc/graceful-stop.test.ts',
+      'test/rpc/service.test.ts',
+    ],
+  },
+  'transport-sessions': {
+    mutate: [
+      'transport/base-session.ts',
+      'transport/tcp-session.ts',
+      'transport/ws-session.ts',
+      'transport/udp-session.ts',
+      'transport/tcp-client.ts',
+      'transport/tcp-server.ts',
+      'transport/client-endpoint.ts',
+      'transport/server-endpoint.ts',
+      'transport/timer-wheel.ts',
+      'transport/task-pool.ts',
+    ],
+    tests: ['test/transport/*.test.ts'],
+  },
+  'transport-codec': {
+    mutate: [
+      'transport/length-field-codec.ts',
+      'transport/buffer-view.ts',
+      'transport/write-slab.ts',
+      'transport/stream-pipe.ts',
+      'transport/deflate-pipe.ts',
+      'transport/snappy-pipe.ts',
+    ],
+    tests: [
+      'test/transport/length-field-codec.test.ts',
+      'test/transport/offset-reader.test.ts',
+      'test/transport/slab-writes.test.ts',
+      'test/transport/stream-conformance.test.ts',
+      'test/transport/tcp-features.test.ts',
+      'test/transport/flush-threshold.test.ts',
+      'test/transport/backpressure.test.ts',
+    ],
+  },
+  registry: {
+    mutate: ['registry/*.ts', '!registry/index.ts'],
+    tests: ['test/registry/*.test.ts', 'test/rpc/cluster/registry-directory*.test.ts'],
+  },
+};
