@@ -4,37 +4,37 @@
 // lists the last run's score per group.
 export const groups = {
   exchange: {
-    mutate: ['rpc/exchange-client.ts', 'rpc/pending-calls.ts'],
-    tests: ['test/rpc/pending-calls.test.ts', 'test/rpc/exchange-client.test.ts', 'test/rpc/connections.test.ts'],
+    mutate: ['rpc/exchange/exchange-client.ts', 'rpc/exchange/pending-calls.ts', 'rpc/exchange/exchange-server.ts', 'rpc/exchange/heartbeat.ts'],
+    tests: ['test/rpc/exchange/*.test.ts', 'test/rpc/consumer/connections.test.ts'],
   },
   filters: {
     mutate: ['rpc/filters/*.ts', '!rpc/filters/index.ts', 'rpc/filter.ts'],
-    tests: ['test/rpc/filters/*.test.ts', 'test/rpc/provider-filters.test.ts'],
+    tests: ['test/rpc/filters/*.test.ts', 'test/rpc/provider/provider-filters.test.ts'],
   },
   'load-balance': {
     mutate: ['rpc/load-balance/*.ts', '!rpc/load-balance/index.ts'],
     tests: ['test/rpc/load-balance/*.test.ts'],
   },
   cluster: {
-    mutate: ['rpc/cluster/*.ts', '!rpc/cluster/index.ts'],
-    tests: ['test/rpc/cluster/*.test.ts', 'test/rpc/rpc-cluster.test.ts'],
+    mutate: ['rpc/cluster/**/*.ts', '!rpc/cluster/index.ts'],
+    tests: ['test/rpc/cluster/**/*.test.ts', 'test/rpc/rpc-cluster.test.ts'],
   },
   'dubbo-codec': {
-    mutate: ['rpc/protocol/*.ts'],
-    tests: ['test/rpc/protocol/*.test.ts'],
+    mutate: ['rpc/protocol/*.ts', 'rpc/exchange/dubbo-codec.ts'],
+    tests: ['test/rpc/protocol/*.test.ts', 'test/rpc/exchange/dubbo-codec*.test.ts'],
   },
   serialization: {
     mutate: ['rpc/serialization/*.ts', '!rpc/serialization/*.d.ts'],
-    tests: ['test/rpc/serialization/*.test.ts', 'test/rpc/serializations.test.ts', 'test/rpc/protocol/*.test.ts'],
+    tests: ['test/rpc/serialization/*.test.ts', 'test/rpc/serializations.test.ts', 'test/rpc/protocol/*.test.ts', 'test/rpc/exchange/dubbo-codec*.test.ts'],
   },
   server: {
-    mutate: ['rpc/server.ts', 'rpc/provider-call.ts', 'rpc/exported-service.ts', 'rpc/remote-error.ts'],
+    mutate: ['rpc/provider/rpc-server.ts', 'rpc/provider/provider-call.ts', 'rpc/provider/exported-service.ts', 'rpc/protocol/remote-error.ts', 'rpc/exchange/exchange-server.ts'],
     tests: [
-      'test/rpc/rpc-server.test.ts',
-      'test/rpc/server-replies.test.ts',
-      'test/rpc/connections.test.ts',
-      'test/rpc/provider-filters.test.ts',
-      'test/rpc/graceful-stop.test.ts',
+      'test/rpc/provider/rpc-server.test.ts',
+      'test/rpc/provider/server-replies.test.ts',
+      'test/rpc/consumer/connections.test.ts',
+      'test/rpc/provider/provider-filters.test.ts',
+      'test/rpc/provider/graceful-stop.test.ts',
       'test/rpc/service.test.ts',
     ],
   },
@@ -74,6 +74,6 @@ export const groups = {
   },
   registry: {
     mutate: ['registry/*.ts', '!registry/index.ts'],
-    tests: ['test/registry/*.test.ts', 'test/rpc/cluster/registry-directory*.test.ts'],
+    tests: ['test/registry/*.test.ts', 'test/rpc/cluster/directory/*.test.ts'],
   },
 };

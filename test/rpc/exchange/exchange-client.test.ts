@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
-import { RpcClient } from '../../rpc/consumer/rpc-client.js';
-import { ExchangeClient, type ExchangeClientOptions } from '../../rpc/exchange/exchange-client.js';
+import { ErrorCode, isRpcError } from '../../../common/rpc-error.js';
+import { RpcClient } from '../../../rpc/consumer/rpc-client.js';
+import { ExchangeClient, type ExchangeClientOptions } from '../../../rpc/exchange/exchange-client.js';
 import {
   createHeartbeatRequest,
   createHeartbeatResponse,
@@ -13,11 +13,11 @@ import {
   type DubboRequest,
   type DubboResponse,
   ResponseStatus,
-} from '../../rpc/protocol/dubbo-package.js';
-import { withCallOptions } from '../../rpc/consumer/proxy.js';
-import { defaultTimerWheel } from '../../transport/timer-wheel.js';
-import { DemoService, type DemoProvider, startDemoProvider, until } from './rpc-fixture.js';
-import { type PeerConnection, type PeerScript, ScriptedDubboPeer } from './scripted-dubbo-peer.js';
+} from '../../../rpc/protocol/dubbo-package.js';
+import { withCallOptions } from '../../../rpc/consumer/proxy.js';
+import { defaultTimerWheel } from '../../../transport/timer-wheel.js';
+import { DemoService, type DemoProvider, startDemoProvider, until } from '../rpc-fixture.js';
+import { type PeerConnection, type PeerScript, ScriptedDubboPeer } from '../scripted-dubbo-peer.js';
 
 /** A two-way request whose promise resolves with the response itself (ExchangeClient.call with no mapping). */
 function send(client: ExchangeClient, request: DubboRequest, timeoutMs: number, signal?: AbortSignal): Promise<DubboResponse> {

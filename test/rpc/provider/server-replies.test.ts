@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
-import { RpcClient } from '../../rpc/consumer/rpc-client.js';
-import { createRequest, type DubboResponse } from '../../rpc/protocol/dubbo-package.js';
-import { RpcServer } from '../../rpc/provider/rpc-server.js';
-import { defineService } from '../../rpc/service.js';
-import { type DemoProvider, DemoService, RawDubboSocket, startDemoProvider } from './rpc-fixture.js';
+import { ErrorCode, isRpcError } from '../../../common/rpc-error.js';
+import { RpcClient } from '../../../rpc/consumer/rpc-client.js';
+import { createRequest, type DubboResponse } from '../../../rpc/protocol/dubbo-package.js';
+import { RpcServer } from '../../../rpc/provider/rpc-server.js';
+import { defineService } from '../../../rpc/service.js';
+import { type DemoProvider, DemoService, RawDubboSocket, startDemoProvider } from '../rpc-fixture.js';
 
 /** The response flag of a hessian2 response frame: the compact int (0x90 + flag) that opens the body. */
 function responseFlag(frame: Buffer): number {
