@@ -12,6 +12,7 @@ import { seededRandom } from './lib/seeded-random.js';
 import { createRequest, createResponse, type DubboResponse } from '../rpc/protocol/dubbo-package.js';
 import { javaObject } from '../rpc/protocol/java-object.js';
 import { hessian2Serialization as hessian2 } from '../rpc/serialization/hessian2.js';
+import { mutateBody } from './lib/body-mutation.js';
 
 const count = Number(process.argv[2] ?? 1_000_000);
 
@@ -71,31 +72,7 @@ function validBody(): { body: Buffer; request: boolean } {
 const EXTREMES = [0x00, 0xff, 0x7f, 0x80, 0x49, 0x51, 0x43, 0x4f, 0x56, 0x58, 0x42, 0x53, 0x52, 0x41, 0x5a, 0x4e];
 
 function mutate(body: Buffer): Buffer {
-  const out = Buffer.from(body);
-  const edits = 1 + below(4);
-  let result = out;
-  for (let i = 0; i < edits && result.length > 0; i++) {
-    const at = below(result.length);
-    switch (below(5)) {
-      case 0:
-        result[at] = below(256);
-        break;
-      case 1:
-        result[at] = EXTREMES[below(EXTREMES.length)]!;
-        break;
-      case 2:
-        result = result.subarray(0, at);
-        break;
-      case 3: {
-        const from = below(result.length);
-        result = Buffer.concat([result.subarray(0, at), result.subarray(from, from + below(64)), result.subarray(at)]);
-        break;
-      }
-      default:
-        result = Buffer.concat([result.subarray(0, at), result.subarray(at + 1 + below(8))]);
-    }
-  }
-  return result;
+  return mutateBody(body, below, EXTREMES);
 }
 
 let decoded = 0;

@@ -16,6 +16,7 @@ import { jsonSerialization } from '../rpc/serialization/json.js';
 import { protoServiceFromRoot } from '../rpc/serialization/proto-service-loader.js';
 import { configureProtobuf, protobufSerialization } from '../rpc/serialization/protobuf.js';
 import type { Serialization } from '../rpc/serialization/serialization.js';
+import { mutateBody } from './lib/body-mutation.js';
 
 const count = Number(process.argv[2] ?? 1_000_000);
 let seed = Number(process.argv[3] ?? 1) >>> 0;
@@ -108,30 +109,7 @@ function validBody(): Case {
 const STRUCTURAL = [0x00, 0xff, 0x7f, 0x80, 0x0a, 0x22, 0x5b, 0x5d, 0x7b, 0x7d, 0x3a, 0x2c, 0x5c, 0x08, 0x12, 0x1a];
 
 function mutate(body: Buffer): Buffer {
-  let result = Buffer.from(body);
-  const edits = 1 + below(4);
-  for (let i = 0; i < edits && result.length > 0; i++) {
-    const at = below(result.length);
-    switch (below(5)) {
-      case 0:
-        result[at] = below(256);
-        break;
-      case 1:
-        result[at] = STRUCTURAL[below(STRUCTURAL.length)]!;
-        break;
-      case 2:
-        result = result.subarray(0, at);
-        break;
-      case 3: {
-        const from = below(result.length);
-        result = Buffer.concat([result.subarray(0, at), result.subarray(from, from + below(64)), result.subarray(at)]);
-        break;
-      }
-      default:
-        result = Buffer.concat([result.subarray(0, at), result.subarray(at + 1 + below(8))]);
-    }
-  }
-  return result;
+  return mutateBody(body, below, STRUCTURAL);
 }
 
 /** True when some object reached from `value` has a prototype a decoder must never give (bounded walk). */
