@@ -49,11 +49,11 @@ export function resolveLogger(logger: Partial<Logger> | undefined): Logger {
 
 /** Every channel getty-rpc publishes on. */
 export const channels = {
-  /** A consumer call begins: `{ invocation }` (the same object is then given to end or error). */
+  /** A call begins: `{ side: 'consumer' | 'provider', invocation }` (the same object is then given to end or error). */
   callStart: diagnosticsChannel.channel('getty-rpc:call:start'),
-  /** It succeeded: `{ invocation, durationMs, result }`. */
+  /** It succeeded: `{ side, invocation, durationMs, result }`. */
   callEnd: diagnosticsChannel.channel('getty-rpc:call:end'),
-  /** It failed: `{ invocation, durationMs, error }` (an RpcError). */
+  /** It failed: `{ side, invocation, durationMs, error }` (an RpcError, or what a provider method threw). */
   callError: diagnosticsChannel.channel('getty-rpc:call:error'),
   /** A session opened: `{ side: 'consumer' | 'provider', remoteAddress, localAddress }`. */
   sessionOpen: diagnosticsChannel.channel('getty-rpc:session:open'),

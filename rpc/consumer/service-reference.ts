@@ -6,7 +6,7 @@
  * filters into the cluster invoker.
  */
 import { performance } from 'node:perf_hooks';
-import { channels } from '../../common/diagnostics.js';
+import { callChannelsActive, tracedCall } from '../call-channels.js';
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import type { TimerWheel } from '../../transport/timer-wheel.js';
 import { type CallOptions, RpcContext } from '../context.js';
@@ -65,10 +65,7 @@ export class ServiceReference {
     try {
       const method = findMethod(this.settings.definition, methodName);
       const invocation = this.invocationFor(methodName, method, args, bound);
-      // One boolean per channel when nobody subscribes (common/diagnostics.ts).
-      const result = channels.callStart.hasSubscribers || channels.callEnd.hasSubscribers || channels.callError.hasSubscribers
-        ? traced(this.chain, invocation)
-        : this.chain(invocation);
+      const result = callChannelsActive() ? tracedCall('consumer', this.chain, invocation) : this.chain(invocation);
       return method?.decodeResult ? result.then(method.decodeResult) : result;
     } catch (err) {
       return Promise.reject(err);
@@ -158,27 +155,6 @@ export class ServiceReference {
     if (remaining < MIN_ATTEMPT_MS) throw new RpcError(ErrorCode.TIMEOUT, 'the deadline of the surrounding call has passed');
     return Math.min(timeoutMs, remaining);
   }
-}
-
-/** The call, published on the getty-rpc:call:* channels (only when someone subscribes). */
-function traced(chain: Next, invocation: Invocation): Promise<unknown> {
-  const message: { invocation: Invocation; durationMs?: number; result?: unknown; error?: unknown } = { invocation };
-  const started = performance.now();
-  channels.callStart.publish(message);
-  return chain(invocation).then(
-    (result) => {
-      message.durationMs = performance.now() - started;
-      message.result = result;
-      channels.callEnd.publish(message);
-      return result;
-    },
-    (error: unknown) => {
-      message.durationMs = performance.now() - started;
-      message.error = error;
-      channels.callError.publish(message);
-      throw error;
-    },
-  );
 }
 
 function combine(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {

@@ -10,6 +10,7 @@
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import type { Session } from '../../transport/session-contract.js';
+import { callChannelsActive, tracedCall } from '../call-channels.js';
 import { RpcContext, type SignalSource } from '../context.js';
 import type { ExportedService } from './exported-service.js';
 import { createResponse, type DubboRequest, type DubboResponse } from '../protocol/dubbo-package.js';
@@ -77,7 +78,8 @@ export class ProviderCall implements SignalSource {
   private invoke(service: ExportedService, context: RpcContext, timeoutMs: number | undefined): Promise<void> {
     let result: Promise<unknown>;
     try {
-      result = service.invoke(this.invocationFor(service, timeoutMs));
+      const invocation = this.invocationFor(service, timeoutMs);
+      result = callChannelsActive() ? tracedCall('provider', service.invoke, invocation) : service.invoke(invocation);
     } catch (err) {
       return this.settleNow(this.failure(RpcError.from(err)));
     }

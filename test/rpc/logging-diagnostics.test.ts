@@ -99,7 +99,7 @@ describe('the getty-rpc:* channels', () => {
     await provider.server.stop({ graceMs: 0 });
   });
 
-  it('publish the start and end or error of every consumer call while subscribed, and nothing after', async () => {
+  it('publish the start and end or error of every call, on each side, while subscribed, and nothing after', async () => {
     const starts = record('getty-rpc:call:start');
     const ends = record('getty-rpc:call:end');
     const errors = record('getty-rpc:call:error');
@@ -110,17 +110,23 @@ describe('the getty-rpc:* channels', () => {
     ends.stop();
     errors.stop();
     await demo.sayHello('untraced');
-    assert.deepEqual(
-      starts.messages.map((message) => (message as { invocation: Invocation }).invocation.methodName),
-      ['sayHello', 'fail'],
-    );
-    const [end] = ends.messages as Array<{ invocation: Invocation; durationMs: number; result: unknown }>;
-    assert.equal(ends.messages.length, 1);
-    assert.equal(end!.result, 'Hello traced');
-    assert.ok(end!.durationMs >= 0);
-    const [failure] = errors.messages as Array<{ error: unknown }>;
-    assert.equal(errors.messages.length, 1);
-    assert.ok(isRpcError(failure!.error, ErrorCode.SERVICE_ERROR));
+    type Message = { side: string; invocation: Invocation; durationMs: number; result?: unknown; error?: unknown };
+    const on = (messages: unknown[], side: string) => (messages as Message[]).filter((message) => message.side === side);
+    for (const side of ['consumer', 'provider']) {
+      assert.deepEqual(
+        on(starts.messages, side).map((message) => message.invocation.methodName),
+        ['sayHello', 'fail'],
+        `${side} starts`,
+      );
+      const sideEnds = on(ends.messages, side);
+      assert.equal(sideEnds.length, 1, `${side} ends`);
+      assert.equal(sideEnds[0]!.result, 'Hello traced');
+      assert.ok(sideEnds[0]!.durationMs >= 0);
+      assert.equal(on(errors.messages, side).length, 1, `${side} errors`);
+    }
+    assert.ok(isRpcError(on(errors.messages, 'consumer')[0]!.error, ErrorCode.SERVICE_ERROR));
+    assert.ok(on(errors.messages, 'provider')[0]!.error !== undefined, 'the provider publishes what the method threw');
+    assert.equal(starts.messages.length, 4, 'nothing published after unsubscribing');
   });
 
   it('publish sessions opening and closing on both sides', async () => {
