@@ -8,18 +8,11 @@
  */
 import { type DubboRequest, newRequest } from '../protocol/dubbo-package.js';
 import { ECHO_PARAMETER_TYPES, GENERIC_PARAMETER_TYPES, inferJavaType } from '../protocol/java-types.js';
+import type { Invocation } from '../invocation.js';
 import type { MethodDescriptor } from '../service.js';
 
 /** What a request is built from: the fields of an `Invocation` it sends. */
-export interface RequestSource {
-  readonly interfaceName: string;
-  readonly methodName: string;
-  readonly parameterTypes: readonly string[];
-  readonly args: readonly unknown[];
-  readonly attachments: Record<string, unknown>;
-  readonly version?: string | undefined;
-  readonly group?: string | undefined;
-}
+export type RequestSource = Pick<Invocation, 'interfaceName' | 'methodName' | 'parameterTypes' | 'args' | 'attachments' | 'version' | 'group'>;
 
 /**
  * The Java types a call declares: Dubbo's own for `$invoke` and `$echo`, the

@@ -8,17 +8,15 @@
  * handler its server was made with; it knows nothing of services, so it
  * never imports the RPC server (RpcServer creates it and gives it the handler).
  */
-import type { TlsOptions } from 'node:tls';
 import { channels, type Logger } from '../../common/diagnostics.js';
 import { ErrorCode, isRpcError, RpcError } from '../../common/rpc-error.js';
 import type { ServerStats } from '../../transport/endpoint-options.js';
 import type { EventListener, Session } from '../../transport/session-contract.js';
-import type { TaskPool } from '../../transport/task-pool.js';
 import { answerHeartbeat } from './heartbeat.js';
 import { DubboCodec } from './dubbo-codec.js';
 import type { DubboPackage, DubboRequest, DubboResponse } from '../protocol/dubbo-package.js';
 import { errorResponse } from '../protocol/remote-error.js';
-import { createTransportServer, type TransportKind, type TransportServer } from './transport-factory.js';
+import { createTransportServer, type ServerSpec, type TransportServer } from './transport-factory.js';
 
 /**
  * Takes one decoded request (heartbeats never reach it). A returned promise
@@ -27,27 +25,13 @@ import { createTransportServer, type TransportKind, type TransportServer } from 
  */
 export type RequestHandler = (session: Session<DubboPackage>, request: DubboRequest) => void | Promise<void>;
 
-export interface ExchangeServerOptions {
-  transport: TransportKind;
-  host: string;
-  port: number;
-  /** WebSocket path (ws only). */
-  path: string;
-  tls?: TlsOptions | undefined;
-  /** Runs request handling on a transport task pool instead of inline. */
-  taskPool?: TaskPool | undefined;
-  /** Largest frame read or written, in bytes. */
-  maxFrameLen: number;
+/** The listening transport's settings (ServerSpec), plus what the exchange itself uses. */
+export interface ExchangeServerOptions extends ServerSpec {
   /** A session that received nothing (not even a heartbeat) for this long is closed, in ms. */
   sessionTimeoutMs: number;
   maxInflightPerSession: number;
   /** Reply bytes queued towards one session before it is dropped (WRITE_BUFFER_FULL). */
   maxWriteBufferBytes: number;
-  maxServerWriteBufferBytes: number;
-  maxConnections: number;
-  handshakeTimeoutMs: number;
-  /** WebSocket only. */
-  allowedOrigins: readonly string[];
   /** Told (debug) when a session closes. */
   logger: Logger;
   /** Runs when a session closes, after its calls in flight lost their connection. */
@@ -80,7 +64,7 @@ export class ExchangeServer implements EventListener<DubboPackage> {
 
   /** Listens; every accepted session is configured and read from here on. */
   async listen(): Promise<void> {
-    this.transport = createTransportServer({ ...this.options });
+    this.transport = createTransportServer(this.options);
     await this.transport.runEventLoop((session) => this.configure(session as Session<DubboPackage>));
   }
 

@@ -49,9 +49,12 @@ export interface ServerSpec {
   transport: TransportKind;
   host: string;
   port: number;
+  /** WebSocket path (ws only). */
   path: string;
   tls?: TlsOptions | undefined;
+  /** Runs request handling on a transport task pool instead of inline. */
   taskPool?: TaskPool | undefined;
+  /** Largest frame read or written, in bytes. */
   maxFrameLen: number;
   maxConnections: number;
   maxServerWriteBufferBytes: number;
