@@ -1,16 +1,18 @@
 // Mutation testing with StrykerJS (https://stryker-mutator.io/docs/stryker-js/configuration/).
 //
-// The tests run on node:test over the compiled dist/, so Stryker uses its
-// command runner: the TypeScript sources are instrumented once (every mutant
-// behind a switch), `buildCommand` compiles the sandbox once, and the command
-// runs the test files that cover the mutated module with the active mutant
-// chosen by the __STRYKER_ACTIVE_MUTANT__ environment variable
-// (https://stryker-mutator.io/docs/stryker-js/command-runner/).
+// The tests run on node:test over the compiled dist/. The TypeScript sources
+// are instrumented once (every mutant behind a switch) and `buildCommand`
+// compiles the sandbox once. The tap runner
+// (https://stryker-mutator.io/docs/stryker-js/tap-runner/) runs each test file
+// of the group as its own `node --test-reporter=tap <file>` process, records
+// which mutants each file reaches (coverageAnalysis 'perTest': one "test" per
+// file), and then runs every mutant against only the files that reach it,
+// stopping at the first failing file. A mutant no file reaches is reported as
+// "NoCoverage" without running anything.
 //
-// The command runner has no per-test coverage, so every mutant runs every test
-// file of its command: the modules are split into groups, each with only the
-// test files that cover it. MUTATION_GROUP picks one (scripts/mutate.mjs runs
-// them in turn); see docs/testing.md for run times and the last report.
+// Each group lists the test files that cover its modules, so that the dry
+// run stays short: MUTATION_GROUP picks one (scripts/mutate.mjs runs them in
+// turn); see docs/testing.md for run times and the last report.
 import { groups } from './scripts/mutation-groups.mjs';
 
 const name = process.env.MUTATION_GROUP ?? 'exchange';
@@ -20,16 +22,16 @@ if (!group) throw new Error(`unknown MUTATION_GROUP ${name}; one of ${Object.key
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
-  testRunner: 'command',
-  commandRunner: {
-    // One file at a time keeps the loopback tests' timing bounds honest on a loaded machine.
-    command: `node --test --test-concurrency=1 --test-timeout=60000 ${group.tests.map((file) => `dist/${file.replace(/\.ts$/, '.js')}`).join(' ')}`,
+  testRunner: 'tap',
+  tap: {
+    testFiles: group.tests.map((file) => `dist/${file.replace(/\.ts$/, '.js')}`),
+    nodeArgs: ['--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
   },
   buildCommand: 'npx tsc -p tsconfig.json',
   // Stryker rewrites a tsconfig's `extends`/`references` through the TypeScript JS API, which
   // TypeScript 7 no longer ships; ours has neither, so no tsconfig is handed to that step.
   tsconfigFile: '',
-  coverageAnalysis: 'off',
+  coverageAnalysis: 'perTest',
   mutate: group.mutate,
   ignorePatterns: ['dist', 'reports', 'bench/results', '.tmp', '*.cpuprofile', '*.heapsnapshot'],
   // A mutant that hangs a test is killed by the runner after this long (counted as detected, "Timeout").
