@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import { ErrorCode, isRpcError } from '../../../common/rpc-error.js';
-import { composeFilters, createFilter, type Next } from '../../../rpc/filter.js';
+import { ErrorCode, isRpcError, RpcError } from '../../../common/rpc-error.js';
+import { checkFilters, composeFilters, createFilter, type Filter, filterNames, type Next } from '../../../rpc/filter.js';
 import {
   type AccessLogEntry,
   accessLogFilter,
@@ -192,5 +192,187 @@ describe('composeFilters', () => {
   });
   it('throws INVALID_ARGUMENT for an unknown filter name', () => {
     assert.throws(() => createFilter('nope'), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT));
+  });
+});
+
+describe('filters built by name (the keys a Dubbo URL or an options object uses)', () => {
+  it('lists every built-in under its Dubbo key', () => {
+    for (const name of ['echo', 'token', 'accesslog', 'tps', 'execute', 'actives', 'generic_service', 'shutdown', 'metrics']) {
+      assert.ok(filterNames().includes(name), name);
+    }
+  });
+  it('names the unknown filter in the error', () => {
+    assert.throws(() => createFilter('nope'), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT) && /unknown filter: nope/.test(e.message));
+  });
+  it('refuses a filter that is not a function when the filters are given, naming what it got', () => {
+    assert.throws(() => checkFilters([echoFilter(), 'token' as unknown as Filter]), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT) && /got string/.test(e.message));
+    const filters = [echoFilter()];
+    assert.equal(checkFilters(filters), filters);
+  });
+  it('accesslog records through the sink it is given', async () => {
+    const entries: AccessLogEntry[] = [];
+    await composeFilters([createFilter('accesslog', { sink: (e: AccessLogEntry) => entries.push(e) })], service)(call('m'));
+    assert.deepEqual(entries.map((e) => e.method), ['m']);
+  });
+  it('tps counts calls per window', async () => {
+    const chain = composeFilters([createFilter('tps', { rate: 1 })], service);
+    await chain(call('m'));
+    await assert.rejects(chain(call('m')), (e) => isRpcError(e, ErrorCode.LIMIT_EXCEEDED));
+  });
+  it('execute limits calls in flight', async () => {
+    const held = gate();
+    const chain = composeFilters([createFilter('execute', { max: 1 })], held.next);
+    const first = chain(call('m'));
+    await assert.rejects(chain(call('m')), (e) => isRpcError(e, ErrorCode.LIMIT_EXCEEDED));
+    held.release();
+    await first;
+  });
+  it('generic_service unwraps $invoke', async () => {
+    assert.equal(await composeFilters([createFilter('generic_service')], service)(call('$invoke', ['hi', [], [1]])), 'called hi(1)');
+  });
+  it('shutdown uses the tracker it is given, or one of its own', async () => {
+    const tracker = new ShutdownTracker();
+    const held = gate();
+    const pending = composeFilters([createFilter('shutdown', tracker)], held.next)(call('m'));
+    assert.equal(tracker.active, 1);
+    held.release();
+    await pending;
+    assert.equal(await composeFilters([createFilter('shutdown')], service)(call('m')), 'called m()');
+  });
+  it('metrics counts in the registry it is given', async () => {
+    const registry = new Registry();
+    await composeFilters([createFilter('metrics', { registry })], service)(call('m'));
+    assert.match(await registry.metrics(), /rpc_calls_total\{side="provider",service="demo.Svc",method="m",outcome="OK"\} 1/);
+  });
+});
+
+describe('accessLogFilter, more', () => {
+  it('measures how long the call took', async () => {
+    const entries: AccessLogEntry[] = [];
+    const slow: Next = () => new Promise((resolve) => setTimeout(() => resolve('late'), 30));
+    await composeFilters([accessLogFilter({ sink: (e) => entries.push(e) })], slow)(call('m'));
+    const [entry] = entries;
+    assert.ok(entry && entry.durationMs >= 20 && entry.durationMs < 10_000, `durationMs ${entry?.durationMs}`);
+    assert.ok(Math.abs(entry.startedAt - Date.now()) < 10_000);
+  });
+  it('records a failure that is not an RpcError as ERROR', async () => {
+    const entries: AccessLogEntry[] = [];
+    const broken: Next = async () => {
+      throw new TypeError('bug');
+    };
+    await assert.rejects(composeFilters([accessLogFilter({ sink: (e) => entries.push(e) })], broken)(call('m')), TypeError);
+    assert.deepEqual(entries.map((e) => e.outcome), ['ERROR']);
+  });
+  it('writes one JSON line on console.info by default', async (t) => {
+    const lines: unknown[] = [];
+    t.mock.method(console, 'info', (line: unknown) => lines.push(line));
+    await composeFilters([accessLogFilter()], service)(call('m'));
+    assert.equal(lines.length, 1);
+    assert.equal(JSON.parse(String(lines[0])).method, 'm');
+  });
+});
+
+describe('tpsLimitFilter, more', () => {
+  it('refuses bad options with INVALID_ARGUMENT, never a TypeError', () => {
+    const bad = [undefined, {}, { rate: 1.5 }, { rate: -1 }, { rate: 1, intervalMs: 0 }, { rate: 1, intervalMs: -5 }, { rate: 1, intervalMs: Number.NaN }];
+    for (const options of bad) {
+      assert.throws(() => tpsLimitFilter(options as never), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT) && /integer rate/.test(e.message), JSON.stringify(options));
+    }
+  });
+  it('names the limit and the method in the error', async () => {
+    const chain = composeFilters([tpsLimitFilter({ rate: 1, intervalMs: 60_000 })], service);
+    await chain(call('m'));
+    await assert.rejects(chain(call('m')), (e) => isRpcError(e, ErrorCode.LIMIT_EXCEEDED) && e.message.includes('1/60000ms') && e.message.includes('demo.Svc#m'));
+  });
+  it('counts the whole service together with perMethod: false', async () => {
+    const chain = composeFilters([tpsLimitFilter({ rate: 2, perMethod: false })], service);
+    await chain(call('a'));
+    await chain(call('b'));
+    await assert.rejects(chain(call('c')), (e) => isRpcError(e, ErrorCode.LIMIT_EXCEEDED) && /for demo\.Svc$/.test(e.message));
+  });
+});
+
+describe('concurrencyLimitFilter, more', () => {
+  it('refuses bad options with INVALID_ARGUMENT, never a TypeError', () => {
+    for (const options of [undefined, {}, { max: 0 }, { max: 1.5 }, { max: -2 }, { max: '3' }]) {
+      assert.throws(() => concurrencyLimitFilter(options as never), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT) && /integer max/.test(e.message), JSON.stringify(options));
+    }
+  });
+  it('counts methods separately by default, naming the method in the error', async () => {
+    const held = gate();
+    const chain = composeFilters([concurrencyLimitFilter({ max: 1 })], held.next);
+    const first = chain(call('a'));
+    await assert.rejects(chain(call('a')), (e) => isRpcError(e, ErrorCode.LIMIT_EXCEEDED) && /more than 1 calls in flight for demo\.Svc#a/.test(e.message));
+    const other = chain(call('b'));
+    held.release();
+    assert.deepEqual(await Promise.all([first, other]), ['done', 'done']);
+  });
+  it('counts the whole service together with perMethod: false', async () => {
+    const held = gate();
+    const chain = composeFilters([concurrencyLimitFilter({ max: 1, perMethod: false })], held.next);
+    const first = chain(call('a'));
+    await assert.rejects(chain(call('b')), (e) => isRpcError(e, ErrorCode.LIMIT_EXCEEDED) && /for demo\.Svc$/.test(e.message));
+    held.release();
+    await first;
+  });
+  it('keeps counting the calls still in flight when one of several ends', async () => {
+    const first = gate();
+    const second = gate();
+    let turn = 0;
+    const next: Next = (invocation) => (turn++ === 0 ? first.next(invocation) : turn === 2 ? second.next(invocation) : service(invocation));
+    const chain = composeFilters([concurrencyLimitFilter({ max: 2 })], next);
+    const a = chain(call('m'));
+    const b = chain(call('m'));
+    first.release();
+    await a;
+    // One call (b) is still in flight: one more is admitted, the next is over the limit.
+    const c = chain(call('m'));
+    await assert.rejects(chain(call('m')), (e) => isRpcError(e, ErrorCode.LIMIT_EXCEEDED));
+    second.release();
+    await Promise.all([b, c]);
+  });
+});
+
+describe('genericFilter, more', () => {
+  const echoInvocation: Next = async (invocation) => ({ method: invocation.methodName, types: invocation.parameterTypes, args: invocation.args });
+  const chain = composeFilters([genericFilter()], echoInvocation);
+  it('passes the parameter types on, as strings', async () => {
+    assert.deepEqual(await chain(call('$invoke', ['hi', ['java.lang.String', 'int'], ['a', 1]])), { method: 'hi', types: ['java.lang.String', 'int'], args: ['a', 1] });
+  });
+  it('treats null or missing type and argument lists as empty', async () => {
+    assert.deepEqual(await chain(call('$invoke', ['hi', null, null])), { method: 'hi', types: [], args: [] });
+    assert.deepEqual(await chain(call('$invoke', ['hi', undefined, undefined])), { method: 'hi', types: [], args: [] });
+    assert.deepEqual(await chain(call('$invoke', ['hi', ['int'], null])), { method: 'hi', types: ['int'], args: [] });
+  });
+  it('unwraps $invokeAsync the same way', async () => {
+    assert.deepEqual(await chain(call('$invokeAsync', ['hi', [], [2]])), { method: 'hi', types: [], args: [2] });
+  });
+  it('refuses a generic call of another $-method, or with a list that is not one, saying what is wrong', async () => {
+    await assert.rejects(chain(call('$invoke', ['$echo', [], [1]])), (e) => isRpcError(e, ErrorCode.BAD_REQUEST) && /method name, a type list/.test(e.message));
+    assert.deepEqual(await chain(call('$invoke', ['get$', [], []])), { method: 'get$', types: [], args: [] });
+    await assert.rejects(chain(call('$invoke', ['hi', ['int'], 'x'])), (e) => isRpcError(e, ErrorCode.BAD_REQUEST) && /must be lists/.test(e.message));
+    await assert.rejects(chain(call('$invoke', ['hi', 'int', [1]])), (e) => isRpcError(e, ErrorCode.BAD_REQUEST) && /must be lists/.test(e.message));
+  });
+});
+
+describe('gracefulShutdownFilter, more', () => {
+  it('leaves the tracker when the rest of the chain throws at once', async () => {
+    const tracker = new ShutdownTracker();
+    const throwsNow: Next = () => {
+      throw new RpcError(ErrorCode.BAD_REQUEST, 'sync');
+    };
+    await assert.rejects(composeFilters([gracefulShutdownFilter(tracker)], throwsNow)(call('m')), (e) => isRpcError(e, ErrorCode.BAD_REQUEST));
+    assert.equal(tracker.active, 0);
+  });
+});
+
+describe('metricsFilter, more', () => {
+  it('counts a failure that is not an RpcError as ERROR, on the side it is given', async () => {
+    const registry = new Registry();
+    const broken: Next = async () => {
+      throw new TypeError('bug');
+    };
+    await assert.rejects(composeFilters([metricsFilter({ registry, side: 'consumer' })], broken)(call('m')), TypeError);
+    assert.match(await registry.metrics(), /rpc_calls_total\{side="consumer",service="demo.Svc",method="m",outcome="ERROR"\} 1/);
   });
 });
