@@ -8,7 +8,7 @@
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { type Filter, registerFilter } from '../filter.js';
-import type { Invocation } from '../invocation.js';
+import { limitKeyOf } from './limit-key.js';
 
 export interface ConcurrencyLimitOptions {
   /** Calls allowed in flight at once (required, ≥ 1). */
@@ -26,7 +26,7 @@ export function concurrencyLimitFilter(options: ConcurrencyLimitOptions): Filter
   const perMethod = options.perMethod ?? true;
   const active = new Map<string, number>();
   return async (invocation, next) => {
-    const key = keyOf(invocation, perMethod);
+    const key = limitKeyOf(invocation, perMethod);
     const count = active.get(key) ?? 0;
     if (count >= max) throw new RpcError(ErrorCode.LIMIT_EXCEEDED, `more than ${max} calls in flight for ${key}`);
     active.set(key, count + 1);
@@ -38,9 +38,6 @@ export function concurrencyLimitFilter(options: ConcurrencyLimitOptions): Filter
   };
 }
 
-function keyOf(invocation: Invocation, perMethod: boolean): string {
-  return perMethod ? `${invocation.interfaceName}#${invocation.methodName}` : invocation.interfaceName;
-}
 
 /** Drops keys at zero so the map holds only methods with calls in flight. */
 function release(active: Map<string, number>, key: string): void {

@@ -6,7 +6,7 @@
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { type Filter, registerFilter } from '../filter.js';
-import type { Invocation } from '../invocation.js';
+import { limitKeyOf } from './limit-key.js';
 
 export interface TpsLimitOptions {
   /** Calls allowed per window (required, ≥ 1). */
@@ -27,9 +27,10 @@ export function tpsLimitFilter(options: TpsLimitOptions): Filter {
   const { rate, intervalMs, perMethod } = validate(options);
   const windows = new Map<string, Window>();
   return async (invocation, next) => {
-    const window = currentWindow(windows, keyOf(invocation, perMethod), intervalMs);
+    const key = limitKeyOf(invocation, perMethod);
+    const window = currentWindow(windows, key, intervalMs);
     if (window.count >= rate) {
-      throw new RpcError(ErrorCode.LIMIT_EXCEEDED, `tps limit ${rate}/${intervalMs}ms exceeded for ${keyOf(invocation, perMethod)}`);
+      throw new RpcError(ErrorCode.LIMIT_EXCEEDED, `tps limit ${rate}/${intervalMs}ms exceeded for ${key}`);
     }
     window.count++;
     return next(invocation);
@@ -44,9 +45,6 @@ function validate(options: TpsLimitOptions): Required<TpsLimitOptions> {
   return { rate: options.rate, intervalMs, perMethod: options.perMethod ?? true };
 }
 
-function keyOf(invocation: Invocation, perMethod: boolean): string {
-  return perMethod ? `${invocation.interfaceName}#${invocation.methodName}` : invocation.interfaceName;
-}
 
 function currentWindow(windows: Map<string, Window>, key: string, intervalMs: number): Window {
   const now = performance.now();
