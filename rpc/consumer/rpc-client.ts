@@ -172,7 +172,9 @@ export class RpcClient {
     checkReferOptions(definition, options);
     const consumerUrl = this.consumerUrl(definition, options);
     const directory = this.directoryFor(consumerUrl, definition, options);
-    const invoker = joinCluster(directory, options.cluster);
+    // Rules may change the strategy while calls flow: then it is chosen per call (the reference's `cluster` is in its URL).
+    const governed = directory instanceof RegistryDirectory && directory.governanceRules !== undefined;
+    const invoker = joinCluster(directory, governed ? undefined : options.cluster);
     const ready = directory instanceof RegistryDirectory ? directory.ready() : undefined;
     const reference = new ServiceReference({ ...this.settingsFor(definition, options), ready }, invoker);
     this.references.add(reference);
