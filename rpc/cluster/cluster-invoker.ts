@@ -11,6 +11,7 @@ import type { Invoker } from '../invoker.js';
 import '../load-balance/index.js';
 import { DEFAULT_LOAD_BALANCE, getLoadBalance } from '../load-balance/load-balance.js';
 import { RpcStatus } from '../load-balance/rpc-status.js';
+import { recordAttempt } from './attempted-provider.js';
 import type { Directory } from './directory/directory.js';
 import { callNumberParam, callParam } from './reference-params.js';
 
@@ -87,6 +88,7 @@ export abstract class ClusterInvoker implements Invoker {
   protected attempt(invoker: Invoker, invocation: Invocation, recover?: (err: RpcError) => Promise<unknown>): Promise<unknown> {
     const status = RpcStatus.of(invoker.url, invocation.methodName);
     status.active++;
+    recordAttempt(invocation, invoker.url);
     const started = performance.now();
     let result: Promise<unknown>;
     try {
