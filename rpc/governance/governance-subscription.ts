@@ -16,7 +16,7 @@
  * doubled per failure up to RETRY_MAX_MS, times a random 0.5–1.5 so many
  * consumers do not return together — until it starts or the subscription
  * closes; the registry re-arms the watches that did start. Java Dubbo's
- * `FailbackRegistry` retries failed subscriptions the same way.
+ * `FailbackRegistry` retries failed subscriptions every 5 s.
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import type { Registry, Unsubscribe } from '../../registry/registry.js';
@@ -27,8 +27,8 @@ import type { GovernanceRules, RuleErrorListener, RuleKind } from './governance-
 const MAX_PROVIDER_APPS = 64;
 /** First pause before a watch that could not start is tried again, ms. */
 export const RETRY_FIRST_MS = 1000;
-/** Longest pause between two tries, ms. */
-export const RETRY_MAX_MS = 30_000;
+/** Longest pause between two tries, ms: Java's `FailbackRegistry` default retry period, so rules return within seconds of the registry. */
+export const RETRY_MAX_MS = 5000;
 
 type WatchStart = () => Promise<Unsubscribe>;
 
