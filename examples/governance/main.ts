@@ -35,7 +35,7 @@ async function run(address: string): Promise<void> {
     }),
   );
   const client = new RpcClient({ registry, application: 'shop-web' });
-  const demo = client.refer(Demo, { retries: 0 }) as unknown as DemoProxy;
+  const demo = client.refer(Demo, { retries: 0, loadbalance: 'random' }) as unknown as DemoProxy;
   const operator = createRegistry(registry);
   const zk = await connect(address);
   try {
@@ -57,6 +57,12 @@ async function run(address: string): Promise<void> {
     await show('override disabled=true on 127.0.0.2', demo);
     await operator.unregister(disable);
     await show('override removed', demo);
+
+    const appRule = '/dubbo/config/dubbo/shop-web.configurators';
+    await write(zk, appRule, 'scope: application\nkey: shop-web\nenabled: true\nconfigs:\n  - side: consumer\n    parameters: {loadbalance: roundrobin}');
+    await show("configurator loadbalance=roundrobin for shop-web (beats refer()'s random: even shares)", demo);
+    await remove(zk, appRule);
+    await show("configurator deleted (refer()'s random again)", demo);
   } finally {
     zk.close();
     await operator.close();

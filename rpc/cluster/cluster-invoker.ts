@@ -11,8 +11,9 @@ import type { Invoker } from '../invoker.js';
 import '../load-balance/index.js';
 import { DEFAULT_LOAD_BALANCE, getLoadBalance } from '../load-balance/load-balance.js';
 import { RpcStatus } from '../load-balance/rpc-status.js';
+import { recordAttempt } from './attempted-provider.js';
 import type { Directory } from './directory/directory.js';
-import { referenceNumberParam, referenceParam } from './reference-params.js';
+import { callNumberParam, callParam } from './reference-params.js';
 
 export abstract class ClusterInvoker implements Invoker {
   private destroyed = false;
@@ -87,6 +88,7 @@ export abstract class ClusterInvoker implements Invoker {
   protected attempt(invoker: Invoker, invocation: Invocation, recover?: (err: RpcError) => Promise<unknown>): Promise<unknown> {
     const status = RpcStatus.of(invoker.url, invocation.methodName);
     status.active++;
+    recordAttempt(invocation, invoker.url);
     const started = performance.now();
     let result: Promise<unknown>;
     try {
@@ -110,18 +112,18 @@ export abstract class ClusterInvoker implements Invoker {
     );
   }
 
-  /** A numeric setting for this call: reference URL, then the first provider's URL, then `fallback`. */
+  /** A numeric setting for this call: the rules' on the first provider, the reference URL, the first provider's URL, then `fallback`. */
   protected numberParam(invocation: Invocation, invokers: readonly Invoker[], key: string, fallback: number): number {
-    return referenceNumberParam(this.url, invokers[0]?.url, invocation.methodName, key, fallback);
+    return callNumberParam(this.url, invokers[0], invocation.methodName, key, fallback);
   }
 
   /**
    * The consumer's balancer names were checked at refer(); a name only a
-   * provider's URL gives (another framework's balancer) falls back to the
-   * default rather than failing every call.
+   * provider's URL or a rule gives (another framework's balancer) falls back
+   * to the default rather than failing every call.
    */
   private loadBalanceFor(invokers: readonly Invoker[], invocation: Invocation) {
-    const name = referenceParam(this.url, invokers[0]?.url, invocation.methodName, 'loadbalance');
+    const name = callParam(this.url, invokers[0], invocation.methodName, 'loadbalance');
     try {
       return getLoadBalance(name || DEFAULT_LOAD_BALANCE);
     } catch {

@@ -34,6 +34,11 @@ export function getCluster(name: string): Cluster {
   return factory();
 }
 
+/** Whether a strategy is registered as `name`. */
+export function hasCluster(name: string): boolean {
+  return factories.has(name);
+}
+
 /** Names of every registered strategy. */
 export function clusterNames(): string[] {
   return [...factories.keys()];

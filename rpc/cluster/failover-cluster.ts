@@ -19,7 +19,7 @@ import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker, serviceOf, throwIfCancelled } from './cluster-invoker.js';
 import type { Directory } from './directory/directory.js';
 import { methodParam } from './method-param-cache.js';
-import { referenceParam } from './reference-params.js';
+import { callParam, ruleParam } from './reference-params.js';
 import { isRetriable, mayRetry } from './retriable-error.js';
 
 /** Retries after the first attempt when no `retries` param is set (dubbo-go `common/constant/default.go`). */
@@ -84,15 +84,16 @@ export class FailoverClusterInvoker extends ClusterInvoker {
   }
 
   /**
-   * Attempts: the call's `retries`, else the method's or reference's (consumer
-   * URL, then provider URL), else DEFAULT_RETRIES. Re-sending is allowed when
-   * the call or the consumer set `retries` themselves, or `idempotent=true`.
+   * Attempts: the call's `retries`, else a governance rule's, else the
+   * method's or reference's (consumer URL, then provider URL), else
+   * DEFAULT_RETRIES. Re-sending is allowed when the call, a rule or the
+   * consumer set `retries` themselves, or `idempotent=true`.
    */
   private policyOf(invocation: Invocation, invokers: readonly Invoker[]): RetryPolicy {
     const method = invocation.methodName;
     const retries = invocation.retries ?? this.numberParam(invocation, invokers, 'retries', DEFAULT_RETRIES);
-    const explicit = invocation.retries !== undefined || methodParam(this.url, method, 'retries') !== undefined;
-    const idempotent = referenceParam(this.url, invokers[0]?.url, method, 'idempotent') === 'true';
+    const explicit = invocation.retries !== undefined || ruleParam(invokers[0], method, 'retries') !== undefined || methodParam(this.url, method, 'retries') !== undefined;
+    const idempotent = callParam(this.url, invokers[0], method, 'idempotent') === 'true';
     return {
       attempts: Math.max(0, Math.floor(retries)) + 1,
       resendAllowed: explicit || idempotent,

@@ -116,7 +116,22 @@ export interface ReferOptions {
   path?: string;
   /** Consumer filters for this reference, inside the client's. */
   filters?: readonly Filter[];
+  /**
+   * Params published in the consumer URL, for routing rules that match the
+   * consumer (`region = $region`, `region = hz =>`, a `dubbo.tag` for every
+   * call), as Java's `<dubbo:reference parameters>` and dubbo-go's reference
+   * `params`. Keys the reference sets itself (`interface`, `side`,
+   * `application`, `version`, `group`, `timeout`, `cluster`, `loadbalance`,
+   * `retries`, ...) are refused (INVALID_ARGUMENT). Default: none.
+   */
+  parameters?: Readonly<Record<string, string>>;
 }
+
+/** Consumer URL params a reference sets itself; `parameters` may not set them. */
+const RESERVED_CONSUMER_PARAMS: ReadonlySet<string> = new Set([
+  'interface', 'methods', 'side', 'application', 'version', 'group', 'pid', 'timestamp', 'category', 'protocol', 'dubbo', 'release',
+  'serialization', 'timeout', 'cluster', 'loadbalance', 'retries', 'idempotent', 'retrybackoff', '__proto__',
+]);
 
 /** What closing the connections or the registries may take at most, past the grace, ms. */
 const CLOSE_STEP_MS = 1000;
@@ -172,7 +187,9 @@ export class RpcClient {
     checkReferOptions(definition, options);
     const consumerUrl = this.consumerUrl(definition, options);
     const directory = this.directoryFor(consumerUrl, definition, options);
-    const invoker = joinCluster(directory, options.cluster);
+    // Rules may change the strategy while calls flow: then it is chosen per call (the reference's `cluster` is in its URL).
+    const governed = directory instanceof RegistryDirectory && directory.governanceRules !== undefined;
+    const invoker = joinCluster(directory, governed ? undefined : options.cluster);
     const ready = directory instanceof RegistryDirectory ? directory.ready() : undefined;
     const reference = new ServiceReference({ ...this.settingsFor(definition, options), ready }, invoker);
     this.references.add(reference);
@@ -234,6 +251,7 @@ export class RpcClient {
 
   private consumerUrl(definition: ServiceDefinition, options: ReferOptions): ServiceUrl {
     const params: Record<string, string> = {
+      ...options.parameters,
       serialization: serializationOf(definition, options),
       timeout: String(options.timeoutMs ?? this.options.timeoutMs),
     };
@@ -375,6 +393,11 @@ function checkReferOptions(definition: ServiceDefinition, options: ReferOptions)
   }
   if (options.loadbalance !== undefined && options.loadbalance !== '') checkLoadBalance(where, options.loadbalance);
   if (options.filters !== undefined) checkFilters(options.filters);
+  for (const [key, value] of Object.entries(options.parameters ?? {})) {
+    if (key === '' || key.includes('.timeout') || RESERVED_CONSUMER_PARAMS.has(key) || typeof value !== 'string') {
+      throw new RpcError(ErrorCode.INVALID_ARGUMENT, `${where}: parameter '${key}' must be a string and not one of ${[...RESERVED_CONSUMER_PARAMS].join(', ')}`);
+    }
+  }
   checkMethodOptions(where, {
     retries: options.retries,
     idempotent: options.idempotent,

@@ -4,10 +4,13 @@
  * as Dubbo attachments so a trace crosses Java, Go and this project.
  *
  * - span name `<interface>/<method>`, attributes `rpc.system=apache_dubbo`,
- *   `rpc.service` (the interface), `rpc.method`, and on the provider the
- *   caller's `net.peer.name` / `net.peer.port` — Java Dubbo 3.2+'s
- *   conventions (`dubbo-metrics/dubbo-tracing`, `DubboObservationDocumentation`);
- *   dubbo-go (`filter/otel/trace/filter.go`) names spans by method only;
+ *   `rpc.service` (the interface), `rpc.method`, and `net.peer.name` /
+ *   `net.peer.port`: on the provider the caller's address, on the consumer
+ *   the provider the call went to (its last attempt; Java takes the first
+ *   invoked invoker) — Java Dubbo 3.2+'s conventions (`dubbo-metrics/dubbo-tracing`,
+ *   `DubboObservationDocumentation`, `DefaultDubboClientObservationConvention`,
+ *   which name no `server.address`); dubbo-go (`filter/otel/trace/filter.go`)
+ *   names spans by method only and sets no peer attributes;
  * - status ERROR with `error.type` = the RpcError code on failure, else OK;
  * - the consumer injects through the global propagator (W3C `traceparent`,
  *   `tracestate`, `baggage` once one is registered, as the OpenTelemetry SDK
@@ -24,6 +27,7 @@
 import { createRequire } from 'node:module';
 import type * as OtelApi from '@opentelemetry/api';
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
+import { attemptedProvider, watchAttemptedProviders } from '../cluster/attempted-provider.js';
 import { RpcContext } from '../context.js';
 import type { Filter } from '../filter.js';
 import type { Invocation } from '../invocation.js';
@@ -74,12 +78,13 @@ export function tracingFilter(options: TracingFilterOptions = {}): Filter {
 }
 
 function clientFilter(api: Api, tracer: OtelApi.Tracer): Filter {
+  watchAttemptedProviders();
   return (invocation, next) => {
     const parent = api.context.active();
     const span = tracer.startSpan(spanName(invocation), { kind: api.SpanKind.CLIENT, attributes: rpcAttributes(invocation) }, parent);
     const attachments: Record<string, unknown> = { ...invocation.attachments };
     api.propagation.inject(api.trace.setSpan(parent, span), attachments, attachmentSetter);
-    return settle(api, span, next({ ...invocation, attachments }));
+    return settle(api, span, next({ ...invocation, attachments }), attachments);
   };
 }
 
@@ -92,14 +97,17 @@ function serverFilter(api: Api, tracer: OtelApi.Tracer): Filter {
   };
 }
 
-function settle(api: Api, span: OtelApi.Span, result: Promise<unknown>): Promise<unknown> {
+/** Ends the span with the call's outcome; on a consumer (`attachments` given), first names the provider the call went to. */
+function settle(api: Api, span: OtelApi.Span, result: Promise<unknown>, attachments?: object): Promise<unknown> {
   return result.then(
     (value) => {
+      if (attachments) setProviderAttributes(span, attachments);
       span.setStatus({ code: api.SpanStatusCode.OK });
       span.end();
       return value;
     },
     (err: unknown) => {
+      if (attachments) setProviderAttributes(span, attachments);
       const code = err instanceof RpcError ? err.code : 'ERROR';
       span.setAttribute('error.type', code);
       span.setStatus({ code: api.SpanStatusCode.ERROR, message: `${code}: ${err instanceof Error ? err.message : String(err)}` });
@@ -115,6 +123,13 @@ function spanName(invocation: Invocation): string {
 
 function rpcAttributes(invocation: Invocation): OtelApi.Attributes {
   return { 'rpc.system': 'apache_dubbo', 'rpc.service': invocation.interfaceName, 'rpc.method': invocation.methodName };
+}
+
+function setProviderAttributes(span: OtelApi.Span, attachments: object): void {
+  const provider = attemptedProvider(attachments);
+  if (!provider) return;
+  span.setAttribute('net.peer.name', provider.host);
+  if (provider.port > 0) span.setAttribute('net.peer.port', provider.port);
 }
 
 function peerAttributes(address: string | undefined): OtelApi.Attributes {

@@ -16,11 +16,18 @@
  * One URL per address (default `0.0.0.0`) × application (service scope) or ×
  * service (application scope, default `*`). An item without `type` (or with
  * `general`) takes the rule's `enabled`; typed items (`weight`, `balancing`,
- * as dubbo-admin writes them) their own. `match` blocks are refused (not
- * supported yet) rather than applied too widely.
+ * as dubbo-admin writes them) their own. An item's `match` block
+ * (config-match.ts) travels with each of its configurators.
+ *
+ * A document that is a JSON array of override URL strings
+ * (`["override://0.0.0.0/com.example.DemoService?timeout=500"]`) is read as
+ * those URLs, as Java's `ConfigParser.parseConfigurators` accepts; they carry
+ * no configVersion, so the registry form's matching applies to them.
  */
 import { ServiceUrl } from '../../registry/service-url.js';
 import { checkConfigVersion } from './condition-router-yaml.js';
+import { ConfigMatch } from './config-match.js';
+import { OverrideConfigurator } from './override-configurator.js';
 import {
   asFields,
   type Fields,
@@ -29,6 +36,7 @@ import {
   optionalList,
   optionalString,
   optionalStringList,
+  MAX_RULE_BYTES,
   parseRuleDocument,
   stringMap,
 } from './rule-document.js';
@@ -46,8 +54,10 @@ interface RuleHead {
   readonly configVersion: string;
 }
 
-/** Parses a `.configurators` document into override URLs; [] for an empty one. Throws INVALID_ARGUMENT. */
-export function parseConfiguratorYaml(text: string): ServiceUrl[] {
+/** Parses a `.configurators` document into configurators; [] for an empty one. Throws INVALID_ARGUMENT. */
+export function parseConfiguratorYaml(text: string): OverrideConfigurator[] {
+  const urls = parseUrlArray(text);
+  if (urls) return urls.map((url) => new OverrideConfigurator(url));
   const document = parseRuleDocument(text, WHAT);
   if (!document) return [];
   const fields = asFields(document, WHAT, KEYS);
@@ -58,16 +68,46 @@ export function parseConfiguratorYaml(text: string): ServiceUrl[] {
   const key = optionalString(fields, 'key', WHAT);
   if (!key) throw invalid(WHAT, 'a rule needs a key');
   const head: RuleHead = { scope, key, enabled: optionalBoolean(fields, 'enabled', WHAT, true), configVersion };
-  const urls: ServiceUrl[] = [];
-  for (const item of optionalList(fields, 'configs', WHAT) ?? []) {
-    urls.push(...itemUrls(head, asFields(item, WHAT, ITEM_KEYS)));
-    if (urls.length > MAX_URLS) throw invalid(WHAT, `expands to more than ${MAX_URLS} rules`);
+  const configurators: OverrideConfigurator[] = [];
+  for (const value of optionalList(fields, 'configs', WHAT) ?? []) {
+    const item = asFields(value, WHAT, ITEM_KEYS);
+    const match = item.match === undefined || item.match === null ? undefined : ConfigMatch.parse(item.match);
+    for (const url of itemUrls(head, item)) configurators.push(new OverrideConfigurator(url, match));
+    if (configurators.length > MAX_URLS) throw invalid(WHAT, `expands to more than ${MAX_URLS} rules`);
   }
-  return urls;
+  return configurators;
+}
+
+/**
+ * The JSON-array form; undefined when the text is not a JSON array of
+ * strings (then it is read as YAML). Every element must be an
+ * `override://` or `absent://` URL.
+ */
+function parseUrlArray(text: string): ServiceUrl[] | undefined {
+  if (!text.trimStart().startsWith('[') || Buffer.byteLength(text, 'utf8') > MAX_RULE_BYTES) return undefined;
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) return undefined;
+  if (list.length > MAX_URLS) throw invalid(WHAT, `more than ${MAX_URLS} URLs`);
+  return list.map((item: string) => {
+    let url: ServiceUrl;
+    try {
+      url = ServiceUrl.parse(item.trim());
+    } catch (err) {
+      throw invalid(WHAT, `bad URL "${item.slice(0, 200)}"`, err);
+    }
+    if (url.protocol !== 'override' && url.protocol !== 'absent') {
+      throw invalid(WHAT, `"${url.protocol}://" is not a configurator URL`);
+    }
+    return url;
+  });
 }
 
 function itemUrls(head: RuleHead, item: Fields): ServiceUrl[] {
-  if (item.match !== undefined) throw invalid(WHAT, '"match" is not supported');
   if (item.parameters === undefined) throw invalid(WHAT, 'an item needs parameters');
   const parameters = stringMap(item.parameters, WHAT);
   if (Object.keys(parameters).length === 0) throw invalid(WHAT, 'an item needs parameters');

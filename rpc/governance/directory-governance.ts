@@ -48,8 +48,13 @@ export class DirectoryGovernance {
     const configurators = this.rules.configurators();
     const shown: Invoker[] = [];
     for (const invoker of invokers) {
-      const url = configurators.length === 0 ? invoker.url : this.rules.configureProvider(invoker.url, configurators);
-      if (url) shown.push(url === invoker.url ? invoker : new ConfiguredInvoker(url, invoker));
+      const configured = configurators.length === 0 ? undefined : this.rules.configuredProvider(invoker.url, configurators);
+      if (!configured) {
+        if (configurators.length === 0) shown.push(invoker);
+        continue;
+      }
+      const plain = configured.url === invoker.url && Object.keys(configured.written).length === 0;
+      shown.push(plain ? invoker : new ConfiguredInvoker(configured.url, invoker, configured.written));
     }
     this.providerApplication = shown[0]?.url.getParam('application', '') ?? '';
     this.chain = this.rules.routerChain(this.providerApplication);

@@ -29,6 +29,12 @@ import { TagRule } from './tag-rule.js';
 
 export type RuleKind = 'configurators' | 'condition-router' | 'tag-router';
 
+/** A provider URL after the configurators, and the params they wrote on it. */
+export interface ConfiguredProvider {
+  readonly url: ServiceUrl;
+  readonly written: Readonly<Record<string, string>>;
+}
+
 /** A rule source was rejected; its previous rules stay in effect. */
 export type RuleErrorListener = (source: string, error: RpcError) => void;
 
@@ -145,8 +151,26 @@ export class GovernanceRules {
 
   /** One provider with the configurators applied; undefined when they disable it. */
   configureProvider(provider: ServiceUrl, configurators: readonly OverrideConfigurator[] = this.configurators()): ServiceUrl | undefined {
-    const configured = configurators.reduce((url, configurator) => configurator.configure(url, this.context), provider);
-    return isDisabled(configured) ? undefined : configured;
+    return this.configuredProvider(provider, configurators)?.url;
+  }
+
+  /**
+   * One provider as this consumer sees it: its URL with the configurators
+   * applied, and every param they wrote (`written`), which wins over the
+   * reference's own settings — Java Dubbo applies configurators to the URL
+   * merged from the provider's and the consumer's (`RegistryDirectory.mergeUrl`
+   * then `overrideWithConfigurator`), so a rule's `retries` beats the one
+   * given to refer(). Undefined when the rules disable the provider.
+   */
+  configuredProvider(provider: ServiceUrl, configurators: readonly OverrideConfigurator[] = this.configurators()): ConfiguredProvider | undefined {
+    let url = provider;
+    const written: Record<string, string> = {};
+    for (const configurator of configurators) {
+      if (!configurator.matches(url, this.context)) continue;
+      configurator.writeInto(written, url, this.reference);
+      url = configurator.apply(url);
+    }
+    return isDisabled(url) ? undefined : { url, written };
   }
 
   /** The reference URL with the consumer-side configurators applied (`mock`, `loadbalance`, `timeout`, ...). */
@@ -197,8 +221,8 @@ export class GovernanceRules {
   }
 
   private yamlConfigurators(name: string): OverrideConfigurator[] {
-    const urls = this.parsedDocument<ServiceUrl[]>(name) ?? [];
-    return sortConfigurators(urls.filter((url) => ruleAppliesTo(this.reference, url, true)).map((url) => new OverrideConfigurator(url)));
+    const configurators = this.parsedDocument<OverrideConfigurator[]>(name) ?? [];
+    return sortConfigurators(configurators.filter((configurator) => ruleAppliesTo(this.reference, configurator.url, true)));
   }
 
   private parsedDocument<T>(name: string): T | undefined {
@@ -225,9 +249,9 @@ export function serviceRuleKey(reference: ServiceUrl): string {
 function parseDocument(kind: RuleKind, text: string, name: string): unknown {
   switch (kind) {
     case 'configurators': {
-      const urls = parseConfiguratorYaml(text);
-      for (const url of urls) checkedConfigurator(url);
-      return urls;
+      const configurators = parseConfiguratorYaml(text);
+      for (const configurator of configurators) parseMockRule(configurator.url.params.mock);
+      return configurators;
     }
     case 'condition-router':
       return parseConditionRouterYaml(text, name);

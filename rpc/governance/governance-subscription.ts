@@ -11,8 +11,12 @@
  *   seen, `<provider-app>.condition-router` and `<provider-app>.tag-router`.
  * A provider watches only the configurators (its own application's and
  * service's, Java 3 `RegistryProtocol` provider listeners).
- * A watch that cannot start is reported through the rule-error listener and
- * not retried; the registry re-arms the watches that did start.
+ * A watch that cannot start (the registry is down) is reported once through
+ * the rule-error listener and tried again with backoff — RETRY_FIRST_MS
+ * doubled per failure up to RETRY_MAX_MS, times a random 0.5–1.5 so many
+ * consumers do not return together — until it starts or the subscription
+ * closes; the registry re-arms the watches that did start. Java Dubbo's
+ * `FailbackRegistry` retries failed subscriptions every 5 s.
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import type { Registry, Unsubscribe } from '../../registry/registry.js';
@@ -21,9 +25,19 @@ import type { GovernanceRules, RuleErrorListener, RuleKind } from './governance-
 
 /** Most provider applications whose rules one reference watches. */
 const MAX_PROVIDER_APPS = 64;
+/** First pause before a watch that could not start is tried again, ms. */
+export const RETRY_FIRST_MS = 1000;
+/** Longest pause between two tries, ms: Java's `FailbackRegistry` default retry period, so rules return within seconds of the registry. */
+export const RETRY_MAX_MS = 5000;
+
+type WatchStart = () => Promise<Unsubscribe>;
 
 export class GovernanceSubscription {
-  private readonly unsubscribes: Promise<Unsubscribe | undefined>[] = [];
+  /** The first try of every watch started so far (ready() waits for them). */
+  private readonly firstTries: Promise<void>[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly stops = new Set<Unsubscribe>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly configurators: ServiceUrl[][];
   private readonly routers: ServiceUrl[][];
   private readonly configCenter: Registry | undefined;
@@ -59,10 +73,10 @@ export class GovernanceSubscription {
       if (application) this.watchDocument(application, 'condition-router');
       this.watchDocument(rules.serviceRuleKey, 'condition-router');
     }
-    this.started = Promise.allSettled(this.unsubscribes);
+    this.started = Promise.allSettled(this.firstTries);
   }
 
-  /** Resolves once every watch started here has delivered (or failed to start). */
+  /** Resolves once every watch started here has delivered or failed its first try (retries go on behind). */
   ready(): Promise<void> {
     return this.started.then(() => undefined);
   }
@@ -81,8 +95,11 @@ export class GovernanceSubscription {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const unsubscribes = await Promise.all(this.unsubscribes);
-    await Promise.allSettled(unsubscribes.map((unsubscribe) => unsubscribe?.()));
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.stops].map((stop) => stop()));
+    this.stops.clear();
   }
 
   private watchCategory(registry: Registry, category: string, listener: (urls: readonly ServiceUrl[]) => void): void {
@@ -90,7 +107,8 @@ export class GovernanceSubscription {
     const guarded = (urls: readonly ServiceUrl[]) => {
       if (!this.closed) listener(urls);
     };
-    this.track(`${registry.url.protocol} ${category}`, registry.subscribeCategory(this.rules.reference, category, guarded));
+    const subscribeCategory = registry.subscribeCategory.bind(registry);
+    this.track(`${registry.url.protocol} ${category}`, () => subscribeCategory(this.rules.reference, category, guarded));
   }
 
   private watchDocument(key: string, kind: RuleKind): void {
@@ -99,21 +117,52 @@ export class GovernanceSubscription {
     const guarded = (text: string | undefined) => {
       if (!this.closed) this.rules.setDocument(key, kind, text);
     };
-    this.track(name, this.configCenter.watchConfig(name, guarded));
+    const watchConfig = this.configCenter.watchConfig.bind(this.configCenter);
+    this.track(name, () => watchConfig(name, guarded));
   }
 
-  private track(source: string, pending: Promise<Unsubscribe>): void {
-    const unsubscribe = pending.then(
+  private track(source: string, start: WatchStart): void {
+    this.firstTries.push(this.tryStart(source, start, 0));
+  }
+
+  /** One try; on failure, reports the first one and schedules the next. Never rejects. */
+  private tryStart(source: string, start: WatchStart, failures: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    let pending: Promise<Unsubscribe>;
+    try {
+      pending = start();
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    const settled = pending.then(
       async (stop) => {
-        if (!this.closed) return stop;
-        await stop().catch(() => undefined);
-        return undefined;
+        if (this.closed) await stop().catch(() => undefined);
+        else this.stops.add(stop);
       },
       (err: unknown) => {
-        if (!this.closed) this.onError(source, RpcError.from(err, ErrorCode.REGISTRY_UNAVAILABLE));
-        return undefined;
+        if (this.closed) return;
+        if (failures === 0) this.onError(source, cannotStart(source, err));
+        this.retryLater(source, start, failures + 1);
       },
     );
-    this.unsubscribes.push(unsubscribe);
+    this.inFlight.add(settled);
+    settled.finally(() => this.inFlight.delete(settled));
+    return settled;
   }
+
+  private retryLater(source: string, start: WatchStart, failures: number): void {
+    const delayMs = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (failures - 1)) * (0.5 + Math.random());
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      void this.tryStart(source, start, failures);
+    }, delayMs);
+    // The rules are not worth keeping a process alive for.
+    timer.unref();
+    this.retryTimers.add(timer);
+  }
+}
+
+function cannotStart(source: string, err: unknown): RpcError {
+  const cause = RpcError.from(err, ErrorCode.REGISTRY_UNAVAILABLE);
+  return new RpcError(ErrorCode.REGISTRY_UNAVAILABLE, `watch ${source} could not start (${cause.message}); trying again with backoff`, { cause });
 }

@@ -12,9 +12,13 @@
  *   conditions; the rest is written onto the target.
  * Here the side and application come from the process applying the rule (a
  * consumer applies `side=consumer`), which is what Java's consumer/provider
- * URL merge produces before it calls `configure`.
+ * URL merge produces before it calls `configure`. A YAML item's `match`
+ * block (config-match.ts) is one more condition; it is applied whatever the
+ * rule's configVersion (Java reads it only for v3.0 rules and otherwise
+ * applies the item more widely than written).
  */
 import type { ServiceUrl } from '../../registry/service-url.js';
+import type { ConfigMatch } from './config-match.js';
 
 const ANY_HOST = '0.0.0.0';
 
@@ -50,7 +54,10 @@ export class OverrideConfigurator {
   readonly overrides: Readonly<Record<string, string>>;
   readonly priority: number;
 
-  constructor(readonly url: ServiceUrl) {
+  constructor(
+    readonly url: ServiceUrl,
+    readonly match?: ConfigMatch,
+  ) {
     const overrides: Record<string, string> = {};
     for (const [key, value] of Object.entries(url.params)) {
       if (!RULE_KEYS.has(key) && !key.startsWith('~')) overrides[key] = value;
@@ -70,27 +77,44 @@ export class OverrideConfigurator {
 
   /** The target with this rule applied, or the target itself when the rule does not match. */
   configure(target: ServiceUrl, context: ConfigureContext): ServiceUrl {
-    const rule = this.url;
-    if (!rule.host || !target.host || rule.getParam('enabled', 'true') === 'false') return target;
-    if (rule.getParam('configVersion')) {
-      const side = rule.getParam('side', 'consumer');
-      if (side !== context.side) return target;
-      if (side === 'consumer') return this.configureIfMatch(context.host, target, context);
-      return rule.port === 0 || rule.port === target.port ? this.configureIfMatch(target.host, target, context) : target;
-    }
-    if (rule.port !== 0) return rule.port === target.port ? this.configureIfMatch(target.host, target, context) : target;
-    return this.configureIfMatch(context.side === 'consumer' ? context.host : ANY_HOST, target, context);
+    return this.matches(target, context) ? this.apply(target) : target;
   }
 
-  private configureIfMatch(host: string, target: ServiceUrl, context: ConfigureContext): ServiceUrl {
+  /** Whether the rule concerns `target` as seen by the process `context` describes. */
+  matches(target: ServiceUrl, context: ConfigureContext): boolean {
     const rule = this.url;
-    if (rule.host !== ANY_HOST && rule.host !== host) return target;
+    if (!rule.host || !target.host || rule.getParam('enabled', 'true') === 'false') return false;
+    if (rule.getParam('configVersion')) {
+      const side = rule.getParam('side', 'consumer');
+      if (side !== context.side) return false;
+      if (side === 'consumer') return this.matchesAt(context.host, target, context);
+      return (rule.port === 0 || rule.port === target.port) && this.matchesAt(target.host, target, context);
+    }
+    if (rule.port !== 0) return rule.port === target.port && this.matchesAt(target.host, target, context);
+    return this.matchesAt(context.side === 'consumer' ? context.host : ANY_HOST, target, context);
+  }
+
+  /**
+   * Adds what this (matching) rule writes to `written`: every override,
+   * except, for `absent://`, keys that `target`, the consumer's `reference`
+   * or an earlier rule already set.
+   */
+  writeInto(written: Record<string, string>, target: ServiceUrl, reference?: ServiceUrl): void {
+    for (const [key, value] of Object.entries(this.overrides)) {
+      if (this.absent && (target.params[key] !== undefined || reference?.params[key] !== undefined || written[key] !== undefined)) continue;
+      written[key] = value;
+    }
+  }
+
+  private matchesAt(host: string, target: ServiceUrl, context: ConfigureContext): boolean {
+    const rule = this.url;
+    if (rule.host !== ANY_HOST && rule.host !== host) return false;
     const providers = rule.getParam('providerAddresses');
-    if (providers && !providerListed(providers, target)) return target;
+    if (providers && !providerListed(providers, target)) return false;
     const application = rule.getParam('application') ?? (rule.username || undefined);
-    if (application && application !== '*' && application !== context.application) return target;
-    if (!this.conditionsHold(target, context)) return target;
-    return this.apply(target);
+    if (application && application !== '*' && application !== context.application) return false;
+    if (!this.conditionsHold(target, context)) return false;
+    return this.match === undefined || this.match.matches({ host, providerAddress: target.address, service: target.serviceKey, application: context.application, params: target.params });
   }
 
   /** `~key=value` and `side=…` must equal the target's values (`*` or empty: any). */
@@ -103,7 +127,8 @@ export class OverrideConfigurator {
     return true;
   }
 
-  private apply(target: ServiceUrl): ServiceUrl {
+  /** The target with the overrides written on (for `absent://`, only where missing). */
+  apply(target: ServiceUrl): ServiceUrl {
     const changes: Record<string, string> = {};
     let changed = false;
     for (const [key, value] of Object.entries(this.overrides)) {

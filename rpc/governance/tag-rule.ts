@@ -19,7 +19,6 @@ import type { ServiceUrl } from '../../registry/service-url.js';
 import { globMatches } from './condition-value.js';
 import {
   asFields,
-  type Fields,
   invalid,
   optionalBoolean,
   optionalInteger,
@@ -28,18 +27,17 @@ import {
   optionalStringList,
   parseRuleDocument,
 } from './rule-document.js';
+import { parseStringMatch, type StringMatch, stringMatches } from './string-match.js';
 
 const WHAT = 'tag-router rule';
 const KEYS = new Set(['configVersion', 'scope', 'key', 'enabled', 'force', 'runtime', 'priority', 'tags']);
 const TAG_KEYS = new Set(['name', 'addresses', 'match']);
 const MATCH_KEYS = new Set(['key', 'value']);
-const VALUE_KEYS = new Set(['exact', 'prefix', 'wildcard', 'empty', 'noempty']);
 const MAX_TAGS = 256;
 
 interface ParamMatch {
   readonly key: string;
-  readonly kind: string;
-  readonly pattern: string;
+  readonly value: StringMatch;
 }
 
 export interface Tag {
@@ -82,7 +80,7 @@ export class TagRule {
 /** Whether a provider belongs to a tag: by address, or by every `match` entry. */
 export function tagSelects(tag: Tag, url: ServiceUrl): boolean {
   if (tag.addresses.some((address) => addressMatches(address, url))) return true;
-  return tag.match.length > 0 && tag.match.every((match) => paramMatches(match, url.params[match.key]));
+  return tag.match.length > 0 && tag.match.every((match) => stringMatches(match.value, url.params[match.key]));
 }
 
 function parseTag(value: unknown): Tag {
@@ -98,27 +96,7 @@ function parseMatch(value: unknown): ParamMatch {
   const fields = asFields(value, WHAT, MATCH_KEYS);
   const key = optionalString(fields, 'key', WHAT);
   if (!key) throw invalid(WHAT, 'a match needs a key');
-  const condition: Fields = asFields(fields.value, WHAT, VALUE_KEYS);
-  const kinds = Object.keys(condition);
-  if (kinds.length !== 1) throw invalid(WHAT, `match "${key}" needs exactly one of ${[...VALUE_KEYS].join(', ')}`);
-  const kind = kinds[0]!;
-  return { key, kind, pattern: optionalString(condition, kind, WHAT) ?? '' };
-}
-
-/** Java Dubbo 3's `StringMatch` (regex left out: a hostile pattern could stall the event loop). */
-function paramMatches(match: ParamMatch, value: string | undefined): boolean {
-  switch (match.kind) {
-    case 'exact':
-      return value === match.pattern;
-    case 'prefix':
-      return value?.startsWith(match.pattern) === true;
-    case 'wildcard':
-      return value !== undefined && globMatches(match.pattern, value);
-    case 'empty':
-      return value === undefined || value === '';
-    default:
-      return value !== undefined && value !== '';
-  }
+  return { key, value: parseStringMatch(fields.value, WHAT, `match "${key}"`) };
 }
 
 /** `ip:port`, `ip`, `0.0.0.0:<port>`, or a glob on the host part. */

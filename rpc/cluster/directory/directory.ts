@@ -24,6 +24,12 @@ export interface Directory {
   destroy(): void;
   /** Calls `listener` with the new list after every change; returns a function that stops it. */
   onChange(listener: DirectoryListener): () => void;
+  /**
+   * The first invoker before any routing (undefined when none): where the
+   * adaptive cluster reads the strategy a rule or provider names, without
+   * routing the call twice.
+   */
+  first?(): Invoker | undefined;
   /** What the directory saw when it has no invoker, for the NO_PROVIDER message (e.g. the versions registered). */
   describeEmpty?(): string;
 }

@@ -82,6 +82,10 @@ export class RegistryDirectory implements Directory {
     return this.governance ? this.governance.route(this.invokers, invocation) : this.invokers;
   }
 
+  first(): Invoker | undefined {
+    return this.invokers[0];
+  }
+
   /** The governance rules this directory obeys (undefined when disabled). */
   get governanceRules(): DirectoryGovernance | undefined {
     return this.governance;

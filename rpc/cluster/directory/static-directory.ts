@@ -19,6 +19,10 @@ export class StaticDirectory implements Directory {
     return this.invokers;
   }
 
+  first(): Invoker | undefined {
+    return this.invokers[0];
+  }
+
   isAvailable(): boolean {
     return !this.destroyed && this.invokers.some((invoker) => invoker.isAvailable());
   }

@@ -6,6 +6,7 @@
  * writes) continues that trace.
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -29,6 +30,15 @@ const Front = defineService('org.example.trace.Front', {
 
 type BackProxy = { hello(name: string): Promise<string>; fail(): Promise<string> };
 type FrontProxy = { greet(name: string): Promise<string> };
+
+/** A loopback port on 127.0.0.3 nobody listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.3', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 describe('tracingFilter', () => {
   const exporter = new InMemorySpanExporter();
@@ -103,6 +113,33 @@ describe('tracingFilter', () => {
     );
     assert.equal(typeof serverBack.attributes['net.peer.port'], 'number');
     assert.equal(serverBack.status.code, SpanStatusCode.OK);
+    assert.deepEqual([clientFront.attributes['net.peer.name'], clientFront.attributes['net.peer.port']], ['127.0.0.1', front.port], 'the client span names the provider');
+    assert.deepEqual([clientBack.attributes['net.peer.name'], clientBack.attributes['net.peer.port']], ['127.0.0.1', back.port]);
+  });
+
+  it('names, on the client span, the provider the cluster chose: the one that answered after a failover', async () => {
+    const second = new RpcServer({ host: '127.0.0.2', port: 0 });
+    second.addService(Back, { hello: (name) => `second ${name}`, fail: () => 'ok' });
+    await second.start();
+    const closed = await closedPort();
+    try {
+      const proxy = client.refer(Back, { url: `dubbo://127.0.0.3:${closed},dubbo://127.0.0.2:${second.port}`, retries: 1 }) as unknown as BackProxy;
+      for (let i = 0; i < 6; i++) {
+        exporter.reset();
+        assert.equal(await proxy.hello('x'), 'second x');
+        const span = named('org.example.trace.Back/hello', SpanKind.CLIENT);
+        assert.deepEqual([span.attributes['net.peer.name'], span.attributes['net.peer.port']], ['127.0.0.2', second.port]);
+        assert.equal(span.status.code, SpanStatusCode.OK);
+      }
+      exporter.reset();
+      const down = client.refer(Back, { url: `dubbo://127.0.0.3:${closed}`, retries: 0 }) as unknown as BackProxy;
+      await assert.rejects(down.hello('x'));
+      const failed = named('org.example.trace.Back/hello', SpanKind.CLIENT);
+      assert.deepEqual([failed.attributes['net.peer.name'], failed.attributes['net.peer.port']], ['127.0.0.3', closed], 'a failed attempt still names its provider');
+      assert.equal(failed.status.code, SpanStatusCode.ERROR);
+    } finally {
+      await second.stop();
+    }
   });
 
   it('marks both spans of a failed call as errors with the error code', async () => {

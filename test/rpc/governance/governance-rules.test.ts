@@ -99,7 +99,7 @@ describe('override matching (Dubbo 2.6 rules for URLs without configVersion)', (
 
 describe('configurators YAML', () => {
   it('turns service-scope items into one override URL per address and application', () => {
-    const urls = parseConfiguratorYaml(`scope: service\nkey: g1/${DEMO}:1.0\nenabled: true\nconfigs:\n  - addresses: ["127.0.0.1:20880", "0.0.0.0"]\n    applications: [a, b]\n    side: consumer\n    parameters: {sayHello.timeout: "10", retries: "0"}`);
+    const urls = parseConfiguratorYaml(`scope: service\nkey: g1/${DEMO}:1.0\nenabled: true\nconfigs:\n  - addresses: ["127.0.0.1:20880", "0.0.0.0"]\n    applications: [a, b]\n    side: consumer\n    parameters: {sayHello.timeout: "10", retries: "0"}`).map((configurator) => configurator.url);
     assert.equal(urls.length, 4);
     const first = urls[0]!;
     assert.equal(first.protocol, 'override');
@@ -131,7 +131,7 @@ describe('configurators YAML', () => {
     ['a __proto__ parameter', 'key: a\nconfigs:\n  - parameters: {__proto__: {polluted: "1"}}'],
     ['a nested parameter', 'key: a\nconfigs:\n  - parameters: {a: {b: c}}'],
     ['a bad address', 'key: a\nconfigs:\n  - addresses: ["a/b:1"]\n    parameters: {a: "1"}'],
-    ['a match block', 'key: a\nconfigs:\n  - match: {}\n    parameters: {a: "1"}'],
+    ['a regex match', 'key: a\nconfigs:\n  - match: {app: {oneof: [{regex: ".*"}]}}\n    parameters: {a: "1"}'],
     ['no key', 'configs: []'],
   ];
   for (const [name, text] of hostile) {

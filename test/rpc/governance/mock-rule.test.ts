@@ -37,21 +37,26 @@ describe('mock values', () => {
   });
 });
 
+/** `inner` as the rules that wrote `written` on it show it. */
+function configured(inner: TestInvoker, written: Record<string, string>): ConfiguredInvoker {
+  return new ConfiguredInvoker(inner.url.with({ params: written }), inner, written);
+}
+
 describe('ConfiguredInvoker', () => {
   it('force mock answers without calling the provider', async () => {
     const inner = new TestInvoker(1);
-    const view = new ConfiguredInvoker(inner.url.with({ params: { mock: 'force:return null' } }), inner);
+    const view = configured(inner, { mock: 'force:return null' });
     assert.equal(await view.invoke(invocation()), null);
     assert.equal(inner.calls, 0);
   });
 
   it('fail mock answers only when the call fails for a non-business reason', async () => {
     const network = new TestInvoker(1, failsWith(ErrorCode.NETWORK));
-    assert.equal(await new ConfiguredInvoker(network.url.with({ params: { mock: 'fail:return "fallback"' } }), network).invoke(invocation()), 'fallback');
+    assert.equal(await configured(network, { mock: 'fail:return "fallback"' }).invoke(invocation()), 'fallback');
     const business = new TestInvoker(2, failsWith(ErrorCode.SERVICE_ERROR));
-    await assert.rejects(new ConfiguredInvoker(business.url.with({ params: { mock: 'fail:return null' } }), business).invoke(invocation()), { code: ErrorCode.SERVICE_ERROR });
+    await assert.rejects(configured(business, { mock: 'fail:return null' }).invoke(invocation()), { code: ErrorCode.SERVICE_ERROR });
     const healthy = new TestInvoker(3);
-    assert.equal(await new ConfiguredInvoker(healthy.url.with({ params: { mock: 'fail:return null' } }), healthy).invoke(invocation()), 3);
+    assert.equal(await configured(healthy, { mock: 'fail:return null' }).invoke(invocation()), 3);
   });
 
   it('a configured timeout replaces the call timeout, a method one first', async () => {
@@ -62,12 +67,12 @@ describe('ConfiguredInvoker', () => {
       deadlineLeft = call.deadline === undefined ? undefined : call.deadline - performance.now();
       return 'ok';
     });
-    await new ConfiguredInvoker(inner.url.with({ params: { timeout: '50' } }), inner).invoke(invocation('echo', [], { timeoutMs: 3000, deadline: performance.now() + 3000 }));
+    await configured(inner, { timeout: '50' }).invoke(invocation('echo', [], { timeoutMs: 3000, deadline: performance.now() + 3000 }));
     assert.equal(seen, 50);
     assert.ok(deadlineLeft !== undefined && deadlineLeft <= 50, `the deadline moved to the configured timeout (${deadlineLeft} ms left)`);
-    await new ConfiguredInvoker(inner.url.with({ params: { timeout: '50', 'echo.timeout': '70' } }), inner).invoke(invocation('echo', [], { timeoutMs: 3000 }));
+    await configured(inner, { timeout: '50', 'echo.timeout': '70' }).invoke(invocation('echo', [], { timeoutMs: 3000 }));
     assert.equal(seen, 70);
-    await new ConfiguredInvoker(inner.url.with({ params: { weight: '5' } }), inner).invoke(invocation('echo', [], { timeoutMs: 3000 }));
+    await configured(inner, { weight: '5' }).invoke(invocation('echo', [], { timeoutMs: 3000 }));
     assert.equal(seen, 3000);
   });
 });
