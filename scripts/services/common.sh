@@ -64,6 +64,21 @@ stop_pid() {
   fail "pid $pid did not exit"
 }
 
+# With SERVICE_OWNER_PID set, stops server $1 (marker $2) once that process is
+# gone: a test runner killed before its clean-up (a bail, a timeout, Ctrl-C)
+# must not leave servers behind. The watcher is a detached loop that ends with
+# the server; its stdio goes nowhere so that callers reading ours return.
+watch_owner() {
+  local pid=$1 marker=$2 owner=${SERVICE_OWNER_PID:-}
+  [ -n "$owner" ] || return 0
+  [[ "$owner" =~ ^[0-9]+$ ]] || fail "bad SERVICE_OWNER_PID: $owner"
+  (
+    trap '' INT HUP
+    while running "$owner" && running_here "$pid" "$marker"; do sleep 1; done
+    if running_here "$pid" "$marker"; then kill -TERM "$pid" 2>/dev/null || true; fi
+  ) </dev/null >/dev/null 2>&1 &
+}
+
 # waits up to $1 seconds for `$2` (a function name, args follow) to succeed while pid $3 runs
 wait_ready() {
   local seconds=$1 pid=$2 i; shift 2

@@ -9,7 +9,8 @@
 #   etcd.sh stop DIR                 stop the server started in DIR (no-op when none runs)
 #   etcd.sh status DIR               prints 127.0.0.1:PORT and exits 0 when healthy, else exits 1
 #
-# Environment: ETCD_START_TIMEOUT (s, 60), ETCD_LOG_LEVEL (warn). No other ETCD_* variable
+# Environment: ETCD_START_TIMEOUT (s, 60), ETCD_LOG_LEVEL (warn), SERVICE_OWNER_PID (stop the
+# server once that process is gone; unset: keep it). No other ETCD_* variable
 # reaches etcd: it reads them as flags and refuses to start when one shadows a flag.
 # Files in DIR: etcd.log, etcd.pid, etcd.port, etcd-data/ (etcd creates it, mode 0700).
 set -euo pipefail
@@ -72,7 +73,7 @@ do_start() {
   pid=$(launch "$dir" "$port" "$peer")
   echo "$pid" >"$dir/$PID_FILE"
   wait_ready "$START_TIMEOUT" "$pid" serving "$port" || rc=$?
-  if [ "$rc" -eq 0 ]; then echo "127.0.0.1:$port"; return 0; fi
+  if [ "$rc" -eq 0 ]; then watch_owner "$pid" "$(marker "$dir")"; echo "127.0.0.1:$port"; return 0; fi
   tail -n 20 "$dir/etcd.log" >&2 || true
   stop_pid "$pid" "$(marker "$dir")"
   rm -f "$dir/$PID_FILE"

@@ -9,7 +9,8 @@
 #   zookeeper.sh status DIR        prints 127.0.0.1:PORT and exits 0 when it serves, else exits 1
 #
 # Environment: ZK_TICK_TIME (ms, 2000), ZK_MIN_SESSION_TIMEOUT (ms, 2 ticks),
-#   ZK_MAX_SESSION_TIMEOUT (ms, 30000), ZK_HEAP_MAX (256m), ZK_START_TIMEOUT (s, 60).
+#   ZK_MAX_SESSION_TIMEOUT (ms, 30000), ZK_HEAP_MAX (256m), ZK_START_TIMEOUT (s, 60),
+#   SERVICE_OWNER_PID (stop the server once that process is gone; unset: keep it).
 # Files in DIR: zoo.cfg, log4j.properties, zookeeper.log, zookeeper.pid, zk-data/.
 set -euo pipefail
 SERVICE_NAME=zookeeper.sh
@@ -95,7 +96,7 @@ do_start() {
   pid=$(launch "$dir")
   echo "$pid" >"$dir/$PID_FILE"
   wait_ready "${ZK_START_TIMEOUT:-60}" "$pid" serving "$port" || rc=$?
-  if [ "$rc" -eq 0 ]; then echo "127.0.0.1:$port"; return 0; fi
+  if [ "$rc" -eq 0 ]; then watch_owner "$pid" "$(marker "$dir")"; echo "127.0.0.1:$port"; return 0; fi
   tail -n 20 "$dir/zookeeper.log" >&2 || true
   stop_pid "$pid" "$(marker "$dir")"
   rm -f "$dir/$PID_FILE"

@@ -2,7 +2,8 @@
  * Real ZooKeeper and etcd servers for the registry tests, run through the
  * project's own scripts/services/*.sh: installed when missing, started on free
  * loopback ports with a throwaway data dir, stopped (and the dir removed) by
- * the test's `after()`. `restart()` keeps the data dir, as the restart tests need.
+ * the test's `after()`, or by the script once this process is gone (a test run
+ * killed before its clean-up). `restart()` keeps the data dir, as the restart tests need.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -95,7 +96,8 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   await ensureInstalled(kind);
   const dir = await mkdtemp(join(tmpdir(), `getty-rpc-${kind}-`));
   const port = kind === 'etcd' ? await freePortPair() : await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, ZK_HEAP_MAX: '128m' };
+  // SERVICE_OWNER_PID: the server stops by itself if this process dies before its after() (a killed or bailed test run).
+  const env: NodeJS.ProcessEnv = { ...process.env, ZK_HEAP_MAX: '128m', SERVICE_OWNER_PID: String(process.pid) };
   if (options.zkTickTimeMs) env.ZK_TICK_TIME = String(options.zkTickTimeMs);
   const server = {
     kind,
