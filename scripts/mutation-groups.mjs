@@ -72,8 +72,22 @@ export const groups = {
       'test/transport/backpressure.test.ts',
     ],
   },
-  registry: {
-    mutate: ['registry/*.ts', '!registry/index.ts'],
-    tests: ['test/registry/*.test.ts', 'test/rpc/cluster/directory/*.test.ts'],
+  // The registry is split by back-end: the ZooKeeper and etcd tests start a real server per
+  // test file, which makes each of their mutants cost seconds, so they run on their own.
+  'registry-core': {
+    mutate: ['registry/*.ts', '!registry/index.ts', '!registry/file*.ts', '!registry/zookeeper*.ts', '!registry/etcd*.ts'],
+    tests: ['test/registry/service-url.test.ts', 'test/registry/file.test.ts', 'test/rpc/cluster/directory/*.test.ts'],
+  },
+  'registry-file': {
+    mutate: ['registry/file*.ts'],
+    tests: ['test/registry/file.test.ts', 'test/rpc/cluster/directory/registry-directory-file.test.ts'],
+  },
+  'registry-zookeeper': {
+    mutate: ['registry/zookeeper*.ts'],
+    tests: ['test/registry/zookeeper.test.ts'],
+  },
+  'registry-etcd': {
+    mutate: ['registry/etcd*.ts'],
+    tests: ['test/registry/etcd.test.ts'],
   },
 };
