@@ -8,14 +8,16 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, type TextMapPropagator, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ErrorCode, RpcError } from '../../../common/rpc-error.js';
 import { RpcClient } from '../../../rpc/consumer/rpc-client.js';
 import { RpcContext } from '../../../rpc/context.js';
+import { composeFilters } from '../../../rpc/filter.js';
 import { tracingFilter } from '../../../rpc/filters/tracing-filter.js';
+import { RpcInvocation } from '../../../rpc/rpc-invocation.js';
 import { withCallOptions } from '../../../rpc/consumer/proxy.js';
 import { RpcServer } from '../../../rpc/provider/rpc-server.js';
 import { defineService } from '../../../rpc/service.js';
@@ -30,6 +32,8 @@ const Front = defineService('org.example.trace.Front', {
 
 type BackProxy = { hello(name: string): Promise<string>; fail(): Promise<string> };
 type FrontProxy = { greet(name: string): Promise<string> };
+
+const call = (attachments: Record<string, unknown> = {}) => new RpcInvocation({ interfaceName: 'demo.Svc', methodName: 'm', args: [], attachments });
 
 /** A loopback port on 127.0.0.3 nobody listens on (bound, then closed). */
 async function closedPort(): Promise<number> {
@@ -191,7 +195,73 @@ describe('tracingFilter', () => {
     }
   });
 
-  it('refuses an unknown side', () => {
-    assert.throws(() => tracingFilter({ side: 'both' as 'consumer' }), { code: ErrorCode.INVALID_ARGUMENT });
+  it('refuses an unknown side, naming it', () => {
+    assert.throws(() => tracingFilter({ side: 'both' as 'consumer' }), (e) => e instanceof RpcError && e.code === ErrorCode.INVALID_ARGUMENT && /not 'both'/.test(e.message));
+  });
+
+  it('keeps the caller\'s own attachments next to the trace context', async () => {
+    let seen: Record<string, unknown> = {};
+    const chain = composeFilters([tracingFilter()], async (invocation) => {
+      seen = invocation.attachments;
+      return 'ok';
+    });
+    await chain(call({ tenant: 'acme' }));
+    assert.equal(seen.tenant, 'acme');
+    assert.match(String(seen.traceparent), /^00-/);
+  });
+
+  it('names the tracer getty-rpc unless told otherwise', async () => {
+    await composeFilters([tracingFilter()], async () => 'ok')(call());
+    await composeFilters([tracingFilter({ tracerName: 'shop' })], async () => 'ok')(call());
+    assert.deepEqual(spans().map((span) => span.instrumentationScope.name), ['getty-rpc', 'shop']);
+  });
+
+  it('names the caller on the provider span from the address it came from (IPv4, IPv6, no port), or not at all', async () => {
+    const cases: [string | undefined, Record<string, unknown>][] = [
+      ['10.1.2.3:20880', { 'net.peer.name': '10.1.2.3', 'net.peer.port': 20880 }],
+      ['[::1]:5000', { 'net.peer.name': '::1', 'net.peer.port': 5000 }],
+      ['unix-peer', { 'net.peer.name': 'unix-peer' }],
+      [undefined, {}],
+    ];
+    const chain = composeFilters([tracingFilter({ side: 'provider' })], async () => 'ok');
+    for (const [remoteAddress, expected] of cases) {
+      exporter.reset();
+      const invocation = call();
+      if (remoteAddress === undefined) await chain(invocation);
+      else await RpcContext.runProvider({ attachments: {}, remoteAddress, localAddress: '127.0.0.1:1', timeoutMs: undefined }, () => chain(invocation));
+      const peer = Object.fromEntries(Object.entries(named('demo.Svc/m', SpanKind.SERVER).attributes).filter(([key]) => key.startsWith('net.peer.')));
+      assert.deepEqual(peer, expected, String(remoteAddress));
+    }
+  });
+
+  it('starts a new trace when the context attachment is neither a string nor a list of strings', async () => {
+    const chain = composeFilters([tracingFilter({ side: 'provider' })], async () => 'ok');
+    const valid = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    for (const traceparent of [42, [42], { 0: valid }, { toString: () => valid }]) {
+      exporter.reset();
+      assert.equal(await chain(call({ traceparent })), 'ok');
+      assert.equal(parentOf(named('demo.Svc/m', SpanKind.SERVER)), undefined, JSON.stringify(traceparent));
+    }
+  });
+
+  it('lets a propagator that lists the carrier\'s keys see every attachment', async () => {
+    const listed: string[][] = [];
+    const lister: TextMapPropagator = {
+      inject: () => undefined,
+      extract: (ctx, carrier, getter) => {
+        listed.push(getter.keys(carrier));
+        return ctx;
+      },
+      fields: () => [],
+    };
+    propagation.disable();
+    propagation.setGlobalPropagator(lister);
+    try {
+      await composeFilters([tracingFilter({ side: 'provider' })], async () => 'ok')(call({ a: '1', b: '2' }));
+    } finally {
+      propagation.disable();
+      propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+    }
+    assert.deepEqual(listed, [['a', 'b']]);
   });
 });
