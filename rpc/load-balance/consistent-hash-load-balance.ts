@@ -72,8 +72,11 @@ export class HashRing {
 
 function placeAll(invokers: readonly Invoker[], nodes: number): Map<number, Invoker> {
   const placed = new Map<number, Invoker>();
+  // Whole digests only: Java Dubbo's ConsistentHashSelector loops `i < replicaNumber / 4` in integer
+  // arithmetic, so `hash.nodes=10` places 8 points there and must place 8 here too.
+  const digests = Math.floor(nodes / 4);
   for (const invoker of invokers) {
-    for (let i = 0; i < nodes / 4; i++) {
+    for (let i = 0; i < digests; i++) {
       for (const point of md5Points(`${invoker.url.address}${i}`)) placed.set(point, invoker);
     }
   }
@@ -106,7 +109,10 @@ function virtualNodes(url: ServiceUrl, method: string): number {
 
 function argumentIndexes(url: ServiceUrl, method: string): number[] {
   const text = url.getParam(`${method}.hash.arguments`) ?? url.getParam('hash.arguments', DEFAULT_HASH_ARGUMENTS);
-  const indexes = text.split(',').map((part) => Number(part.trim()));
+  // Empty entries ("0,1," or "0,,1") name no argument, as in Java Dubbo, whose split drops them;
+  // Number('') would read them as index 0.
+  const parts = text.split(',').map((part) => part.trim());
+  const indexes = parts.filter((part) => part !== '').map(Number);
   const valid = indexes.filter((index) => Number.isInteger(index) && index >= 0);
   return valid.length > 0 ? valid : [0];
 }
