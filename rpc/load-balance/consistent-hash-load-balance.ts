@@ -85,7 +85,7 @@ function placeAll(invokers: readonly Invoker[], nodes: number): Map<number, Invo
 
 /** The four little-endian 32-bit words of an MD5 digest, as Ketama reads them. */
 function md5Points(text: string): number[] {
-  const digest = createHash('md5').update(text, 'utf8').digest();
+  const digest = createHash('md5').update(text).digest();
   return [0, 4, 8, 12].map((offset) => digest.readUInt32LE(offset));
 }
 
@@ -94,7 +94,8 @@ function ringKey(indexes: readonly number[], args: readonly unknown[]): string {
 }
 
 function keyText(value: unknown): string {
-  if (value === null || value === undefined || typeof value !== 'object') return String(value);
+  // null too is an object to typeof: JSON spells it "null", as String does.
+  if (typeof value !== 'object') return String(value);
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
