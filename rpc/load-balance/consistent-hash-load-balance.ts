@@ -72,8 +72,11 @@ export class HashRing {
 
 function placeAll(invokers: readonly Invoker[], nodes: number): Map<number, Invoker> {
   const placed = new Map<number, Invoker>();
+  // Whole digests only: Java Dubbo's ConsistentHashSelector loops `i < replicaNumber / 4` in integer
+  // arithmetic, so `hash.nodes=10` places 8 points there and must place 8 here too.
+  const digests = Math.floor(nodes / 4);
   for (const invoker of invokers) {
-    for (let i = 0; i < nodes / 4; i++) {
+    for (let i = 0; i < digests; i++) {
       for (const point of md5Points(`${invoker.url.address}${i}`)) placed.set(point, invoker);
     }
   }
@@ -82,7 +85,7 @@ function placeAll(invokers: readonly Invoker[], nodes: number): Map<number, Invo
 
 /** The four little-endian 32-bit words of an MD5 digest, as Ketama reads them. */
 function md5Points(text: string): number[] {
-  const digest = createHash('md5').update(text, 'utf8').digest();
+  const digest = createHash('md5').update(text).digest();
   return [0, 4, 8, 12].map((offset) => digest.readUInt32LE(offset));
 }
 
@@ -91,7 +94,8 @@ function ringKey(indexes: readonly number[], args: readonly unknown[]): string {
 }
 
 function keyText(value: unknown): string {
-  if (value === null || value === undefined || typeof value !== 'object') return String(value);
+  // null too is an object to typeof: JSON spells it "null", as String does.
+  if (typeof value !== 'object') return String(value);
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
@@ -106,7 +110,10 @@ function virtualNodes(url: ServiceUrl, method: string): number {
 
 function argumentIndexes(url: ServiceUrl, method: string): number[] {
   const text = url.getParam(`${method}.hash.arguments`) ?? url.getParam('hash.arguments', DEFAULT_HASH_ARGUMENTS);
-  const indexes = text.split(',').map((part) => Number(part.trim()));
+  // Empty entries ("0,1," or "0,,1") name no argument, as in Java Dubbo, whose split drops them;
+  // Number('') would read them as index 0.
+  const parts = text.split(',').map((part) => part.trim());
+  const indexes = parts.filter((part) => part !== '').map(Number);
   const valid = indexes.filter((index) => Number.isInteger(index) && index >= 0);
   return valid.length > 0 ? valid : [0];
 }

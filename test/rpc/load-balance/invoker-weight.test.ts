@@ -27,6 +27,16 @@ describe('invokerWeight (warm-up)', () => {
     assert.equal(invokerWeight(new TestInvoker(1, undefined, params), invocation(), NOW_MS), 50);
   });
 
+  it('gives full weight at zero uptime, as Java Dubbo and dubbo-go warm only for uptime > 0', () => {
+    assert.equal(invokerWeight(new TestInvoker(1, undefined, { timestamp: secondsAgo(0) }), invocation(), NOW_MS), 100);
+  });
+
+  it('gives full weight once the warm-up is exactly over, whatever the rounding of the ramp', () => {
+    // 1000 / (1000 / 15) is 14.999… in floating point: the ramp alone would give 14 at the last millisecond.
+    const params = { weight: '15', warmup: '1', timestamp: String(NOW_MS - 1000) };
+    assert.equal(invokerWeight(new TestInvoker(1, undefined, params), invocation(), NOW_MS), 15);
+  });
+
   it('ignores a timestamp in the future (clock skew) instead of starving the provider', () => {
     assert.equal(invokerWeight(new TestInvoker(1, undefined, { timestamp: secondsAgo(-30) }), invocation(), NOW_MS), 100);
   });

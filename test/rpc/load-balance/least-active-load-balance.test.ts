@@ -20,6 +20,21 @@ describe('LeastActiveLoadBalance', () => {
     }
   });
 
+  it('picks among the least active only, wherever they sit in the list', () => {
+    const [a, b, c] = [30031, 30032, 30033].map((port) => new TestInvoker(port));
+    const active = new Map([[a!, 2], [b!, 0], [c!, 1]]);
+    for (const [invoker, count] of active) for (let i = 0; i < count; i++) RpcStatus.begin(invoker.url, 'order');
+    try {
+      const balancer = new LeastActiveLoadBalance(seededRandom(6));
+      for (const order of [[a!, b!, c!], [b!, c!, a!], [c!, b!, a!], [b!, a!, c!]]) {
+        const counts = tally(Array.from({ length: 100 }, () => balancer.select(order, invocation('order'))));
+        assert.deepEqual([...counts], [[30032, 100]], order.map((invoker) => invoker.port).join(','));
+      }
+    } finally {
+      for (const invoker of [a!, b!, c!]) RpcStatus.forget(invoker.url);
+    }
+  });
+
   it('breaks ties by weight', () => {
     const heavy = new TestInvoker(30011, undefined, { weight: '300' });
     const light = new TestInvoker(30012, undefined, { weight: '100' });
