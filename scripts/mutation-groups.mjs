@@ -38,6 +38,13 @@ export const groups = {
       'test/rpc/service.test.ts',
     ],
   },
+  // The timer wheel and task pool with their own tests only: every session test reaches them,
+  // and a surviving mutant runs every file that reaches it.
+  'transport-timers': {
+    mutate: ['transport/timer-wheel.ts', 'transport/task-pool.ts'],
+    tests: ['test/transport/timer-wheel.test.ts', 'test/transport/task-pool.test.ts', 'test/transport/hostile-flood.test.ts'],
+  },
+  // Long: 1 800 mutants, each surviving one runs some 30 s of session tests (hours on 2 cores).
   'transport-sessions': {
     mutate: [
       'transport/base-session.ts',
@@ -48,8 +55,6 @@ export const groups = {
       'transport/tcp-server.ts',
       'transport/client-endpoint.ts',
       'transport/server-endpoint.ts',
-      'transport/timer-wheel.ts',
-      'transport/task-pool.ts',
     ],
     tests: ['test/transport/*.test.ts'],
   },
@@ -63,6 +68,8 @@ export const groups = {
       'transport/snappy-pipe.ts',
     ],
     tests: [
+      'test/transport/hostile-frames.test.ts',
+      'test/transport/ws-session.test.ts',
       'test/transport/length-field-codec.test.ts',
       'test/transport/offset-reader.test.ts',
       'test/transport/slab-writes.test.ts',
