@@ -38,7 +38,9 @@ export default {
   timeoutMS: 10_000,
   timeoutFactor: 1.5,
   concurrency: 1,
-  disableTypeChecks: true,
+  // `// @ts-nocheck` goes only into the source folders (instrumented code need not type-check);
+  // elsewhere it would change files tests compare byte for byte (examples/protobuf/greeter.ts).
+  disableTypeChecks: '{common,rpc,transport,registry}/**/*.ts',
   reporters: ['clear-text', 'progress', 'json', 'html'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
