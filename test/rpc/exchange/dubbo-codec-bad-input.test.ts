@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError, RpcError } from '../../../common/rpc-error.js';
 import { DubboCodec } from '../../../rpc/exchange/dubbo-codec.js';
-import { createHeartbeatRequest, type DubboRequest, type DubboResponse } from '../../../rpc/protocol/dubbo-package.js';
+import { createHeartbeatRequest, createResponse, type DubboRequest, type DubboResponse } from '../../../rpc/protocol/dubbo-package.js';
 import { capturedRequestFrame, frame, header, hstr } from '../protocol/golden-frames.js';
 import { randomBytes, seededRandom } from '../protocol/seeded-random.js';
 
@@ -140,5 +140,68 @@ describe('DubboCodec fuzz', () => {
       const pkg = readPkg<DubboRequest>(buf);
       if (pkg.error !== undefined) assert.ok(pkg.error instanceof RpcError);
     }
+  });
+});
+
+describe('DubboCodec errors say what is wrong', () => {
+  const fails = (fn: () => unknown, code: string, message: RegExp) =>
+    assert.throws(fn, (err) => isRpcError(err) && err.code === code && message.test(err.message), `${code} ${message}`);
+
+  it('names the bad magic and the unknown serialization id', () => {
+    fails(() => codec.read(null, Buffer.from([0x12])), ErrorCode.BAD_PACKAGE, /bad magic 0x12, expected 0xdabb/);
+    fails(() => codec.read(null, Buffer.from([0xda, 0xbc])), ErrorCode.BAD_PACKAGE, /bad magic 0xdabc/);
+    fails(() => codec.read(null, header(0xc0 | 5, 0, 1, 1)), ErrorCode.BAD_PACKAGE, /unknown serialization id 5$/);
+  });
+
+  it('names the impossible body length, and accepts the largest possible one', () => {
+    fails(() => codec.read(null, header(0xc2, 0, 1, 0x8000_0000)), ErrorCode.BAD_PACKAGE, /impossible body length 2147483648/);
+    const widest = new DubboCodec({ maxFrameLen: 16 + 0x7fff_ffff });
+    assert.deepEqual(widest.read(null, header(0xc2, 0, 1, 0x7fff_ffff)), { len: 16 + 0x7fff_ffff });
+  });
+
+  it('names the frame size and the limit it exceeds', () => {
+    const small = new DubboCodec({ maxFrameLen: 1024 });
+    fails(() => small.read(null, header(0x02, 20, 1, 1009)), ErrorCode.MSG_TOO_LONG, /frame of 1025 bytes exceeds maxFrameLen 1024/);
+  });
+
+  it('accepts maxFrameLen from 16 to 2^31 + 15 and names a bad one', () => {
+    for (const good of [16, 2 ** 31 + 15]) assert.ok(new DubboCodec({ maxFrameLen: good }));
+    fails(() => new DubboCodec({ maxFrameLen: 2 ** 31 + 16 }), ErrorCode.INVALID_ARGUMENT, /16\.\.2\^31\+15, got 2147483664/);
+    fails(() => new DubboCodec({ maxFrameLen: 15 }), ErrorCode.INVALID_ARGUMENT, /got 15/);
+  });
+
+  it('writes a frame of exactly maxFrameLen bytes and refuses one byte more', () => {
+    const response = createResponse({ id: 1, value: 'x'.repeat(100) });
+    const exact = Buffer.concat(codec.write(null, response)).length;
+    assert.equal(Buffer.concat(new DubboCodec({ maxFrameLen: exact }).write(null, response)).length, exact);
+    fails(() => new DubboCodec({ maxFrameLen: exact - 1 }).write(null, response), ErrorCode.MSG_TOO_LONG, /exceeds/);
+  });
+
+  it('names the unknown serialization it was asked to write', () => {
+    fails(() => codec.write(null, createResponse({ id: 1, value: 1, serialization: 30 })), ErrorCode.SERIALIZATION, /unknown serialization id 30/);
+  });
+
+  it('says which body is corrupt and keeps the decoder\'s error as the cause', () => {
+    const request = readPkg<DubboRequest>(frame(0xc2, 0, 42, Buffer.from([0x05, 0x32, 0xff, 0xff])));
+    assert.match(request.error?.message ?? '', /^corrupt request body: ./);
+    assert.ok(request.error?.cause instanceof Error);
+    const response = readPkg<DubboResponse>(frame(0x02, 20, 43, Buffer.from([0xff, 0xff])));
+    assert.ok(isRpcError(response.error, ErrorCode.BAD_RESPONSE));
+    assert.match(response.error.message, /^corrupt response body: ./);
+    assert.ok(response.error.cause instanceof Error);
+  });
+
+  it('decodes a heartbeat request as an event with nothing else in it', () => {
+    const heartbeat = readPkg<DubboRequest>(Buffer.concat(codec.write(null, createHeartbeatRequest(9))));
+    assert.deepEqual(
+      { event: heartbeat.event, path: heartbeat.path, version: heartbeat.version, method: heartbeat.method, types: heartbeat.parameterTypes, args: heartbeat.args, error: heartbeat.error },
+      { event: true, path: '', version: '', method: '', types: [], args: [], error: undefined },
+    );
+  });
+
+  it('ignores whatever an event response carries', () => {
+    const event = readPkg<DubboResponse>(frame(0x22, 20, 44, Buffer.from([0xff, 0xff])));
+    assert.equal(event.event, true);
+    assert.equal(event.error, undefined);
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '../../../common/rpc-error.js';
 import {
+  createRequest,
   dubboVersionToInt,
   errorCodeToStatus,
   ResponseStatus,
@@ -41,8 +42,36 @@ describe('response attachments by caller version', () => {
     assert.equal(dubboVersionToInt(undefined), -1);
   });
 
+  it('takes two to four parts of 0–99 each, and nothing else', () => {
+    assert.equal(dubboVersionToInt('3.2'), 3020000);
+    assert.equal(dubboVersionToInt('2.7.23.99'), 2072399);
+    assert.equal(dubboVersionToInt('2.7.0.0'), 2070000);
+    for (const bad of ['3', '2.7.8.1.5', '2.100.0', '2.-1.0', '2..0', '2.x.0']) assert.equal(dubboVersionToInt(bad), -1, bad);
+  });
+
+  it('answers for each caller on its own (the last answer is remembered, not reused for another version)', () => {
+    assert.equal(supportsResponseAttachments('2.6.2'), false);
+    assert.equal(supportsResponseAttachments('2.6.2'), false);
+    assert.equal(supportsResponseAttachments('2.7.8'), true);
+    assert.equal(supportsResponseAttachments('2.7.8'), true);
+    assert.equal(supportsResponseAttachments('2.5.3'), false);
+  });
+
   it('uses flags 3–5 from 2.0.2 on, except 2.0.10–2.6.2', () => {
     for (const v of ['2.0.2', '2.0.9', '2.6.3', '2.7.8', '3.2.0']) assert.ok(supportsResponseAttachments(v), v);
     for (const v of ['2.0.1', '2.0.10', '2.5.3', '2.6.2', '2.6.2.9', '', 'junk']) assert.ok(!supportsResponseAttachments(v), v);
+  });
+});
+
+describe('createRequest', () => {
+  it('fills what is not given with empty values', () => {
+    const request = createRequest({ id: 1 });
+    assert.deepEqual(
+      { path: request.path, version: request.version, method: request.method, types: request.parameterTypes, args: request.args, attachments: request.attachments },
+      { path: '', version: '', method: '', types: [], args: [], attachments: {} },
+    );
+    assert.equal(request.twoWay, true);
+    assert.equal(request.event, false);
+    assert.equal(request.serialization, 2);
   });
 });
