@@ -462,16 +462,32 @@ describe('ExchangeClient availability and close', () => {
     await assert.rejects(send(client, ask(), 5000), (e) => isRpcError(e, ErrorCode.CLIENT_CLOSED) && e.message === `client to ${client.address} closed`);
   });
 
-  it('is unavailable once its provider went away and no session is left', async () => {
+  it('is unavailable once its provider went away and no session is left; tells its logger, and not of its own close', async () => {
     const peer = await ScriptedDubboPeer.start(answeringScript());
-    const client = exchangeTo(peer.port);
+    const lines: Array<[string, object, string]> = [];
+    const at = (level: string) => (fields: object, message: string) => lines.push([level, fields, message]);
+    const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    const client = exchangeTo(peer.port, { logger });
+    const address = `127.0.0.1:${peer.port}`;
     try {
       assert.equal((await send(client, ask(), 5000)).value, 'ok');
       assert.equal(client.available, true);
       await peer.close();
       await until(() => !client.available, 'the client to notice no session is left');
+      await until(() => lines.length > 0, 'the dropped connection to be logged');
+      assert.deepEqual(lines, [['info', { address }, `connection to provider ${address} closed`]]);
     } finally {
       await client.close();
+    }
+    const own = await ScriptedDubboPeer.start(answeringScript());
+    const closing = exchangeTo(own.port, { logger });
+    try {
+      assert.equal((await send(closing, ask(), 5000)).value, 'ok');
+      await closing.close();
+      await own.connections[0]!.closed;
+      assert.equal(lines.length, 1, 'nothing logged for a close of its own');
+    } finally {
+      await own.close();
     }
   });
 

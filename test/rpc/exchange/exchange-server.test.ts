@@ -180,6 +180,30 @@ describe('ExchangeServer', () => {
     }
   });
 
+  it('drops a session whose reply passes maxWriteBufferBytes, and reply() throws nothing', async () => {
+    const thrown: unknown[] = [];
+    let server!: ExchangeServer;
+    server = new ExchangeServer(serverOptions({ maxWriteBufferBytes: 1024 }), (session, request) => {
+      try {
+        server.reply(session, request, createResponse({ id: request.id, value: 'x'.repeat(4096) }));
+      } catch (err) {
+        thrown.push(err);
+      }
+    });
+    await server.listen();
+    try {
+      const socket = net.connect(server.port, '127.0.0.1');
+      socket.on('error', () => {});
+      await once(socket, 'connect');
+      socket.write(Buffer.concat(codec.write(null, createRequest({ id: 2, method: 'big' }))));
+      await once(socket, 'close');
+      assert.deepEqual(thrown, []);
+      assert.equal(server.stats()?.dropped.WRITE_BUFFER_FULL, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('before listen(): reports the port asked for, no stats, and close() resolves', async () => {
     const server = new ExchangeServer(serverOptions({ port: 20880 }), () => {});
     assert.equal(server.port, 20880);
