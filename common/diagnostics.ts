@@ -57,7 +57,7 @@ export const channels = {
   callError: diagnosticsChannel.channel('getty-rpc:call:error'),
   /** A session opened: `{ side: 'consumer' | 'provider', remoteAddress, localAddress }`. */
   sessionOpen: diagnosticsChannel.channel('getty-rpc:session:open'),
-  /** A session closed: `{ side, remoteAddress, localAddress, reason? }`. */
+  /** A session closed: `{ side, remoteAddress, localAddress, reason }` (reason: the session's closeReason, undefined after a clean close). */
   sessionClose: diagnosticsChannel.channel('getty-rpc:session:close'),
   /** A registry subscription delivered a changed provider list: `{ interfaceName, providers }` (the URLs). */
   registryChange: diagnosticsChannel.channel('getty-rpc:registry:change'),

@@ -115,7 +115,7 @@ export class ExchangeClient implements EventListener<DubboPackage> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.pending.failAll(new RpcError(ErrorCode.CLIENT_CLOSED, `client to ${this.address} closed`));
+    this.pending.failAll(this.closedError());
     await this.transport?.close();
   }
 
@@ -138,11 +138,16 @@ export class ExchangeClient implements EventListener<DubboPackage> {
     this.pending.failOwner(session, new RpcError(ErrorCode.NETWORK, `connection to ${this.address} closed`));
     if (!this.closed) this.options.logger?.info({ address: this.address }, `connection to provider ${this.address} closed`);
     if (channels.sessionClose.hasSubscribers) {
-      channels.sessionClose.publish({ side: 'consumer', remoteAddress: session.remoteAddress, localAddress: session.localAddress });
+      const { remoteAddress, localAddress, closeReason: reason } = session;
+      channels.sessionClose.publish({ side: 'consumer', remoteAddress, localAddress, reason });
     }
   }
 
   // ---- internals
+
+  private closedError(): RpcError {
+    return new RpcError(ErrorCode.CLIENT_CLOSED, `client to ${this.address} closed`);
+  }
 
   private overLimit(): Promise<never> {
     const inFlight = this.pending.size + this.awaitingSession;
@@ -222,9 +227,11 @@ export class ExchangeClient implements EventListener<DubboPackage> {
 
   /** Builds a transport client when there is none (or it has no session left) and waits for it. */
   private async reconnect(): Promise<Session> {
-    if (this.closed) throw notSent(new RpcError(ErrorCode.CLIENT_CLOSED, `client to ${this.address} closed`));
+    if (this.closed) throw notSent(this.closedError());
     this.connecting ??= this.connect().finally(() => (this.connecting = undefined));
     await this.connecting;
+    // close() ran while the session was being opened: the call fails as every pending call did.
+    if (this.closed) throw notSent(this.closedError());
     const session = this.pickSession();
     if (!session) throw notSent(new RpcError(ErrorCode.NETWORK, `cannot connect to ${this.address}`));
     return session;
@@ -234,6 +241,8 @@ export class ExchangeClient implements EventListener<DubboPackage> {
     const previous = this.transport;
     this.transport = this.createTransport();
     await previous?.close();
+    // close() closed the new transport before it started: reconnect() fails the call with CLIENT_CLOSED.
+    if (this.closed) return;
     await this.transport.runEventLoop((session) => this.configure(session as Session<DubboPackage>));
   }
 

@@ -109,7 +109,8 @@ export class ExchangeServer implements EventListener<DubboPackage> {
     this.options.onSessionClose?.(session);
     this.options.logger.debug({ remoteAddress: session.remoteAddress }, `session from ${session.remoteAddress} closed`);
     if (channels.sessionClose.hasSubscribers) {
-      channels.sessionClose.publish({ side: 'provider', remoteAddress: session.remoteAddress, localAddress: session.localAddress });
+      const { remoteAddress, localAddress, closeReason: reason } = session;
+      channels.sessionClose.publish({ side: 'provider', remoteAddress, localAddress, reason });
     }
   }
 

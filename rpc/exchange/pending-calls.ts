@@ -18,13 +18,13 @@ const ID_LIMIT = Number.MAX_SAFE_INTEGER - ID_STEP;
 export type ResponseMapper<R, T> = (response: R) => T;
 
 class PendingEntry<R> {
-  timer: TimerHandle | undefined;
   onAbort: (() => void) | undefined;
 
   constructor(
     readonly id: number,
     /** What the call was sent on (a session), so its failure fails the call. */
     readonly owner: unknown,
+    readonly timer: TimerHandle,
     readonly resolve: (value: unknown) => void,
     readonly reject: (err: unknown) => void,
     readonly signal: AbortSignal | undefined,
@@ -84,9 +84,10 @@ export class PendingCalls<R> {
     // An 'abort' listener added after the abort never runs: the call would wait for its timeout.
     if (signal?.aborted) return Promise.reject(cancelledError(signal));
     return new Promise<T>((resolve, reject) => {
-      const entry = new PendingEntry<R>(id, owner, resolve as (value: unknown) => void, reject, signal, map);
+      // Scheduled first: a timeoutMs the wheel refuses rejects the call and leaves no entry behind.
+      const timer = this.wheel.schedule(timeoutMs, () => this.fail(id, timeoutError(id, timeoutMs)));
+      const entry = new PendingEntry<R>(id, owner, timer, resolve as (value: unknown) => void, reject, signal, map);
       this.entries.set(id, entry);
-      entry.timer = this.wheel.schedule(timeoutMs, () => this.fail(id, timeoutError(id, timeoutMs)));
       if (signal) this.watchSignal(entry, signal);
     });
   }
@@ -131,7 +132,7 @@ export class PendingCalls<R> {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     this.entries.delete(id);
-    entry.timer?.cancel();
+    entry.timer.cancel();
     if (entry.onAbort) entry.signal!.removeEventListener('abort', entry.onAbort);
     if (this.entries.size === 0 && this.idleWaiters.length > 0) this.wakeIdleWaiters();
     return entry;

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { getEventListeners, once } from 'node:events';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../../common/rpc-error.js';
 import { RpcClient } from '../../../rpc/consumer/rpc-client.js';
@@ -101,6 +103,7 @@ describe('ExchangeClient heartbeats against a scripted provider', { concurrency:
   it('closes the session after exactly three unanswered heartbeats', async () => {
     const { script, heartbeats } = heartbeatScript(() => false);
     const peer = await ScriptedDubboPeer.start(script);
+    const closes = record('getty-rpc:session:close');
     const client = exchangeTo(peer.port, HEARTBEATS);
     try {
       const connection = await connect(client, peer);
@@ -108,7 +111,11 @@ describe('ExchangeClient heartbeats against a scripted provider', { concurrency:
       await Promise.race([connection.closed, new Promise((_, reject) => setTimeout(() => reject(new Error('session still open after 5 s')), 5000).unref())]);
       assert.equal(heartbeats(), 3, 'three heartbeats went unanswered before the close');
       assert.ok(Date.now() - started >= 3 * HEARTBEATS.heartbeatPeriodMs, 'not closed before the third heartbeat failed');
+      const reasons = closes.messages.filter((m) => m.side === 'consumer' && m.remoteAddress === `127.0.0.1:${peer.port}`).map((m) => m.reason);
+      assert.ok(isRpcError(reasons[0], ErrorCode.NETWORK));
+      assert.equal(reasons[0].message, `3 heartbeats to 127.0.0.1:${peer.port} unanswered`);
     } finally {
+      closes.stop();
       await client.close();
       await peer.close();
     }
@@ -215,7 +222,8 @@ describe('ExchangeClient calls, sessions and close against a scripted provider',
       await assert.rejects(client.call(ask(), 5000, undefined, (r) => r.value), (e) => isRpcError(e, ErrorCode.LIMIT_EXCEEDED));
       const idle = client.whenIdle();
       await client.close();
-      for (const call of held) await assert.rejects(call, (e) => isRpcError(e, ErrorCode.CLIENT_CLOSED));
+      const closedMessage = `client to 127.0.0.1:${peer.port} closed`;
+      for (const call of held) await assert.rejects(call, (e) => isRpcError(e, ErrorCode.CLIENT_CLOSED) && e.message === closedMessage);
       await idle;
       assert.equal(client.available, false);
       await client.close();
@@ -423,5 +431,179 @@ describe('RpcClient call bounds over a real provider', () => {
       assert.equal(sums[9], batch + 9);
     }
     assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+  });
+});
+
+/** A port on 127.0.0.1 nothing listens on (bound by the kernel, then released). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Records what a diagnostics channel publishes until `stop()`. */
+function record(channel: string): { messages: Array<Record<string, unknown>>; stop: () => void } {
+  const messages: Array<Record<string, unknown>> = [];
+  const onMessage = (message: unknown) => messages.push(message as Record<string, unknown>);
+  diagnosticsChannel.subscribe(channel, onMessage);
+  return { messages, stop: () => diagnosticsChannel.unsubscribe(channel, onMessage) };
+}
+
+describe('ExchangeClient availability and close', () => {
+  it('is available before its first call; close() before any connection resolves, twice, and leaves it unavailable', async () => {
+    const client = exchangeTo(await closedPort());
+    assert.equal(client.available, true, 'nothing tried yet');
+    await client.close();
+    assert.equal(client.available, false);
+    await client.close();
+    await assert.rejects(send(client, ask(), 5000), (e) => isRpcError(e, ErrorCode.CLIENT_CLOSED) && e.message === `client to ${client.address} closed`);
+  });
+
+  it('is unavailable once its provider went away and no session is left; tells its logger, and not of its own close', async () => {
+    const peer = await ScriptedDubboPeer.start(answeringScript());
+    const lines: Array<[string, object, string]> = [];
+    const at = (level: string) => (fields: object, message: string) => lines.push([level, fields, message]);
+    const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    const client = exchangeTo(peer.port, { logger });
+    const address = `127.0.0.1:${peer.port}`;
+    try {
+      assert.equal((await send(client, ask(), 5000)).value, 'ok');
+      assert.equal(client.available, true);
+      await peer.close();
+      await until(() => !client.available, 'the client to notice no session is left');
+      await until(() => lines.length > 0, 'the dropped connection to be logged');
+      assert.deepEqual(lines, [['info', { address }, `connection to provider ${address} closed`]]);
+    } finally {
+      await client.close();
+    }
+    const own = await ScriptedDubboPeer.start(answeringScript());
+    const closing = exchangeTo(own.port, { logger });
+    try {
+      assert.equal((await send(closing, ask(), 5000)).value, 'ok');
+      await closing.close();
+      await own.connections[0]!.closed;
+      assert.equal(lines.length, 1, 'nothing logged for a close of its own');
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('fails calls and sends to an address nobody listens on with NETWORK, without counting them as in flight', async () => {
+    const port = await closedPort();
+    const client = exchangeTo(port, { maxPendingCalls: 1 });
+    const cannotConnect = (e: unknown) => isRpcError(e, ErrorCode.NETWORK) && e.message === `cannot connect to 127.0.0.1:${port}`;
+    try {
+      // maxPendingCalls 1: a failed connect that still counted its call would refuse the next one with LIMIT_EXCEEDED.
+      for (let i = 0; i < 3; i++) await assert.rejects(send(client, ask(), 5000), cannotConnect);
+      await assert.rejects(client.send(ask('fire')), cannotConnect);
+      assert.equal(client.pendingCount, 0);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('fails a call waiting for its connection with CLIENT_CLOSED when close() runs meanwhile', async () => {
+    const peer = await ScriptedDubboPeer.start(answeringScript());
+    const client = exchangeTo(peer.port);
+    try {
+      const waiting = send(client, ask(), 5000);
+      const closing = client.close();
+      await assert.rejects(waiting, (e) => isRpcError(e, ErrorCode.CLIENT_CLOSED) && e.message === `client to 127.0.0.1:${peer.port} closed`);
+      await closing;
+    } finally {
+      await client.close();
+      await peer.close();
+    }
+  });
+
+  it('refuses a request larger than its maxFrameLen with MSG_TOO_LONG, without sending it', async () => {
+    const peer = await ScriptedDubboPeer.start(answeringScript());
+    const client = exchangeTo(peer.port, { maxFrameLen: 1024 });
+    try {
+      assert.equal((await send(client, ask(), 5000)).value, 'ok');
+      const big = createRequest({ id: 0, path: 'test.Peer', method: 'big', parameterTypes: ['java.lang.String'], args: ['x'.repeat(4096)] });
+      await assert.rejects(send(client, big, 5000), (e) => isRpcError(e, ErrorCode.MSG_TOO_LONG));
+      assert.equal(client.pendingCount, 0);
+      assert.equal((await send(client, ask(), 5000)).value, 'ok', 'the session stays open');
+      const sent = peer.connections[0]!.received.filter((pkg) => pkg.kind === 'request' && pkg.method === 'big');
+      assert.equal(sent.length, 0);
+    } finally {
+      await client.close();
+      await peer.close();
+    }
+  });
+});
+
+describe('ExchangeClient sessions on the getty-rpc:session:* channels', () => {
+  it('publishes its sessions opening and closing, with the reason of a close, even with no logger', async () => {
+    const peer = await ScriptedDubboPeer.start(() => {});
+    const opened = record('getty-rpc:session:open');
+    const closed = record('getty-rpc:session:close');
+    const sessionTimeoutMs = 200;
+    // No logger: the channel is told all the same.
+    const client = exchangeTo(peer.port, { heartbeatPeriodMs: 50, heartbeatTimeoutMs: 60_000, sessionTimeoutMs });
+    try {
+      const connection = await connect(client, peer);
+      const mine = (messages: Array<Record<string, unknown>>) => messages.filter((m) => m.side === 'consumer' && m.remoteAddress === `127.0.0.1:${peer.port}`);
+      const [open] = mine(opened.messages);
+      assert.ok(open, 'the open was published');
+      assert.equal(open.localAddress, `127.0.0.1:${connection.socket.remotePort}`);
+      await until(() => mine(closed.messages).length === 1, 'the idle session to close');
+      const [close] = mine(closed.messages);
+      assert.equal(close!.localAddress, open.localAddress);
+      const reason = close!.reason;
+      assert.ok(isRpcError(reason, ErrorCode.NETWORK));
+      assert.equal(reason.message, `session to 127.0.0.1:${peer.port} idle for over ${sessionTimeoutMs} ms`);
+    } finally {
+      opened.stop();
+      closed.stop();
+      await client.close();
+      await peer.close();
+    }
+  });
+});
+
+describe('ExchangeClient idle check', () => {
+  /**
+   * The session's side of the idle check alone: onCron is the EventListener
+   * contract the transport calls, and the exact millisecond of the boundary
+   * cannot be hit through a socket's cron.
+   */
+  function idleFor(idleMs: () => number) {
+    const closeReasons: unknown[] = [];
+    const written: DubboPackage[] = [];
+    const attributes = new Map<unknown, unknown>();
+    const session = {
+      get lastActive() {
+        return Date.now() - idleMs();
+      },
+      close: (reason?: unknown) => closeReasons.push(reason),
+      writePkg: (pkg: DubboPackage) => written.push(pkg),
+      getAttribute: (key: unknown) => attributes.get(key),
+      setAttribute: (key: unknown, value: unknown) => attributes.set(key, value),
+    };
+    return { session: session as unknown as Parameters<ExchangeClient['onCron']>[0], closeReasons, written };
+  }
+
+  it('closes a session idle for more than sessionTimeoutMs; at exactly sessionTimeoutMs it sends a heartbeat instead', async () => {
+    const client = exchangeTo(1, { sessionTimeoutMs: 1000 });
+    try {
+      // lastActive is read after Date.now(): the idle time seen is at most 1000 ms.
+      const atLimit = idleFor(() => 1000);
+      client.onCron(atLimit.session);
+      assert.deepEqual(atLimit.closeReasons, []);
+      assert.equal(atLimit.written.length, 1, 'a heartbeat');
+      const past = idleFor(() => 1001);
+      client.onCron(past.session);
+      assert.equal(past.written.length, 0);
+      assert.equal(past.closeReasons.length, 1);
+      assert.ok(isRpcError(past.closeReasons[0], ErrorCode.NETWORK));
+      assert.equal(past.closeReasons[0].message, 'session to 127.0.0.1:1 idle for over 1000 ms');
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -20,11 +20,23 @@ describe('PendingCalls.whenIdle', () => {
     pending.settle(2, 'one');
     assert.equal(await first, 'one');
     assert.equal(idle, false, 'one call is still pending');
-    pending.fail(4, new RpcError(ErrorCode.NETWORK, 'gone'));
+    assert.equal(pending.fail(4, new RpcError(ErrorCode.NETWORK, 'gone')), true, 'the call was still pending');
     await assert.rejects(second, { code: ErrorCode.NETWORK });
     await idleNow;
     assert.equal(idle, true);
     assert.equal(wheel.size, 0, 'no timer left behind');
+  });
+
+  it('resolves again each time the table empties', async () => {
+    const pending = new PendingCalls<string>(new TimerWheel());
+    for (let round = 0; round < 3; round++) {
+      const id = pending.nextId();
+      const call = pending.add(id, 'session', 60_000);
+      const idle = pending.whenIdle();
+      assert.equal(pending.settle(id, `round ${round}`), true);
+      assert.equal(await call, `round ${round}`);
+      await idle;
+    }
   });
 
   it('resolves every waiter when failAll empties the table', async () => {
@@ -101,7 +113,7 @@ describe('PendingCalls entries', () => {
     const call = pending.add(pending.nextId(), 'session', 60_000, controller.signal);
     const reason = new Error('user gave up');
     controller.abort(reason);
-    await assert.rejects(call, (e) => isRpcError(e, ErrorCode.CANCELLED) && e.cause === reason);
+    await assert.rejects(call, (e) => isRpcError(e, ErrorCode.CANCELLED) && e.cause === reason && e.message === 'call cancelled by its AbortSignal');
     await assert.rejects(pending.add(pending.nextId(), 'session', 60_000, controller.signal), (e) => isRpcError(e, ErrorCode.CANCELLED));
     assert.equal(pending.size, 0);
   });
@@ -115,5 +127,12 @@ describe('PendingCalls entries', () => {
     assert.equal(pending.size, 1);
     assert.equal(pending.settle(4, 'b'), true);
     assert.equal(await onB, 'b');
+  });
+
+  it('rejects a call whose timeoutMs the wheel refuses, and keeps nothing of it', async () => {
+    const pending = new PendingCalls<string>(new TimerWheel());
+    await assert.rejects(pending.add(pending.nextId(), 'session', Number.NaN), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT));
+    assert.equal(pending.size, 0);
+    await pending.whenIdle();
   });
 });
