@@ -65,6 +65,7 @@ describe('SnappyPipe encoding', () => {
     const noise = randomBytes(3000);
     pipe.encode(repetitive);
     pipe.encode(noise);
+    assert.equal(pipe.pendingBytes, 0, 'compression is synchronous: nothing waits in the pipe');
     assert.equal(sink.encoded.length, 2, 'one onEncoded per encode');
     assert.deepEqual(sink.encoded[0]!.subarray(0, STREAM_ID_CHUNK.length), STREAM_ID_CHUNK);
     const chunks = parseChunks(Buffer.concat(sink.encoded));
@@ -90,6 +91,9 @@ describe('SnappyPipe encoding', () => {
       [65536, 65536, 65536, 100],
     );
     assert.deepEqual(Buffer.concat(chunks.map((c) => c.body.subarray(4))), plain);
+    const exact = recordingSink();
+    new SnappyPipe(exact).encode(randomBytes(2 * 65536));
+    assert.equal(parseChunks(exact.encoded[0]!).length, 1 + 2, 'two full chunks, no empty third');
   });
 });
 
@@ -164,6 +168,23 @@ describe('SnappyPipe decoding', () => {
     assert.deepEqual(decoded(Buffer.concat([STREAM_ID_CHUNK, dataChunk(noise, packed)])).plain(), noise);
   });
 
+  it('accepts a compressed chunk of exactly the largest size, 76 494 bytes', () => {
+    // A valid block of snappy's largest compressed size for 64 KiB (76 490 bytes): a 3-byte
+    // varint, one 2-byte literal (tag 0x04) and 38 242 one-byte literals (tag 0x00) of 2 bytes each.
+    const plain = Buffer.alloc(38_244, 'z');
+    const block = Buffer.concat([Buffer.from([0xe4, 0xaa, 0x02, 0x04, 0x7a, 0x7a]), Buffer.alloc(2 * 38_242, Buffer.from([0x00, 0x7a]))]);
+    assert.equal(block.length, 76_490);
+    const sink = decoded(Buffer.concat([STREAM_ID_CHUNK, dataChunk(plain, block)]));
+    assert.deepEqual(sink.errors, []);
+    assert.ok(sink.plain().equals(plain));
+  });
+
+  it('accepts an empty stored chunk (its CRC alone)', () => {
+    const sink = decoded(Buffer.concat([STREAM_ID_CHUNK, dataChunk(Buffer.alloc(0)), dataChunk(two)]));
+    assert.deepEqual(sink.errors, []);
+    assert.deepEqual(sink.plain(), two);
+  });
+
   it('refuses data chunks too short to hold their CRC', () => {
     for (const type of [0x00, 0x01]) {
       assert.match(refusal(Buffer.concat([STREAM_ID_CHUNK, chunk(type, Buffer.alloc(3))])).message, /snappy chunk of 3 bytes/);
@@ -210,6 +231,15 @@ describe('SnappyPipe decoding', () => {
     pipe.decode(Buffer.concat([STREAM_ID_CHUNK, dataChunk(two)]));
     assert.equal(sink.errors.length, 1);
     assert.equal(sink.decoded.length, 0);
+    for (const bad of [
+      dataChunk(two, Buffer.from([0x14, 0xff, 0xff, 0xff, 0xff])),
+      dataChunk(two, undefined, 0),
+      chunk(0xff, Buffer.from('SnAppy')),
+    ]) {
+      const after = decoded(Buffer.concat([STREAM_ID_CHUNK, bad, dataChunk(Buffer.from('after'))]));
+      assert.equal(after.errors.length, 1);
+      assert.equal(after.decoded.length, 0, `nothing after ${after.errors[0]!.message}`);
+    }
   });
 
   it('holds decoded chunks while paused, hands them on in order on resume, and ends after them', () => {
