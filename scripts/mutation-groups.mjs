@@ -96,8 +96,13 @@ export const groups = {
       'transport/stream-pipe.ts',
       'transport/deflate-pipe.ts',
       'transport/snappy-pipe.ts',
+      'transport/crc32c.ts',
     ],
     tests: [
+      'test/transport/deflate-pipe.test.ts',
+      'test/transport/snappy-pipe.test.ts',
+      'test/transport/crc32c.test.ts',
+      'test/transport/write-slab.test.ts',
       'test/transport/hostile-frames.test.ts',
       'test/transport/ws-session.test.ts',
       'test/transport/length-field-codec.test.ts',

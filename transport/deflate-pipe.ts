@@ -11,7 +11,6 @@ import type { StreamPipe, StreamPipeSink } from './stream-pipe.js';
 export class DeflatePipe implements StreamPipe {
   private readonly deflate: zlib.DeflateRaw;
   private readonly inflate: zlib.InflateRaw;
-  private encodedPending = 0;
 
   constructor(
     private readonly sink: StreamPipeSink,
@@ -25,16 +24,17 @@ export class DeflatePipe implements StreamPipe {
     this.inflate.on('error', (err) => this.sink.onPipeError(badStream(err)));
   }
 
+  /**
+   * The plain bytes the deflater has not consumed yet: a write leaves
+   * writableLength only after zlib pushed its output, which went to onEncoded.
+   */
   get pendingBytes(): number {
-    return this.encodedPending + this.deflate.writableLength;
+    return this.deflate.writableLength;
   }
 
   encode(buf: Buffer): void {
-    this.encodedPending += buf.length;
     this.deflate.write(buf);
-    this.deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => {
-      this.encodedPending -= buf.length;
-    });
+    this.deflate.flush(zlib.constants.Z_SYNC_FLUSH);
   }
 
   decode(chunk: Buffer): void {
@@ -64,9 +64,13 @@ export class DeflatePipe implements StreamPipe {
   }
 }
 
+/**
+ * Like Go's flate.NewWriter, which getty hands the CompressType as a level:
+ * Zip (-1) is zlib's Z_DEFAULT_COMPRESSION too, so only Huffman-only (-2,
+ * a strategy in zlib rather than a level) needs its own options.
+ */
 function deflateOptions(type: CompressType): zlib.ZlibOptions {
   if (type === CompressType.Huffman) return { strategy: zlib.constants.Z_HUFFMAN_ONLY };
-  if (type === CompressType.Zip) return { level: zlib.constants.Z_DEFAULT_COMPRESSION };
   return { level: type };
 }
 

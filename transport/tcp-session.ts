@@ -107,7 +107,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
 
   private createPipe(): StreamPipe | null {
     if (this.compressType === Compress.None) return null;
-    if (this.compressType === Compress.Snappy) return new SnappyPipe(this, Math.max(this.maxMsgLen, 1 << 20) * 2);
+    if (this.compressType === Compress.Snappy) return new SnappyPipe(this);
     return new DeflatePipe(this, this.compressType);
   }
 

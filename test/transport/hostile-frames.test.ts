@@ -106,7 +106,7 @@ describe('hostile peers: announced frame lengths', () => {
     await server.close();
   });
 
-  it('a snappy block announcing more than snappy can inflate from its size closes the session before inflating', async (t) => {
+  it('a snappy chunk announcing more plain bytes than a chunk may hold closes the session before inflating', async (t) => {
     const closedWith = deferred<RpcError | undefined>();
     const server = createTcpServer<Buffer>({ port: 0 });
     t.after(() => server.close());
@@ -117,11 +117,11 @@ describe('hostile peers: announced frame lengths', () => {
     const socket = await rawConnect(server.address.port);
     t.after(() => socket.destroy());
     socket.on('error', () => {});
-    // A 10-byte block whose varint announces 8 000 000 plain bytes (valid snappy inflates ~21x at most).
+    // The stream identifier, then a compressed chunk (type 0, 14 bytes: CRC and a 10-byte block)
+    // whose varint announces 8 000 000 plain bytes; a chunk holds 64 KiB at most.
     const block = Buffer.concat([Buffer.from([0x80, 0xa4, 0xe8, 0x03]), Buffer.alloc(6)]);
-    const header = Buffer.alloc(4);
-    header.writeUInt32BE(block.length, 0);
-    socket.write(Buffer.concat([header, block]));
+    const streamId = Buffer.from([0xff, 6, 0, 0, ...Buffer.from('sNaPpY')]);
+    socket.write(Buffer.concat([streamId, Buffer.from([0x00, 14, 0, 0]), Buffer.alloc(4), block]));
     const reason = await within(closedWith.promise, 5000, 'session closed');
     assert.equal(reason?.code, ErrorCode.BAD_PACKAGE);
     assert.match(reason!.message, /announces 8000000 plain bytes/);

@@ -87,4 +87,45 @@ describe('LengthFieldCodec', () => {
     assert.deepEqual(codec.readFrom(session, wire, 16), { len: 0 });
     assert.equal(codec.readFrom(session, wire.subarray(0, 13), 12).pkg, undefined, 'announced, body incomplete');
   });
+
+  it('explains what is wrong in its errors', () => {
+    assert.throws(() => new LengthFieldCodec({ lengthFieldBytes: 3 as never }), {
+      message: 'lengthFieldBytes must be 1, 2 or 4, got 3',
+    });
+    assert.throws(() => new LengthFieldCodec({ maxMsgLen: 1.5 }), { message: 'maxMsgLen must be an integer >= 0, got 1.5' });
+    const codec = new LengthFieldCodec({ maxMsgLen: 10 });
+    assert.throws(() => codec.read(session, Buffer.from([0, 0, 0, 11])), { message: 'frame body of 11 bytes exceeds 10' });
+    assert.throws(() => codec.write(session, Buffer.alloc(11)), { message: 'body of 11 bytes exceeds 10' });
+    assert.throws(() => codec.write(session, 'text' as never), { message: 'LengthFieldCodec writes Buffers only' });
+  });
+
+  it('accepts a body of exactly maxMsgLen and refuses one byte more; 0 leaves the length unchecked', () => {
+    const codec = new LengthFieldCodec({ maxMsgLen: 10 });
+    const wire = codec.encode(Buffer.alloc(10, 1));
+    assert.equal(codec.read(session, wire).len, 14);
+    assert.deepEqual(codec.write(session, Buffer.alloc(10, 1)), wire);
+    assert.throws(() => codec.read(session, Buffer.from([0, 0, 0, 11])), (err) => isRpcError(err, ErrorCode.MSG_TOO_LONG));
+    const unchecked = new LengthFieldCodec();
+    assert.equal(unchecked.read(session, Buffer.from([0x7f, 0xff, 0xff, 0xff])).len, 4 + 0x7fffffff);
+  });
+
+  it('reads a 2-byte length field at an offset, high byte first', () => {
+    const codec = new LengthFieldCodec({ lengthFieldBytes: 2 });
+    const body = Buffer.alloc(0x0102, 0x33);
+    const wire = Buffer.concat([Buffer.from([0x09, 0x09, 0x09]), codec.encode(body)]);
+    const result = codec.readFrom(session, wire, 3);
+    assert.equal(result.len, 2 + 0x0102);
+    assert.ok(result.pkg!.equals(body));
+  });
+
+  it('copies a body of up to 4 096 bytes behind its header, and sends a larger one as it is', () => {
+    const codec = new LengthFieldCodec();
+    const atLimit = codec.write(session, Buffer.alloc(4096, 2));
+    assert.ok(Buffer.isBuffer(atLimit), '4 096 bytes: one buffer');
+    assert.equal((atLimit as Buffer).length, 4 + 4096);
+    const body = Buffer.alloc(4097, 2);
+    const above = codec.write(session, body) as Buffer[];
+    assert.equal(above.length, 2, '4 097 bytes: header and body');
+    assert.equal(above[1], body);
+  });
 });
