@@ -170,12 +170,12 @@ function hessianArrayType(type: string): string {
   return '[' + (hessianComponentNames.get(name) ?? name);
 }
 
-/** Java name of an array's component: `[I` → `int`, `[Ljava.lang.String;` → `java.lang.String`. */
+/** Java name of an array's component: `[I` → `int`, `[Ljava.lang.String;` → `java.lang.String`, `[[I` → `[I`. */
 function componentType(type: string): string {
   const component = type.slice(1);
-  if (component.startsWith('[')) return component;
   const primitive = codeToPrimitive.get(component);
   if (primitive !== undefined) return primitive;
+  // An array component (`[I`) is neither a primitive letter nor `L...;`: it stays as it is.
   return component.startsWith('L') && component.endsWith(';') ? component.slice(1, -1) : component;
 }
 

@@ -237,7 +237,7 @@ describe('java-types wrapping per declared type', () => {
       assert.deepEqual(wrapForJava(type, '9007199254740993'), { $class: 'long', $: '9007199254740993' });
       assert.deepEqual(wrapForJava(type, '-5'), { $class: 'long', $: '-5' });
       assert.deepEqual(wrapForJava(type, '7'), { $class: 'long', $: '7' });
-      const refused = [2 ** 63, 1.5, 2n ** 63n, -(2n ** 63n) - 1n, '9223372036854775808', '12a', 'a12', '', '1.5', '-', true];
+      const refused = [2 ** 63, -(2 ** 64), 1.5, 2n ** 63n, -(2n ** 63n) - 1n, '9223372036854775808', '12a', 'a12', '', '1.5', '-', true];
       for (const bad of refused) {
         assert.throws(() => wrapForJava(type, bad), (err) => isRpcError(err, ErrorCode.SERIALIZATION), `${type} ${String(bad)}`);
       }
@@ -303,6 +303,19 @@ describe('java-types wrapping per declared type', () => {
       $: [{ $class: '[int', $: [{ $class: 'int', $: 1 }] }, { $class: '[int', $: [] }],
     });
     assert.deepEqual(wrapForJava('java.lang.String[][]', [['a']]), { $class: '[[string', $: [{ $class: '[string', $: ['a'] }] });
+  });
+
+  it("takes an array name in hessian's own form ([com.x.User) with the component as it is", () => {
+    assert.deepEqual(wrapForJava('[com.x.User', [{ id: 1 }]), { $class: '[com.x.User', $: [{ $class: 'com.x.User', $: { id: 1 } }] });
+    assert.deepEqual(wrapForJava('[Lombok.Thing', [{}]), { $class: '[Lombok.Thing', $: [{ $class: 'Lombok.Thing', $: {} }] });
+  });
+
+  it('knows the boxed and char types by name', () => {
+    assert.deepEqual(wrapForJava('java.lang.Float', 1.5), { $class: 'java.lang.Float', $: 1.5 });
+    assert.deepEqual(wrapForJava('java.lang.Boolean', true), { $class: 'boolean', $: true });
+    // hessian-lite BasicSerializer writes char / Character as a one-character string.
+    assert.equal(wrapForJava('char', 'a'), 'a');
+    assert.equal(wrapForJava('java.lang.Character', 'b'), 'b');
   });
 
   it('keeps a value that already names its class, instead of wrapping it again', () => {
