@@ -11,12 +11,16 @@ export const JAVA_CLASS: unique symbol = Symbol.for('getty-rpc.javaClass') as ne
 
 /** The Java class (or typed-list type) name a value carries, if any. */
 export function javaClassOf(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  const name = (value as { [JAVA_CLASS]?: unknown })[JAVA_CLASS];
+  // A primitive has no own symbol property; null and undefined stop at `?.`.
+  const name = (value as { [JAVA_CLASS]?: unknown } | null | undefined)?.[JAVA_CLASS];
   return typeof name === 'string' ? name : undefined;
 }
 
-/** Marks `value` (an object or array) as an instance of Java `className`; returns it. */
+/**
+ * Marks `value` (an object or array) as an instance of Java `className`; returns it.
+ * Writable and configurable: code may re-class a decoded value (`value[JAVA_CLASS] = ...`)
+ * or `delete` the mark to send it as a plain Map.
+ */
 export function setJavaClass<T extends object>(value: T, className: string): T {
   Object.defineProperty(value, JAVA_CLASS, { value: className, enumerable: false, writable: true, configurable: true });
   return value;

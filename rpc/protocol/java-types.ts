@@ -8,22 +8,23 @@
  * source form `int[]` / `java.lang.String[]` is accepted too.
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
-import { javaClassOf } from './java-object.js';
+import { javaClassOf, setOwn } from './java-object.js';
 
-const primitiveToCode: Record<string, string> = {
-  void: 'V',
-  boolean: 'Z',
-  byte: 'B',
-  char: 'C',
-  double: 'D',
-  float: 'F',
-  int: 'I',
-  long: 'J',
-  short: 'S',
-};
-const codeToPrimitive: Record<string, string> = Object.fromEntries(
-  Object.entries(primitiveToCode).map(([name, code]) => [code, name]),
-);
+// Lookup tables are Maps, not object literals: a type name such as `constructor` or
+// `toString` must not find a property of Object.prototype.
+/** Java primitive name → descriptor letter (org.apache.dubbo.common.utils.ReflectUtils.getDesc). */
+const primitiveToCode: ReadonlyMap<string, string> = new Map([
+  ['void', 'V'],
+  ['boolean', 'Z'],
+  ['byte', 'B'],
+  ['char', 'C'],
+  ['double', 'D'],
+  ['float', 'F'],
+  ['int', 'I'],
+  ['long', 'J'],
+  ['short', 'S'],
+]);
+const codeToPrimitive: ReadonlyMap<string, string> = new Map([...primitiveToCode].map(([name, code]) => [code, name]));
 
 /** Java's descriptor for Dubbo's generic `$invoke(String method, String[] types, Object[] args)`. */
 export const GENERIC_PARAMETER_TYPES: readonly string[] = ['java.lang.String', '[Ljava.lang.String;', '[Ljava.lang.Object;'];
@@ -37,7 +38,7 @@ const MAX_DEPTH = 64;
 export function javaTypeToDescriptor(type: string): string {
   if (type.endsWith('[]')) return '[' + javaTypeToDescriptor(type.slice(0, -2));
   if (type.startsWith('[')) return type.replaceAll('.', '/');
-  const code = primitiveToCode[type];
+  const code = primitiveToCode.get(type);
   if (code !== undefined) return code;
   if (type.length === 0) throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'empty Java type name');
   return 'L' + type.replaceAll('.', '/') + ';';
@@ -84,7 +85,7 @@ function readOneDescriptor(desc: string, pos: number): [string, number] {
     dims++;
     pos++;
   }
-  const c = desc[pos];
+  const c = desc.charAt(pos);
   if (c === 'L') {
     const end = desc.indexOf(';', pos);
     if (end < 0 || end === pos + 1) throw badDescriptor(desc);
@@ -92,7 +93,7 @@ function readOneDescriptor(desc: string, pos: number): [string, number] {
     const name = dims > 0 ? '['.repeat(dims) + body.replaceAll('/', '.') : body.slice(1, -1).replaceAll('/', '.');
     return [name, end + 1];
   }
-  const primitive = c === undefined ? undefined : codeToPrimitive[c];
+  const primitive = codeToPrimitive.get(c);
   if (primitive === undefined || (primitive === 'void' && dims > 0)) throw badDescriptor(desc);
   return [dims > 0 ? '['.repeat(dims) + c : primitive, pos + 1];
 }
@@ -154,27 +155,27 @@ function inferObjectType(value: unknown): string {
 }
 
 /** Hessian's short list-type names for arrays (Java's ArraySerializer writes these). */
-const hessianComponentNames: Record<string, string> = {
-  'java.lang.String': 'string',
-  'java.lang.Object': 'object',
-};
+const hessianComponentNames: ReadonlyMap<string, string> = new Map([
+  ['java.lang.String', 'string'],
+  ['java.lang.Object', 'object'],
+]);
 
 /** `[I` → `[int`, `[Ljava.lang.String;` → `[string`, `[[J` → `[[long`. */
 function hessianArrayType(type: string): string {
   const component = type.slice(1);
   if (component.startsWith('[')) return '[' + hessianArrayType(component);
-  const primitive = codeToPrimitive[component];
+  const primitive = codeToPrimitive.get(component);
   if (primitive !== undefined) return '[' + primitive;
   const name = component.startsWith('L') && component.endsWith(';') ? component.slice(1, -1) : component;
-  return '[' + (hessianComponentNames[name] ?? name);
+  return '[' + (hessianComponentNames.get(name) ?? name);
 }
 
-/** Java name of an array's component: `[I` → `int`, `[Ljava.lang.String;` → `java.lang.String`. */
+/** Java name of an array's component: `[I` → `int`, `[Ljava.lang.String;` → `java.lang.String`, `[[I` → `[I`. */
 function componentType(type: string): string {
   const component = type.slice(1);
-  if (component.startsWith('[')) return component;
-  const primitive = codeToPrimitive[component];
+  const primitive = codeToPrimitive.get(component);
   if (primitive !== undefined) return primitive;
+  // An array component (`[I`) is neither a primitive letter nor `L...;`: it stays as it is.
   return component.startsWith('L') && component.endsWith(';') ? component.slice(1, -1) : component;
 }
 
@@ -185,16 +186,42 @@ function normaliseArrayName(type: string): string {
 
 type Wrapper = (value: unknown, type: string, depth: number) => unknown;
 
+/**
+ * Range of each integral Java type: a value outside it (or not whole) would
+ * arrive truncated, so it is refused as the hessian2 encoder refuses it
+ * (rpc/serialization/hessian2-encoder.ts writeInt).
+ */
+const INT_RANGES: ReadonlyMap<string, readonly [number, number]> = new Map([
+  ['int', [-0x8000_0000, 0x7fff_ffff]],
+  ['java.lang.Integer', [-0x8000_0000, 0x7fff_ffff]],
+  ['short', [-0x8000, 0x7fff]],
+  ['java.lang.Short', [-0x8000, 0x7fff]],
+  ['byte', [-0x80, 0x7f]],
+  ['java.lang.Byte', [-0x80, 0x7f]],
+]);
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
 function wrapInt(value: unknown, type: string): unknown {
-  return { $class: type, $: toNumber(value, type) };
+  const [min, max] = INT_RANGES.get(type)!;
+  const n = typeof value === 'bigint' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw mismatch(value, type);
+  return { $class: type, $: n };
 }
 function wrapDouble(value: unknown, type: string): unknown {
-  return { $class: type, $: toNumber(value, type) };
+  if (typeof value === 'number') return { $class: type, $: value };
+  if (typeof value === 'bigint') return { $class: type, $: Number(value) };
+  throw mismatch(value, type);
 }
+/** A Java long (java.lang.Long range): bigint, whole number, or decimal digits; hessian.js takes big ones as text. */
 function wrapLong(value: unknown, type: string): unknown {
-  if (typeof value === 'bigint') return { $class: 'long', $: value.toString() };
-  if (typeof value === 'string' && /^-?\d+$/.test(value)) return { $class: 'long', $: value };
-  return { $class: 'long', $: toNumber(value, type) };
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return wrapLong(BigInt(value), type);
+  if (typeof value === 'bigint') {
+    if (value < LONG_MIN || value > LONG_MAX) throw mismatch(value, type);
+    return { $class: 'long', $: value.toString() };
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < -(2 ** 63) || value >= 2 ** 63) throw mismatch(value, type);
+  return { $class: 'long', $: value };
 }
 function wrapBoolean(value: unknown, type: string): unknown {
   if (typeof value !== 'boolean') throw mismatch(value, type);
@@ -224,45 +251,40 @@ function wrapObject(value: unknown, _type: string, depth: number): unknown {
   return toHessian(value, depth);
 }
 
-function toNumber(value: unknown, type: string): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  throw mismatch(value, type);
-}
-
 function mismatch(value: unknown, type: string): RpcError {
-  const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  // null never gets here: wrapForJava sends it as null for every type.
+  const got = Array.isArray(value) ? 'array' : typeof value;
   return new RpcError(ErrorCode.SERIALIZATION, `cannot send a JS ${got} as Java ${type}`);
 }
 
-const wrappers: Record<string, Wrapper> = {
-  int: wrapInt,
-  'java.lang.Integer': wrapInt,
-  short: wrapInt,
-  'java.lang.Short': wrapInt,
-  byte: wrapInt,
-  'java.lang.Byte': wrapInt,
-  long: wrapLong,
-  'java.lang.Long': wrapLong,
-  double: wrapDouble,
-  'java.lang.Double': wrapDouble,
-  float: wrapDouble,
-  'java.lang.Float': wrapDouble,
-  boolean: wrapBoolean,
-  'java.lang.Boolean': wrapBoolean,
-  'java.lang.String': wrapString,
-  char: wrapString,
-  'java.lang.Character': wrapString,
-  '[B': wrapBytes,
-  'java.util.List': wrapList,
-  'java.util.ArrayList': wrapList,
-  'java.util.Collection': wrapList,
-  'java.util.Set': wrapList,
-  'java.util.Map': wrapMap,
-  'java.util.HashMap': wrapMap,
-  'java.util.Date': wrapDate,
-  'java.lang.Object': wrapObject,
-};
+const wrappers: ReadonlyMap<string, Wrapper> = new Map([
+  ['int', wrapInt],
+  ['java.lang.Integer', wrapInt],
+  ['short', wrapInt],
+  ['java.lang.Short', wrapInt],
+  ['byte', wrapInt],
+  ['java.lang.Byte', wrapInt],
+  ['long', wrapLong],
+  ['java.lang.Long', wrapLong],
+  ['double', wrapDouble],
+  ['java.lang.Double', wrapDouble],
+  ['float', wrapDouble],
+  ['java.lang.Float', wrapDouble],
+  ['boolean', wrapBoolean],
+  ['java.lang.Boolean', wrapBoolean],
+  ['java.lang.String', wrapString],
+  ['char', wrapString],
+  ['java.lang.Character', wrapString],
+  ['[B', wrapBytes],
+  ['java.util.List', wrapList],
+  ['java.util.ArrayList', wrapList],
+  ['java.util.Collection', wrapList],
+  ['java.util.Set', wrapList],
+  ['java.util.Map', wrapMap],
+  ['java.util.HashMap', wrapMap],
+  ['java.util.Date', wrapDate],
+  ['java.lang.Object', wrapObject],
+]);
 
 /**
  * The js-to-java form of a JS value for hessian.js (the hessian2
@@ -277,7 +299,7 @@ const wrappers: Record<string, Wrapper> = {
 export function wrapForJava(type: string, value: unknown, depth = 0): unknown {
   if (value === null || value === undefined) return null;
   const name = normaliseArrayName(type);
-  const wrapper = wrappers[name];
+  const wrapper = wrappers.get(name);
   if (wrapper !== undefined) return wrapper(value, name, depth);
   if (name.startsWith('[')) return wrapArray(value, name, depth);
   return wrapClass(value, name, depth);
@@ -291,9 +313,10 @@ function wrapArray(value: unknown, type: string, depth: number): unknown {
 }
 
 function wrapClass(value: unknown, type: string, depth: number): unknown {
-  if (typeof value !== 'object' || value === null) throw mismatch(value, type);
+  if (typeof value !== 'object') throw mismatch(value, type);
   if (typeof (value as { $class?: unknown }).$class === 'string') return toHessian(value, depth);
-  return { $class: type, $: toHessianFields(value as Record<string, unknown>, depth + 1) };
+  checkDepth(depth);
+  return { $class: type, $: toHessianFields(value as Record<string, unknown>, depth) };
 }
 
 function checkDepth(depth: number): void {
@@ -314,21 +337,16 @@ export function toHessian(value: unknown, depth = 0): unknown {
   if (Buffer.isBuffer(value) || value instanceof Date) return value;
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (Array.isArray(value)) return value.map((item) => toHessian(item, depth + 1));
-  if (value instanceof Map) return toHessianFields(Object.fromEntries(value), depth + 1);
-  return toHessianObject(value as Record<string, unknown>, depth);
+  if (value instanceof Map) return toHessianFields(Object.fromEntries(value), depth);
+  // A `{ $class, $ }` wrapper is copied like any object, so its `$` is prepared as any value:
+  // a Date, Map or Uint8Array inside stays one.
+  return toHessianFields(value as Record<string, unknown>, depth);
 }
 
-function toHessianObject(value: Record<string, unknown>, depth: number): unknown {
-  const cls = value.$class;
-  if (typeof cls !== 'string' || !('$' in value)) return toHessianFields(value, depth + 1);
-  const inner = value.$;
-  if (inner === null || typeof inner !== 'object' || Buffer.isBuffer(inner)) return value;
-  return { $class: cls, $: Array.isArray(inner) ? toHessian(inner, depth + 1) : toHessianFields(inner as Record<string, unknown>, depth + 1) };
-}
-
+/** The fields of an object at `depth` (already checked), each converted one level deeper. */
 function toHessianFields(fields: Record<string, unknown>, depth: number): Record<string, unknown> {
-  checkDepth(depth);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(fields)) out[key] = toHessian(fields[key], depth + 1);
+  // setOwn: a `__proto__` field (JSON or a decoded map may carry one) stays a field.
+  for (const key of Object.keys(fields)) setOwn(out, key, toHessian(fields[key], depth + 1));
   return out;
 }

@@ -174,7 +174,16 @@ describe('DubboCodec errors say what is wrong', () => {
     const response = createResponse({ id: 1, value: 'x'.repeat(100) });
     const exact = Buffer.concat(codec.write(null, response)).length;
     assert.equal(Buffer.concat(new DubboCodec({ maxFrameLen: exact }).write(null, response)).length, exact);
-    fails(() => new DubboCodec({ maxFrameLen: exact - 1 }).write(null, response), ErrorCode.MSG_TOO_LONG, /exceeds/);
+    fails(
+      () => new DubboCodec({ maxFrameLen: exact - 1 }).write(null, response),
+      ErrorCode.MSG_TOO_LONG,
+      new RegExp(`^frame of ${exact} bytes exceeds maxFrameLen ${exact - 1}$`),
+    );
+  });
+
+  it('gives the serialization the body room left after the 16-byte header, so a big body stops while written', () => {
+    const big = createResponse({ id: 1, value: 'x'.repeat(200_000) });
+    fails(() => new DubboCodec({ maxFrameLen: 65_536 }).write(null, big), ErrorCode.MSG_TOO_LONG, /limit of 65520 bytes/);
   });
 
   it('names the unknown serialization it was asked to write', () => {

@@ -2,9 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '../../../common/rpc-error.js';
 import {
+  createHeartbeatRequest,
+  createHeartbeatResponse,
   createRequest,
+  createResponse,
+  DUBBO_VERSION,
   dubboVersionToInt,
   errorCodeToStatus,
+  isHeartbeat,
   ResponseStatus,
   statusToErrorCode,
   supportsResponseAttachments,
@@ -50,6 +55,8 @@ describe('response attachments by caller version', () => {
   });
 
   it('answers for each caller on its own (the last answer is remembered, not reused for another version)', () => {
+    // First question in this process: the remembered answer starts as the one for our own version.
+    assert.equal(supportsResponseAttachments(DUBBO_VERSION), true);
     assert.equal(supportsResponseAttachments('2.6.2'), false);
     assert.equal(supportsResponseAttachments('2.6.2'), false);
     assert.equal(supportsResponseAttachments('2.7.8'), true);
@@ -73,5 +80,15 @@ describe('createRequest', () => {
     assert.equal(request.twoWay, true);
     assert.equal(request.event, false);
     assert.equal(request.serialization, 2);
+  });
+});
+
+describe('heartbeats', () => {
+  it('tells a heartbeat (an event package) from a call', () => {
+    const ping = createHeartbeatRequest(3);
+    assert.equal(isHeartbeat(ping), true);
+    assert.equal(isHeartbeat(createHeartbeatResponse(ping)), true);
+    assert.equal(isHeartbeat(createRequest({ id: 3 })), false);
+    assert.equal(isHeartbeat(createResponse({ id: 3 })), false);
   });
 });
