@@ -53,7 +53,8 @@ export const groups = {
       'test/rpc/serialization/json.test.ts',
       'test/rpc/serialization/proto*.test.ts',
       'test/rpc/serializations.test.ts',
-      'test/rpc/hostile-json-protobuf.test.ts',
+      // Not test/rpc/hostile-json-protobuf.test.ts: its "answered within 2 s" bounds do not hold for
+      // instrumented code on a loaded machine, and Stryker needs every test green on the first run.
       'test/rpc/exchange/dubbo-codec*.test.ts',
     ],
   },
