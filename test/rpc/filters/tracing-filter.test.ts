@@ -199,6 +199,16 @@ describe('tracingFilter', () => {
     assert.throws(() => tracingFilter({ side: 'both' as 'consumer' }), (e) => e instanceof RpcError && e.code === ErrorCode.INVALID_ARGUMENT && /not 'both'/.test(e.message));
   });
 
+  it('records a failure that is not an RpcError as error.type ERROR', async () => {
+    const broken = async () => {
+      throw new TypeError('bug');
+    };
+    await assert.rejects(composeFilters([tracingFilter()], broken)(call()), TypeError);
+    const span = named('demo.Svc/m', SpanKind.CLIENT);
+    assert.equal(span.attributes['error.type'], 'ERROR');
+    assert.equal(span.status.message, 'ERROR: bug');
+  });
+
   it('keeps the caller\'s own attachments next to the trace context', async () => {
     let seen: Record<string, unknown> = {};
     const chain = composeFilters([tracingFilter()], async (invocation) => {
