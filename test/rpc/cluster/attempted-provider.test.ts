@@ -11,6 +11,15 @@ import { StaticDirectory } from '../../../rpc/cluster/directory/static-directory
 import { consumerUrl, invocation, TestInvoker } from './test-invoker.js';
 
 describe('attemptedProvider', () => {
+  // First, while no filter of this process watches: calls then keep nothing per attempt.
+  it('records nothing until a filter watches', async () => {
+    const reference = new FailoverCluster().join(new StaticDirectory(consumerUrl(), [new TestInvoker(1)]));
+    const call = invocation();
+    assert.equal(await reference.invoke(call), 1);
+    assert.equal(attemptedProvider(call.attachments), undefined);
+    reference.destroy();
+  });
+
   it('names the provider of the last attempt once a filter watches, and nothing before any attempt', async () => {
     watchAttemptedProviders();
     const refused = new TestInvoker(1, async () => {
