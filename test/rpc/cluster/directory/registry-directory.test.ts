@@ -412,6 +412,12 @@ describe('RegistryDirectory NO_PROVIDER message', () => {
     const shown = Array.from({ length: 10 }, (_, i) => `version '${i + 1}' group '' x1`).join(', ');
     assert.ok((await noProvider(directory)).endsWith(`the registry lists 12 provider(s) of ${SERVICE}: ${shown}, and 2 more`));
     await directory.close();
+    await registry.unregister(providerUrl(11, { version: '11' }));
+    await registry.unregister(providerUrl(12, { version: '12' }));
+    const exactlyTen = (await directoryOver([registry], consumerUrl({ version: '0' }))).directory;
+    await exactlyTen.ready();
+    assert.ok((await noProvider(exactlyTen)).endsWith(`the registry lists 10 provider(s) of ${SERVICE}: ${shown}`));
+    await exactlyTen.close();
   });
 
   it('says when no registry has answered yet, and counts those that did', async () => {
