@@ -29,7 +29,18 @@ export const groups = {
   },
   cluster: {
     mutate: ['rpc/cluster/**/*.ts', '!rpc/cluster/index.ts'],
-    tests: ['test/rpc/cluster/**/*.test.ts', 'test/rpc/rpc-cluster.test.ts'],
+    // Besides the cluster's own tests: the callers that reach it through a reference (rule-chosen
+    // strategy and params, the tracing filter's attempted provider, deadlines, NO_PROVIDER text, retired providers).
+    tests: [
+      'test/rpc/cluster/**/*.test.ts',
+      'test/rpc/rpc-cluster.test.ts',
+      'test/rpc/governance/configured-settings.test.ts',
+      'test/rpc/governance/provider-parameters.test.ts',
+      'test/rpc/filters/tracing-filter.test.ts',
+      'test/rpc/call-diagnostics.test.ts',
+      'test/rpc/consumer/call-deadline.test.ts',
+      'test/rpc/consumer/retire.test.ts',
+    ],
   },
   'dubbo-codec': {
     mutate: ['rpc/protocol/*.ts', 'rpc/exchange/dubbo-codec.ts'],

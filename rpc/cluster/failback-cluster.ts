@@ -94,8 +94,9 @@ export class FailbackClusterInvoker extends ClusterInvoker {
     super.destroy();
   }
 
+  /** A call that failed after destroy() is dropped: no retry pass runs any more to send it. */
   private remember(task: FailbackTask, error: RpcError): void {
-    if (!isRetriable(error) || this.tasks.size >= this.limit(task.invocation, 'failbacktasks', DEFAULT_FAILBACK_TASKS)) {
+    if (!this.isOpen() || !isRetriable(error) || this.tasks.size >= this.limit(task.invocation, 'failbacktasks', DEFAULT_FAILBACK_TASKS)) {
       this.report(task, 'dropped', error);
       return;
     }

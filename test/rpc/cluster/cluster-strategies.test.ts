@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ErrorCode, type RpcError } from '../../../common/rpc-error.js';
+import { ErrorCode } from '../../../common/rpc-error.js';
 import { AvailableCluster } from '../../../rpc/cluster/available-cluster.js';
 import { BroadcastCluster } from '../../../rpc/cluster/broadcast-cluster.js';
 import { FailfastCluster } from '../../../rpc/cluster/failfast-cluster.js';
 import { FailsafeCluster } from '../../../rpc/cluster/failsafe-cluster.js';
 import { ForkingCluster } from '../../../rpc/cluster/forking-cluster.js';
 import { StaticDirectory } from '../../../rpc/cluster/directory/static-directory.js';
-import { consumerUrl, deferred, failsWith, invocation, TestInvoker } from './test-invoker.js';
+import { consumerUrl, deferred, failsWith, invocation, TestInvoker, within } from './test-invoker.js';
 
 const directory = (invokers: TestInvoker[], params: Record<string, string> = {}) => new StaticDirectory(consumerUrl(params), invokers);
 
@@ -69,6 +69,25 @@ describe('ForkingCluster', () => {
     cluster.destroy();
   });
 
+  it('calls every provider when forks is below 1 or above the provider count, and one when forks is 1', async () => {
+    for (const [forks, expected] of [['0', [1, 1, 1]], ['5', [1, 1, 1]], ['1', [0, 0, 1]]] as const) {
+      const invokers = [1, 2, 3].map((port) => new TestInvoker(port));
+      const cluster = new ForkingCluster().join(directory(invokers, { forks }));
+      await within(cluster.invoke(invocation()), 2000, `forks=${forks}`);
+      assert.deepEqual(invokers.map((i) => i.calls).sort(), expected, `forks=${forks}`);
+      cluster.destroy();
+    }
+  });
+
+  it('waits for a slower success after a fork failed', async () => {
+    const slowAnswer = deferred();
+    const cluster = new ForkingCluster().join(directory([new TestInvoker(1, failsWith(ErrorCode.NETWORK)), new TestInvoker(2, () => slowAnswer.promise)]));
+    const call = cluster.invoke(invocation());
+    setImmediate(() => slowAnswer.resolve('slow but fine'));
+    assert.equal(await call, 'slow but fine');
+    cluster.destroy();
+  });
+
   it('fails only when every fork failed', async () => {
     const cluster = new ForkingCluster().join(directory([1, 2].map((port) => new TestInvoker(port, failsWith(ErrorCode.TIMEOUT)))));
     await assert.rejects(cluster.invoke(invocation()), { code: ErrorCode.TIMEOUT });
@@ -107,7 +126,7 @@ describe('AvailableCluster', () => {
     const down = new TestInvoker(1);
     down.available = false;
     const cluster = new AvailableCluster().join(directory([down]));
-    await assert.rejects(cluster.invoke(invocation()), (err: RpcError) => err.code === ErrorCode.NO_PROVIDER);
+    await assert.rejects(cluster.invoke(invocation()), { code: ErrorCode.NO_PROVIDER, message: 'no available provider for org.example.EchoService.echo' });
     cluster.destroy();
   });
 });

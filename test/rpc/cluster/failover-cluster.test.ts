@@ -5,7 +5,17 @@ import { notSent } from '../../../rpc/never-sent.js';
 import { FailoverCluster } from '../../../rpc/cluster/failover-cluster.js';
 import { StaticDirectory } from '../../../rpc/cluster/directory/static-directory.js';
 import type { Invocation } from '../../../rpc/invocation.js';
-import { consumerUrl, failsWith, invocation, TestInvoker } from './test-invoker.js';
+import { ServiceUrl, type UrlParams } from '../../../registry/service-url.js';
+import { consumerUrl, failsWith, invocation, type Responder, SERVICE, TestInvoker } from './test-invoker.js';
+
+/** A provider a governance rule configured: `ruleUrl` holds what the rule wrote (rpc/governance/configured-invoker.ts). */
+class RuledInvoker extends TestInvoker {
+  readonly ruleUrl: ServiceUrl;
+  constructor(port: number, rule: UrlParams, responder?: Responder) {
+    super(port, responder);
+    this.ruleUrl = new ServiceUrl({ protocol: 'override', host: '0.0.0.0', port: 0, path: SERVICE, params: rule });
+  }
+}
 
 function reference(invokers: TestInvoker[], params: Record<string, string> = {}) {
   return new FailoverCluster().join(new StaticDirectory(consumerUrl(params), invokers));
@@ -146,14 +156,14 @@ describe('FailoverCluster', () => {
   });
 
   it('pauses between attempts by retrybackoff with jitter, never past the deadline', async () => {
-    const failing = [1, 2, 3].map((port) => new TestInvoker(port, failsWith(ErrorCode.CONNECT_FAILED)));
-    const cluster = reference(failing, { retrybackoff: '100' });
+    const failing = [1, 2, 3, 4].map((port) => new TestInvoker(port, failsWith(ErrorCode.CONNECT_FAILED)));
+    const cluster = reference(failing, { retrybackoff: '100', retries: '3' });
     let started = performance.now();
     await assert.rejects(cluster.invoke(invocation()), { code: ErrorCode.CONNECT_FAILED });
-    // 100 x [0.5, 1.5) then 200 x [0.5, 1.5): between 150 and 450 ms in all.
+    // 100, 200 then 400 ms, each x [0.5, 1.5): between 350 and 1050 ms in all.
     const paused = performance.now() - started;
-    assert.ok(paused >= 140 && paused < 450 + 300, `paused ${Math.round(paused)} ms`);
-    assert.equal(failing.reduce((sum, invoker) => sum + invoker.calls, 0), 3);
+    assert.ok(paused >= 340 && paused < 1050 + 500, `paused ${Math.round(paused)} ms`);
+    assert.equal(failing.reduce((sum, invoker) => sum + invoker.calls, 0), 4);
     const short = [1, 2].map((port) => new TestInvoker(port, failsWith(ErrorCode.CONNECT_FAILED)));
     const bounded = reference(short, { retrybackoff: '10000' });
     started = performance.now();
@@ -168,6 +178,63 @@ describe('FailoverCluster', () => {
     const invokers = [new TestInvoker(1, undefined, { loadbalance: 'shortestresponse' }), new TestInvoker(2, undefined, { loadbalance: 'shortestresponse' })];
     const cluster = reference(invokers);
     for (let i = 0; i < 10; i++) assert.ok([1, 2].includes((await cluster.invoke(invocation())) as number));
+    cluster.destroy();
+  });
+
+  it('goes back to providers already tried once every provider was', async () => {
+    const invokers = [1, 2].map((port) => new TestInvoker(port, failsWith(ErrorCode.CONNECT_FAILED)));
+    const cluster = reference(invokers, { retries: '3' });
+    await assert.rejects(cluster.invoke(invocation()), { code: ErrorCode.CONNECT_FAILED });
+    assert.equal(invokers[0]!.calls + invokers[1]!.calls, 4);
+    assert.ok(invokers.every((invoker) => invoker.calls > 0), 'each provider is tried before any is tried again');
+    cluster.destroy();
+  });
+
+  it("stops at a business error met on a retry and passes it on as the provider's own", async () => {
+    let attempts = 0;
+    const business = new RpcError(ErrorCode.SERVICE_ERROR, 'insufficient funds');
+    const answer = async () => {
+      attempts++;
+      throw attempts === 1 ? new RpcError(ErrorCode.CONNECT_FAILED, 'refused') : business;
+    };
+    const cluster = reference([new TestInvoker(1, answer), new TestInvoker(2, answer), new TestInvoker(3, answer)]);
+    await assert.rejects(cluster.invoke(invocation()), (err) => err === business);
+    assert.equal(attempts, 2);
+    cluster.destroy();
+  });
+
+  it('says which providers it tried, keeping the last error as cause', async () => {
+    const refused = (port: number) => new TestInvoker(port, async () => { throw new RpcError(ErrorCode.CONNECT_FAILED, `refused by ${port}`); });
+    const cluster = reference([refused(1), refused(2)], { retries: '1' });
+    await assert.rejects(cluster.invoke(invocation()), (err: RpcError) => {
+      assert.equal(err.code, ErrorCode.CONNECT_FAILED);
+      const last = err.cause as RpcError;
+      assert.match(last.message, /^refused by [12]$/);
+      const order = last.message.endsWith('2') ? '1, 127.0.0.1:2' : '2, 127.0.0.1:1';
+      assert.equal(err.message, `${SERVICE}.echo failed on 2 provider(s) [127.0.0.1:${order}]: ${last.message}`);
+      return true;
+    });
+    cluster.destroy();
+  });
+
+  it('fails with the last provider error when the providers are all gone before a retry', async () => {
+    let directory!: StaticDirectory;
+    // the provider leaves (the directory empties) while its attempt fails.
+    const leaving = new TestInvoker(1, async () => {
+      directory.destroy();
+      throw new RpcError(ErrorCode.CONNECT_FAILED, 'refused');
+    });
+    directory = new StaticDirectory(consumerUrl(), [leaving]);
+    const cluster = new FailoverCluster().join(directory);
+    await assert.rejects(cluster.invoke(invocation()), { code: ErrorCode.CONNECT_FAILED, message: 'refused' });
+    assert.equal(leaving.calls, 1);
+  });
+
+  it('re-sends a timed-out call when a governance rule set retries', async () => {
+    const invokers = [1, 2, 3].map((port) => new RuledInvoker(port, { retries: '2' }, failsWith(ErrorCode.TIMEOUT)));
+    const cluster = reference(invokers);
+    await assert.rejects(cluster.invoke(invocation()), { code: ErrorCode.TIMEOUT });
+    assert.equal(invokers.reduce((sum, invoker) => sum + invoker.calls, 0), 3);
     cluster.destroy();
   });
 });

@@ -16,6 +16,9 @@ export class MemoryRegistry implements Registry {
   /** When true, subscribe answers but holds back the first list until `release()`. */
   holdFirstList = false;
   private held: ProviderListener[] = [];
+  /** Governance rules by category ('configurators', 'routers'), as `subscribeCategory` serves them. */
+  private readonly rules = new Map<string, ServiceUrl[]>();
+  private readonly ruleListeners = new Map<ProviderListener, string>();
 
   constructor(name = 'memory') {
     this.url = new ServiceUrl({ protocol: 'memory', host: name, port: 0 });
@@ -45,6 +48,22 @@ export class MemoryRegistry implements Registry {
     return async () => {
       this.listeners.delete(listener);
     };
+  }
+
+  /** The rule children of a category, as ZooKeeper's `/dubbo/<interface>/<category>` gives them. */
+  async subscribeCategory(_consumerUrl: ServiceUrl, category: string, listener: ProviderListener): Promise<Unsubscribe> {
+    this.assertUp();
+    this.ruleListeners.set(listener, category);
+    listener(this.rules.get(category) ?? []);
+    return async () => {
+      this.ruleListeners.delete(listener);
+    };
+  }
+
+  /** An operator writes the rules of `category`; every rule subscriber hears the new list. */
+  setRules(category: string, urls: ServiceUrl[]): void {
+    this.rules.set(category, urls);
+    for (const [listener, watched] of this.ruleListeners) if (watched === category) listener(urls);
   }
 
   async lookup(): Promise<ServiceUrl[]> {

@@ -16,10 +16,13 @@ describe('providerMatches', () => {
     ["group '*'", { group: '*' }, { group: 'b' }, true],
     ['one of several consumer groups', { group: 'a, b' }, { group: 'b' }, true],
     ['none of several consumer groups', { group: 'a,b' }, { group: 'c' }, false],
+    ['one of several multi-letter consumer groups', { group: 'blue,green' }, { group: 'green' }, true],
+    ['an ungrouped provider for a group list with an empty entry', { group: 'blue,' }, {}, false],
     ['a disabled provider', {}, { enabled: 'false' }, false],
     ['a configurator entry', {}, { category: 'configurators' }, false],
     ['a protocol the consumer excludes', { protocol: 'tri' }, {}, false],
     ['a protocol the consumer lists', { protocol: 'tri,dubbo' }, {}, true],
+    ['a protocol the consumer lists after a space', { protocol: 'tri, dubbo' }, {}, true],
   ];
   for (const [name, consumer, provider, expected] of cases) {
     it(`${expected ? 'accepts' : 'rejects'} ${name}`, () => {
