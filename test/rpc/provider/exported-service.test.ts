@@ -90,6 +90,7 @@ describe('ExportedService', () => {
   });
 
   it('types the rejection of a returned thenable as SERVICE_ERROR', async () => {
+    // biome-ignore lint/suspicious/noThenProperty: a foreign thenable is what this test hands back
     const thenable = { then: (_ok: unknown, fail: (e: unknown) => void) => fail(new Error('late')) };
     const service = new ExportedService(Inferred, { hi: () => thenable }, {}, []);
     await assert.rejects(call(service, 'hi'), (e) => isRpcError(e, ErrorCode.SERVICE_ERROR) && e.message === 'late');
@@ -100,6 +101,7 @@ describe('ExportedService', () => {
   it('passes on a plain value and null as they are', async () => {
     assert.equal(await call(new ExportedService(Inferred, { hi: () => 7 }, {}, []), 'hi'), 7);
     assert.equal(await call(new ExportedService(Inferred, { hi: () => null }, {}, []), 'hi'), null);
+    // biome-ignore lint/suspicious/noThenProperty: a `then` field that is no function makes no thenable
     const withThenField = { then: 'not a function' };
     assert.equal(await call(new ExportedService(Inferred, { hi: () => withThenField }, {}, []), 'hi'), withThenField);
   });

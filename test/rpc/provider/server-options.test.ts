@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../../common/rpc-error.js';
 import { RpcClient } from '../../../rpc/consumer/rpc-client.js';
@@ -96,6 +97,22 @@ describe('RpcServer start() and stop()', () => {
     await assert.rejects(server.start(), (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT) && e.message === 'server already started');
     await server.stop({ graceMs: 0 });
     await assert.rejects(server.start(), (e) => isRpcError(e, ErrorCode.SERVER_SHUTTING_DOWN) && e.message === 'server was stopped');
+  });
+
+  it('has released its port and closed its connections when stop() resolves', async () => {
+    const provider = await startDemoProvider();
+    const client = new RpcClient();
+    const demo = client.refer(DemoService, { url: provider.url, version: '1.0.0' });
+    assert.equal(await demo.sayHello('a'), 'Hello a');
+    await provider.server.stop({ graceMs: 0 });
+    assert.equal(provider.server.stats().open, 0, 'no session left open');
+    const again = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      again.once('error', reject);
+      again.listen(provider.server.port, '127.0.0.1', () => resolve());
+    });
+    await new Promise((resolve) => again.close(resolve));
+    await client.close();
   });
 
   it('stops a server that never started, which then refuses to start', async () => {
