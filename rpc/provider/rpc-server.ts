@@ -212,8 +212,9 @@ export class RpcServer {
    * a process whose start() failed can end without calling stop().
    */
   async start(): Promise<void> {
-    if (this.exchange) throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'server already started');
+    // Stopped first: a stopped server still holds its exchange, and 'already started' would hide the stop.
     if (this.stopping) throw new RpcError(ErrorCode.SERVER_SHUTTING_DOWN, 'server was stopped');
+    if (this.exchange) throw new RpcError(ErrorCode.INVALID_ARGUMENT, 'server already started');
     try {
       this.exchange = new ExchangeServer({ ...this.options, logger: this.logger, onSessionClose: this.onSessionClose }, this.dispatch);
       await this.exchange.listen();

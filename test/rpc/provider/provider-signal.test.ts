@@ -92,6 +92,7 @@ describe('the provider signal', () => {
       await jobs.server.stop({ graceMs: 200 });
       assert.ok(performance.now() - started < 200 + 1000, 'stop() ended soon after its grace');
       assert.equal(jobs.aborts[0]?.reason.code, ErrorCode.SERVER_SHUTTING_DOWN);
+      assert.equal(jobs.aborts[0]?.reason.message, 'the server stopped; its 200 ms grace ended');
       assert.ok(isRpcError(await pending));
     } finally {
       await client.close({ graceMs: 0 });
