@@ -327,19 +327,16 @@ describe('TaskPool limits and backpressure', () => {
   });
 
   it('wakes the waiter of the key used last once its queue drains', async () => {
-    const pool = createTaskPool({ size: 1, queues: 2, queueLength: 2 });
+    const pool = createTaskPool({ size: 2, queues: 2, queueLength: 2 });
     const { task, started, open } = gatedTasks();
     pool.add(1, () => {}, null, null); // runs and ends at once: key 1 is idle
-    pool.add(1, task, 0, null);
-    pool.add(1, task, 1, null);
-    pool.add(1, task, 2, null);
+    for (let n = 0; n < 4; n++) pool.add(1, task, n, null); // 2 running, 2 waiting: key 1 is full, the pool is not
     let woken = 0;
     pool.waitForRoom(1, () => woken++);
     open(0);
-    await waitFor(() => started.includes(1), 5000, 'second task');
+    await waitFor(() => started.includes(2), 5000, 'third task');
     assert.equal(woken, 1);
-    open(1);
-    open(2);
+    for (let n = 1; n < 4; n++) open(n);
     await waitFor(() => pool.pending === 0, 5000, 'drain');
     await pool.close();
   });
