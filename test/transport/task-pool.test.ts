@@ -421,3 +421,35 @@ describe('TaskPool limits and backpressure', () => {
     assert.throws(() => createSimpleTaskPool({ size: -1 }), invalid('size must be an integer >= 1, got -1'));
   });
 });
+
+describe('TaskPool with synchronous tasks', () => {
+  it('runs a long queue of synchronous tasks without nesting a call per task', async () => {
+    const errors: unknown[] = [];
+    const pool = createTaskPool({ size: 1, queues: 1, queueLength: 50_000, onTaskError: (err) => errors.push(err) });
+    const gate = deferred();
+    let ran = 0;
+    pool.add(0, () => gate.promise, null, null);
+    for (let n = 0; n < 50_000; n++) pool.add(0, () => void ran++, null, null);
+    gate.resolve();
+    await waitFor(() => pool.pending === 0, 5000, 'drain');
+    await pool.close();
+    assert.equal(ran, 50_000);
+    assert.deepEqual(errors, []);
+  });
+
+  it('starts a task added by a running synchronous task, and keeps the order of keys', async () => {
+    const pool = createTaskPool({ size: 1, queues: 4, queueLength: 4 });
+    const order: string[] = [];
+    const gate = deferred();
+    pool.add(1, () => gate.promise, null, null);
+    pool.add(2, () => {
+      order.push('b');
+      pool.add(4, () => void order.push('d'), null, null);
+    }, null, null);
+    pool.add(3, () => void order.push('c'), null, null);
+    gate.resolve();
+    await waitFor(() => pool.pending === 0, 5000, 'drain');
+    await pool.close();
+    assert.deepEqual(order, ['b', 'c', 'd']);
+  });
+});
