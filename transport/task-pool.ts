@@ -150,10 +150,11 @@ export class FixedTaskPool implements TaskPool {
       this.run(queue, task as Task, a, b);
       return;
     }
+    // Queued, the task starts from pump() when a running one ends: no slot is free
+    // now, or this key already runs its share (ordered), or a pump loop is under way.
     queue.push(task as Task, a, b);
     this.waiting++;
     if (!queue.ready && queue.running < this.perKeyConcurrency) this.makeReady(queue);
-    if (this.running < this.size) this.pump();
   }
 
   waitForRoom(key: number, cb: () => void): void {
