@@ -115,6 +115,8 @@ export class FixedTaskPool implements TaskPool {
   private poolWaiters: (() => void)[] = [];
   private readonly taken: { task: Task; a: unknown; b: unknown } = { task: noopTask, a: undefined, b: undefined };
   private isClosed = false;
+  /** The pump loop runs now: a task that ends inside it leaves its slot to that loop. */
+  private pumping = false;
   private idleWaiters: (() => void)[] = [];
   pending = 0;
 
@@ -148,10 +150,11 @@ export class FixedTaskPool implements TaskPool {
       this.run(queue, task as Task, a, b);
       return;
     }
+    // Queued, the task starts from pump() when a running one ends: no slot is free
+    // now, or this key already runs its share (ordered), or a pump loop is under way.
     queue.push(task as Task, a, b);
     this.waiting++;
     if (!queue.ready && queue.running < this.perKeyConcurrency) this.makeReady(queue);
-    if (this.running < this.size) this.pump();
   }
 
   waitForRoom(key: number, cb: () => void): void {
@@ -232,8 +235,22 @@ export class FixedTaskPool implements TaskPool {
     if (this.pending === 0) this.notifyIdle();
   }
 
-  /** Free slots go to the ready keys in turn; a key with more to run goes to the back. */
+  /**
+   * Free slots go to the ready keys in turn; a key with more to run goes to the back.
+   * Not re-entered: a synchronous task ends inside `run`, and starting the next
+   * one from there would nest a call per queued task until the stack overflows.
+   */
   private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      this.startReady();
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private startReady(): void {
     const taken = this.taken;
     while (this.running < this.size) {
       const queue = this.takeReady();

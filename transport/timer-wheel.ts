@@ -157,11 +157,14 @@ export class TimerWheel {
   /** @internal catches up on every tick that elapsed since the last one. */
   advance(now: number): void {
     // Timers of a late interval fire late, not lost: process each missed tick.
-    let due = Math.floor((now - this.lastTickAt) / this.tickMs);
-    this.lastTickAt += due * this.tickMs;
-    // If the wheel went idle and restarted inside a callback, the new run keeps its own time.
+    // `lastTickAt` moves one tick at a time, so a callback that schedules a timer
+    // during the catch-up sees the ticks still to run as lag (and is not fired early).
+    // If the wheel went idle inside a callback, the loop ends; a restarted run keeps its own time.
     const run = this.interval;
-    while (due-- > 0 && this.interval === run && run !== null) this.tick();
+    while (this.interval === run && now - this.lastTickAt >= this.tickMs) {
+      this.lastTickAt += this.tickMs;
+      this.tick();
+    }
   }
 
   private tick(): void {

@@ -4,6 +4,14 @@ import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
 import { defaultTimerWheel, TimerWheel } from '../../transport/timer-wheel.js';
 import { deferred, within } from './helpers.js';
 
+/** Blocks the event loop for `ms`: the wheel's interval cannot run meanwhile. */
+function blockFor(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // the loop is blocked
+  }
+}
+
 describe('TimerWheel', () => {
   it('fires a scheduled callback no earlier than its delay (minus one tick)', async () => {
     const wheel = new TimerWheel({ tickMs: 5 });
@@ -91,6 +99,25 @@ describe('TimerWheel', () => {
     assert.equal(wheel.running, false);
   });
 
+  it('fires a timer that fell due while the loop was blocked at the first turn after, even if timers were added meanwhile', async () => {
+    const wheel = new TimerWheel({ tickMs: 20 });
+    const order: string[] = [];
+    const fired = deferred();
+    wheel.schedule(40, () => {
+      order.push('due timer');
+      fired.resolve();
+    });
+    for (let i = 0; i < 3; i++) {
+      blockFor(30);
+      wheel.schedule(10_000, () => {});
+    }
+    // The wheel's interval is overdue (its expiry is long past): Node runs it before a 25 ms timeout.
+    setTimeout(() => order.push('25 ms later'), 25);
+    await within(fired.promise, 5000, 'due timer');
+    wheel.clear();
+    assert.deepEqual(order, ['due timer']);
+  });
+
   it('adds and cancels many timers in O(1) each, leaving nothing behind', () => {
     const wheel = new TimerWheel();
     const handles = [];
@@ -123,5 +150,165 @@ describe('TimerWheel', () => {
 
   it('shares one lazily created default wheel', () => {
     assert.equal(defaultTimerWheel(), defaultTimerWheel());
+  });
+});
+
+/** Resolves with the callbacks' names in firing order once `count` fired. */
+function recorder(count: number) {
+  const order: string[] = [];
+  const done = deferred<string[]>();
+  const fire = (name: string) => () => {
+    order.push(name);
+    if (order.length === count) done.resolve(order);
+  };
+  return { order, fire, done: done.promise };
+}
+
+describe('TimerWheel slots, rounds and state', () => {
+  it('reports active while pending, not once fired or cancelled; every() stays active until cancelled', async () => {
+    const wheel = new TimerWheel({ tickMs: 5, slots: 8 });
+    const fired = deferred();
+    // 8 ticks on a fresh wheel: slot 0.
+    const inSlotZero = wheel.schedule(40, () => fired.resolve());
+    assert.equal(inSlotZero.active, true);
+    const other = wheel.schedule(12, () => {});
+    assert.equal(other.active, true);
+    await within(fired.promise, 5000, 'fire');
+    assert.equal(inSlotZero.active, false, 'fired');
+    assert.equal(other.active, false, 'fired');
+    const cancelled = wheel.schedule(12, () => {});
+    cancelled.cancel();
+    assert.equal(cancelled.active, false);
+    let runs = 0;
+    const twice = deferred();
+    const periodic = wheel.every(5, () => {
+      if (++runs === 2) twice.resolve();
+    });
+    assert.equal(periodic.active, true);
+    await within(twice.promise, 5000, 'two runs');
+    assert.equal(periodic.active, true, 'between runs');
+    periodic.cancel();
+    assert.equal(periodic.active, false);
+  });
+
+  it('fires a zero delay on the next tick', async () => {
+    const wheel = new TimerWheel({ tickMs: 5 });
+    const fired = deferred();
+    wheel.schedule(0, () => fired.resolve());
+    await within(fired.promise, 5000, 'zero delay');
+  });
+
+  it('accepts a one-millisecond, one-slot wheel', async () => {
+    const wheel = new TimerWheel({ tickMs: 1, slots: 1 });
+    const { fire, done } = recorder(2);
+    wheel.schedule(3, fire('a'));
+    wheel.schedule(20, fire('b'));
+    assert.deepEqual(await within(done, 5000, 'both'), ['a', 'b']);
+  });
+
+  it('fires every timer of a slot, and the rest of the slot when one is cancelled', async () => {
+    // Timers of one slot sit in a list, newest first: cancel the head, the middle, the tail.
+    for (const cancelled of [[], ['c'], ['b'], ['a'], ['b', 'a']]) {
+      const wheel = new TimerWheel({ tickMs: 10, slots: 16 });
+      const kept = ['a', 'b', 'c'].filter((name) => !cancelled.includes(name));
+      const { order, fire, done } = recorder(kept.length);
+      const handles = new Map(['a', 'b', 'c'].map((name) => [name, wheel.schedule(25, fire(name))]));
+      for (const name of cancelled) handles.get(name)!.cancel();
+      assert.equal(wheel.size, kept.length, `cancelled ${cancelled}`);
+      await within(done, 5000, `slot without ${cancelled}`);
+      assert.deepEqual(order.sort(), kept, `cancelled ${cancelled}`);
+      assert.equal(wheel.size, 0);
+      assert.equal(wheel.running, false, 'nothing left, no interval');
+    }
+  });
+
+  it('keeps ticking for the other timers when one of them is cancelled', async () => {
+    const wheel = new TimerWheel({ tickMs: 5 });
+    const first = wheel.schedule(20, () => assert.fail('cancelled'));
+    const fired = deferred();
+    wheel.schedule(40, () => fired.resolve());
+    first.cancel();
+    assert.equal(wheel.running, true);
+    await within(fired.promise, 5000, 'the other timer');
+  });
+
+  it('does not fire a timer cancelled by another callback of the same tick', async () => {
+    const wheel = new TimerWheel({ tickMs: 10 });
+    let laterRan = false;
+    const fired = deferred();
+    // Same slot; the one scheduled last fires first and cancels the other.
+    const later = wheel.schedule(25, () => {
+      laterRan = true;
+    });
+    wheel.schedule(25, () => {
+      later.cancel();
+      fired.resolve();
+    });
+    await within(fired.promise, 5000, 'first callback');
+    const after = deferred();
+    wheel.schedule(25, () => after.resolve());
+    await within(after.promise, 5000, 'a later tick');
+    assert.equal(laterRan, false);
+  });
+
+  it('fires a delay just under one turn before a longer one (rounds)', async () => {
+    const wheel = new TimerWheel({ tickMs: 5, slots: 8 });
+    const { fire, done } = recorder(3);
+    wheel.schedule(48, fire('10 ticks'));
+    wheel.schedule(33, fire('7 ticks'));
+    wheel.schedule(78, fire('16 ticks'));
+    assert.deepEqual(await within(done, 5000, 'all'), ['7 ticks', '10 ticks', '16 ticks']);
+  });
+
+  it('fires a delay of several turns within generous bounds, not a turn early', async () => {
+    const wheel = new TimerWheel({ tickMs: 10, slots: 4 });
+    const start = performance.now();
+    const elapsed = await within(new Promise<number>((resolve) => wheel.schedule(125, () => resolve(performance.now() - start))), 5000, 'fire');
+    assert.ok(elapsed >= 115, `fired after ${elapsed} ms`);
+  });
+
+  it('clear() cancels every timer and stops the interval; new timers still fire', async () => {
+    const wheel = new TimerWheel({ tickMs: 5, slots: 8 });
+    const handles = [5, 5, 20, 100, 300].map((ms) => wheel.schedule(ms, () => assert.fail('cleared')));
+    handles.push(wheel.every(10, () => assert.fail('cleared')));
+    wheel.clear();
+    assert.equal(wheel.size, 0);
+    assert.equal(wheel.running, false);
+    for (const h of handles) assert.equal(h.active, false);
+    const fired = deferred();
+    wheel.schedule(30, () => fired.resolve());
+    assert.equal(wheel.running, true);
+    await within(fired.promise, 5000, 'after clear');
+  });
+
+  it('does not fire early a timer added by a callback while the wheel catches up late ticks', async () => {
+    const wheel = new TimerWheel({ tickMs: 10 });
+    const fired = deferred<number>();
+    let scheduledAt = 0;
+    wheel.schedule(10, () => {
+      scheduledAt = performance.now();
+      wheel.schedule(50, () => fired.resolve(performance.now() - scheduledAt));
+    });
+    blockFor(200); // about 20 ticks are due when the interval runs next
+    const afterMs = await within(fired.promise, 5000, 'fire');
+    assert.ok(afterMs >= 40, `fired ${Math.round(afterMs)} ms after it was scheduled`);
+  });
+
+  it('reports a callback error as a process warning by default', async () => {
+    const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
+    const wheel = new TimerWheel({ tickMs: 5 });
+    wheel.schedule(5, () => {
+      throw new Error('callback broke');
+    });
+    const warning = await within(warned, 5000, 'warning');
+    assert.match(warning.message, /^TimerWheel callback threw: Error: callback broke/);
+  });
+
+  it('names the option or the delay in its validation message', () => {
+    const invalid = (message: string) => (err: unknown) => isRpcError(err, ErrorCode.INVALID_ARGUMENT) && err.message === message;
+    assert.throws(() => new TimerWheel({ tickMs: 0 }), invalid('tickMs must be an integer >= 1, got 0'));
+    assert.throws(() => new TimerWheel({ slots: 1.5 }), invalid('slots must be an integer >= 1, got 1.5'));
+    assert.throws(() => new TimerWheel().schedule(-1, () => {}), invalid('timer delay must be a finite number >= 0, got -1'));
+    assert.throws(() => new TimerWheel().every(Number.POSITIVE_INFINITY, () => {}), invalid('timer delay must be a finite number >= 0, got Infinity'));
   });
 });
