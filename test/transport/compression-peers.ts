@@ -5,12 +5,14 @@
  * computed bit by bit, unlike the transport's table), and an echo server
  * whose sessions compress.
  */
+import type net from 'node:net';
+import type { TestContext } from 'node:test';
 import type { RpcError } from '../../common/rpc-error.js';
 import type { CompressType } from '../../transport/compress-type.js';
 import type { Session } from '../../transport/session-contract.js';
 import type { StreamPipeSink } from '../../transport/stream-pipe.js';
 import { createTcpServer, type TcpServer } from '../../transport/tcp-server.js';
-import { codec, deferred } from './helpers.js';
+import { codec, deferred, rawConnect } from './helpers.js';
 
 export interface RecordingSink extends StreamPipeSink {
   encoded: Buffer[];
@@ -119,4 +121,20 @@ export async function compressedEchoServer(type: CompressType): Promise<Compress
     closed.push(new Promise((resolve) => s.onClosed(resolve)));
   });
   return { server, closed };
+}
+
+/**
+ * Two raw connections to `port` for the corrupt-stream tests: `bad` gets the
+ * corrupt bytes (its reset is expected, so its errors are ignored), `good`
+ * must keep being served. Both are destroyed when the test ends.
+ */
+export async function goodAndBadPeers(t: TestContext, port: number): Promise<{ good: net.Socket; bad: net.Socket }> {
+  const good = await rawConnect(port);
+  const bad = await rawConnect(port);
+  t.after(() => {
+    good.destroy();
+    bad.destroy();
+  });
+  bad.on('error', () => {});
+  return { good, bad };
 }

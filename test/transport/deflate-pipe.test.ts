@@ -10,7 +10,7 @@ import zlib from 'node:zlib';
 import { ErrorCode } from '../../common/rpc-error.js';
 import { CompressType } from '../../transport/compress-type.js';
 import { DeflatePipe } from '../../transport/deflate-pipe.js';
-import { compressedEchoServer, recordingSink } from './compression-peers.js';
+import { compressedEchoServer, goodAndBadPeers, recordingSink } from './compression-peers.js';
 import { codec, deferred, rawConnect, within } from './helpers.js';
 
 /** Words from a small vocabulary: long-range repeats that each level finds to a different degree. */
@@ -182,13 +182,7 @@ describe('TCP sessions with deflate', () => {
   it('a corrupt stream closes that session with BAD_PACKAGE; another session keeps working', async (t) => {
     const { server, closed } = await compressedEchoServer(CompressType.Zip);
     t.after(() => server.close());
-    const good = await rawConnect(server.address.port);
-    const bad = await rawConnect(server.address.port);
-    t.after(() => {
-      good.destroy();
-      bad.destroy();
-    });
-    bad.on('error', () => {});
+    const { good, bad } = await goodAndBadPeers(t, server.address.port);
     bad.write(Buffer.from([0xff, 0xfe, 0xfd, 0xfc, 0xfb, 0xfa, 0xf9, 0xf8]));
     const badSession = await within(closed[1]!, 5000, 'corrupt session closed');
     assert.equal(badSession.closeReason?.code, ErrorCode.BAD_PACKAGE);

@@ -13,17 +13,7 @@ import type snappyModule from 'snappy';
 import { ErrorCode, type RpcError } from '../../common/rpc-error.js';
 import { CompressType } from '../../transport/compress-type.js';
 import { SnappyPipe } from '../../transport/snappy-pipe.js';
-import {
-  chunk,
-  compressedEchoServer,
-  dataChunk,
-  parseChunks,
-  type RecordingSink,
-  recordingSink,
-  refCrc32c,
-  refMaskedCrc,
-  STREAM_ID_CHUNK,
-} from './compression-peers.js';
+import { chunk, compressedEchoServer, dataChunk, goodAndBadPeers, parseChunks, type RecordingSink, recordingSink, refCrc32c, refMaskedCrc, STREAM_ID_CHUNK } from './compression-peers.js';
 import { codec, deferred, rawConnect, within } from './helpers.js';
 
 const snappy = createRequire(import.meta.url)('snappy') as typeof snappyModule;
@@ -263,7 +253,13 @@ describe('SnappyPipe decoding', () => {
   it('stops handing on held chunks when the receiver pauses it again, and ends only once all are out', () => {
     const got: Buffer[] = [];
     let pipe!: SnappyPipe;
-    const sink = { ...recordingSink(), onDecoded: (buf: Buffer) => void (got.push(buf), pipe.pause()) };
+    const sink = {
+      ...recordingSink(),
+      onDecoded: (buf: Buffer) => {
+        got.push(buf);
+        pipe.pause();
+      },
+    };
     pipe = new SnappyPipe(sink);
     pipe.pause();
     pipe.decode(Buffer.concat([STREAM_ID_CHUNK, dataChunk(Buffer.from('a')), dataChunk(Buffer.from('b')), dataChunk(Buffer.from('c'))]));
@@ -338,13 +334,7 @@ describe('TCP sessions with snappy', () => {
   it('a corrupt stream closes that session with BAD_PACKAGE; another session keeps working', async (t) => {
     const { server, closed } = await compressedEchoServer(CompressType.Snappy);
     t.after(() => server.close());
-    const good = await rawConnect(server.address.port);
-    const bad = await rawConnect(server.address.port);
-    t.after(() => {
-      good.destroy();
-      bad.destroy();
-    });
-    bad.on('error', () => {});
+    const { good, bad } = await goodAndBadPeers(t, server.address.port);
     bad.write(Buffer.concat([STREAM_ID_CHUNK, dataChunk(two(), undefined, 0)]));
     const badSession = await within(closed[1]!, 5000, 'corrupt session closed');
     assert.equal(badSession.closeReason?.code, ErrorCode.BAD_PACKAGE);
