@@ -65,9 +65,9 @@ export const groups = {
       'test/rpc/serialization/json-shape-limits.test.ts',
       'test/rpc/serialization/proto*.test.ts',
       'test/rpc/serializations.test.ts',
-      // Not test/rpc/hostile-json-protobuf.test.ts: its "answered within 2 s" bounds do not hold for
-      // instrumented code on a loaded machine, and Stryker needs every test green on the first run.
       'test/rpc/exchange/dubbo-codec*.test.ts',
+      // Its "answered within 2 s" bounds are widened for instrumented code (test/time-bound.ts).
+      'test/rpc/hostile-json-protobuf.test.ts',
     ],
   },
   // The provider side. The exchange server and remote errors are measured in the exchange and
