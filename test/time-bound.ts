@@ -3,7 +3,7 @@
  *
  * Such bounds catch quadratic or unbounded work, not small slow-downs. Mutation testing runs the
  * same tests against instrumented code, several times slower, and StrykerJS refuses to start when
- * a test fails on its first run; stryker.config.mjs therefore sets `TEST_TIME_SCALE` (10), which
+ * a test fails on its first run; stryker.config.mjs therefore sets `TEST_TIME_SCALE` (30), which
  * widens every bound by that factor. Unset (the suite, CI), the bounds are the ones written.
  */
 export function timeBoundMs(ms: number): number {
