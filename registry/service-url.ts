@@ -91,7 +91,7 @@ export class ServiceUrl {
   }
 
   /** A copy with some params replaced (undefined removes a key). */
-  with(changes: Partial<ServiceUrlInit> & { params?: Record<string, string | undefined> }): ServiceUrl {
+  with(changes: Omit<Partial<ServiceUrlInit>, 'params'> & { params?: Record<string, string | undefined> }): ServiceUrl {
     const params: UrlParams = { ...this.params };
     for (const [key, value] of Object.entries(changes.params ?? {})) {
       if (value === undefined) delete params[key];
