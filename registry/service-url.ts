@@ -58,9 +58,14 @@ export class ServiceUrl {
     });
   }
 
-  /** `host:port` (for a host list, the list as written). */
+  /**
+   * `host:port`, or the host alone when there is no port (for a host list, the
+   * list as written). An IPv6 host keeps its brackets either way, so the text
+   * parses back to the same host.
+   */
   get address(): string {
-    return this.host.includes(',') || this.port === 0 ? this.host : `${formatHost(this.host)}:${this.port}`;
+    if (this.host.includes(',')) return this.host;
+    return this.port === 0 ? formatHost(this.host) : `${formatHost(this.host)}:${this.port}`;
   }
 
   /** The interface this URL serves: the `interface` param, else the path. */

@@ -45,6 +45,8 @@ describe('serverList', () => {
   it('keeps a bracketed IPv6 address with its port and gives a bare one the default port after it', () => {
     assert.deepEqual(servers('zookeeper://[::1]:2182'), ['[::1]:2182']);
     assert.deepEqual(servers('zookeeper://[::1]:2182,[::2]:2183'), ['[::1]:2182', '[::2]:2183']);
+    assert.deepEqual(servers('zookeeper://[::1]'), ['[::1]:2181']);
+    assert.deepEqual(servers('zookeeper://h1:1,[fe80::1]'), ['h1:1', '[fe80::1]:2181']);
     assert.deepEqual(servers('zookeeper://h1:1,fe80::1,2001:db8:0:1'), ['h1:1', 'fe80::1:2181', '2001:db8:0:1:2181']);
   });
 

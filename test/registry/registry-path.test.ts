@@ -85,6 +85,12 @@ describe('registry paths', () => {
     assert.equal(urls.get(other)!.port, 2);
   });
 
+  it('writes the node of a consumer on an IPv6 host so that it decodes to the same host', () => {
+    const url = consumerUrl({ host: '::1', interfaceName: 'a.B', application: 'app' });
+    const back = decodeNodeName(nodePath('dubbo', url).split('/')[4]!);
+    assert.deepEqual([back.host, back.port, back.interfaceName], ['::1', 0, 'a.B']);
+  });
+
   it('files consumer URLs under consumers', () => {
     const url = consumerUrl({ host: '10.0.0.9', interfaceName: 'a.B', application: 'app' });
     assert.match(nodePath('dubbo', url), /^\/dubbo\/a\.B\/consumers\/consumer%3A%2F%2F10\.0\.0\.9%2Fa\.B%3F/);

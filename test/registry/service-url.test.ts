@@ -95,8 +95,10 @@ describe('ServiceUrl', () => {
   it('reads bracketed IPv6 hosts with or without a port', () => {
     const withPort = ServiceUrl.parse('dubbo://[fe80::1]:20880/a.B');
     assert.deepEqual([withPort.host, withPort.port, withPort.address], ['fe80::1', 20880, '[fe80::1]:20880']);
-    const bare = ServiceUrl.parse('dubbo://[::1]/a.B');
-    assert.deepEqual([bare.host, bare.port], ['::1', 0]);
+    const bare = ServiceUrl.parse('consumer://[::1]/a.B');
+    assert.deepEqual([bare.host, bare.port, bare.address], ['::1', 0, '[::1]']);
+    assert.equal(bare.toString(), 'consumer://[::1]/a.B');
+    assert.deepEqual(ServiceUrl.parse(bare.toString()), bare);
     assert.equal(ServiceUrl.parse('dubbo://h[::1]:5/a.B').host, 'h[::1]');
     assert.throws(() => ServiceUrl.parse('dubbo://[::1]:5x/a.B'), badUrlSaying('bad port in dubbo://[::1]:5x/a.B'));
   });
