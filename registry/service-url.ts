@@ -58,9 +58,14 @@ export class ServiceUrl {
     });
   }
 
-  /** `host:port` (for a host list, the list as written). */
+  /**
+   * `host:port`, or the host alone when there is no port (for a host list, the
+   * list as written). An IPv6 host keeps its brackets either way, so the text
+   * parses back to the same host.
+   */
   get address(): string {
-    return this.host.includes(',') || this.port === 0 ? this.host : `${formatHost(this.host)}:${this.port}`;
+    if (this.host.includes(',')) return this.host;
+    return this.port === 0 ? formatHost(this.host) : `${formatHost(this.host)}:${this.port}`;
   }
 
   /** The interface this URL serves: the `interface` param, else the path. */
@@ -91,7 +96,7 @@ export class ServiceUrl {
   }
 
   /** A copy with some params replaced (undefined removes a key). */
-  with(changes: Partial<ServiceUrlInit> & { params?: Record<string, string | undefined> }): ServiceUrl {
+  with(changes: Omit<Partial<ServiceUrlInit>, 'params'> & { params?: Record<string, string | undefined> }): ServiceUrl {
     const params: UrlParams = { ...this.params };
     for (const [key, value] of Object.entries(changes.params ?? {})) {
       if (value === undefined) delete params[key];

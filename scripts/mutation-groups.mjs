@@ -158,7 +158,21 @@ export const groups = {
   // test file, which makes each of their mutants cost seconds, so they run on their own.
   'registry-core': {
     mutate: ['registry/*.ts', '!registry/index.ts', '!registry/file*.ts', '!registry/zookeeper*.ts', '!registry/etcd*.ts'],
-    tests: ['test/registry/service-url.test.ts', 'test/registry/file.test.ts', 'test/rpc/cluster/directory/*.test.ts'],
+    tests: [
+      'test/registry/coalesced-task.test.ts',
+      'test/registry/config-feed.test.ts',
+      'test/registry/deadline.test.ts',
+      'test/registry/direct.test.ts',
+      'test/registry/provider-list.test.ts',
+      'test/registry/provider-url.test.ts',
+      'test/registry/registry-health.test.ts',
+      'test/registry/registry-options.test.ts',
+      'test/registry/registry-path.test.ts',
+      'test/registry/registry.test.ts',
+      'test/registry/service-url.test.ts',
+      'test/registry/file.test.ts',
+      'test/rpc/cluster/directory/*.test.ts',
+    ],
   },
   'registry-file': {
     mutate: ['registry/file*.ts'],

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
-import { consumerUrl, providerUrl } from '../../registry/provider-url.js';
-import { decodeNodeName, nodePath, queryEscape, queryUnescape, rawUrlString } from '../../registry/registry-path.js';
-import { createRegistry } from '../../registry/index.js';
+import { nodePath } from '../../registry/registry-path.js';
 import { ServiceUrl, serviceKey } from '../../registry/service-url.js';
 
 const badUrl = (err: unknown) => isRpcError(err, ErrorCode.BAD_URL);
+const badUrlSaying = (message: string) => (err: unknown) => badUrl(err) && err instanceof Error && err.message === message;
 
 describe('ServiceUrl', () => {
   it('parses a dubbo-go provider URL', () => {
@@ -62,86 +61,117 @@ describe('ServiceUrl', () => {
     assert.equal(serviceKey('a.B', 'g', '1.0'), 'g/a.B:1.0');
     assert.equal(serviceKey('a.B', undefined, '0.0.0'), 'a.B');
   });
+
+  it('reads user and password, each optional, and writes them back', () => {
+    const userOnly = ServiceUrl.parse('zookeeper://admin@h:2181');
+    assert.deepEqual([userOnly.username, userOnly.password, userOnly.host, userOnly.port], ['admin', '', 'h', 2181]);
+    assert.equal(userOnly.toString(), 'zookeeper://admin@h:2181');
+    const both = ServiceUrl.parse('zookeeper://admin:s%3Acret@h:2181');
+    assert.deepEqual([both.username, both.password], ['admin', 's:cret']);
+    assert.equal(both.toString(), 'zookeeper://admin:s%3Acret@h:2181');
+    const none = ServiceUrl.parse('zookeeper://h:2181');
+    assert.deepEqual([none.username, none.password], ['', '']);
+    assert.equal(none.toString(), 'zookeeper://h:2181');
+    const built = new ServiceUrl({ protocol: 'dubbo', host: 'h', port: 1 });
+    assert.deepEqual([built.username, built.password, built.path], ['', '', '']);
+  });
+
+  it('ignores blanks around the text', () => {
+    assert.equal(ServiceUrl.parse('  dubbo://h:1/a.B?x=1 \n').toString(), 'dubbo://h:1/a.B?x=1');
+  });
+
+  it('writes a URL without path or query as protocol and address alone', () => {
+    assert.equal(ServiceUrl.parse('dubbo://h:1').toString(), 'dubbo://h:1');
+    assert.equal(ServiceUrl.parse('dubbo://h:1?x=1').toString(), 'dubbo://h:1?x=1');
+    assert.equal(ServiceUrl.parse('consumer://h/a.B').toString(), 'consumer://h/a.B');
+  });
+
+  it('strips the leading slashes of a path and keeps the inner ones', () => {
+    assert.equal(new ServiceUrl({ protocol: 'file', host: '', port: 0, path: '//var/reg/a.B' }).path, 'var/reg/a.B');
+    assert.equal(new ServiceUrl({ protocol: 'file', host: '', port: 0, path: '/a.B' }).path, 'a.B');
+    assert.equal(new ServiceUrl({ protocol: 'file', host: '', port: 0, path: 'a//b' }).path, 'a//b');
+  });
+
+  it('reads bracketed IPv6 hosts with or without a port', () => {
+    const withPort = ServiceUrl.parse('dubbo://[fe80::1]:20880/a.B');
+    assert.deepEqual([withPort.host, withPort.port, withPort.address], ['fe80::1', 20880, '[fe80::1]:20880']);
+    const bare = ServiceUrl.parse('consumer://[::1]/a.B');
+    assert.deepEqual([bare.host, bare.port, bare.address], ['::1', 0, '[::1]']);
+    assert.equal(bare.toString(), 'consumer://[::1]/a.B');
+    assert.deepEqual(ServiceUrl.parse(bare.toString()), bare);
+    assert.equal(ServiceUrl.parse('dubbo://h[::1]:5/a.B').host, 'h[::1]');
+    assert.throws(() => ServiceUrl.parse('dubbo://[::1]:5x/a.B'), badUrlSaying('bad port in dubbo://[::1]:5x/a.B'));
+  });
+
+  it('reads a port-only address as an empty host, and an empty port as none', () => {
+    const portOnly = ServiceUrl.parse('zookeeper://:2181');
+    assert.deepEqual([portOnly.host, portOnly.port], ['', 2181]);
+    const emptyPort = ServiceUrl.parse('dubbo://h:/a.B');
+    assert.deepEqual([emptyPort.host, emptyPort.port], ['h', 0]);
+  });
+
+  it('accepts ports up to 65535 and names the text of a bad one', () => {
+    assert.equal(ServiceUrl.parse('dubbo://h:65535/a').port, 65535);
+    assert.throws(() => ServiceUrl.parse('dubbo://h:65536/a'), badUrlSaying('bad port in dubbo://h:65536/a'));
+  });
+
+  it('refuses a fragment and says what is no URL', () => {
+    assert.throws(() => ServiceUrl.parse('dubbo://h:1/a.B?x=1#top'), badUrlSaying('not a service URL: dubbo://h:1/a.B?x=1#top'));
+    assert.throws(() => ServiceUrl.parse('nonsense'), badUrlSaying('not a service URL: nonsense'));
+  });
+
+  it('refuses a malformed escape with BAD_URL, quoting at most 200 characters', () => {
+    assert.throws(
+      () => ServiceUrl.parse('dubbo://h:1/%E0%A4%A'),
+      (err) => badUrlSaying('bad escape in dubbo://h:1/%E0%A4%A')(err) && (err as Error).cause instanceof URIError,
+    );
+    assert.throws(() => ServiceUrl.parse('dubbo://u%zz@h:1/a'), badUrlSaying('bad escape in dubbo://u%zz@h:1/a'));
+    assert.throws(() => ServiceUrl.parse('dubbo://u:p%zz@h:1/a'), badUrlSaying('bad escape in dubbo://u:p%zz@h:1/a'));
+    const long = `dubbo://h:1/${'x'.repeat(300)}%zz`;
+    assert.throws(() => ServiceUrl.parse(long), badUrlSaying(`bad escape in ${long.slice(0, 200)}`));
+  });
 });
 
-describe('registry paths', () => {
-  it('escapes like Go url.QueryEscape', () => {
-    assert.equal(queryEscape("a b!'()*~$/:,"), "a+b%21%27%28%29%2A~%24%2F%3A%2C");
-    assert.equal(queryUnescape('a+b%21'), 'a b!');
-    assert.throws(() => queryUnescape('%E0%A4%A'), badUrl);
+describe('ServiceUrl params', () => {
+  const url = ServiceUrl.parse('dubbo://h:1/a.B?empty=&n=12&frac=0.5&word=abc&inf=Infinity&on=true&off=false&yes=yes&sayHello.timeout=100&timeout=50');
+
+  it('gives a param, or the fallback when it is absent or empty', () => {
+    assert.equal(url.getParam('word'), 'abc');
+    assert.equal(url.getParam('word', 'fb'), 'abc');
+    assert.equal(url.getParam('missing'), undefined);
+    assert.equal(url.getParam('missing', 'fb'), 'fb');
+    assert.equal(url.getParam('empty'), undefined);
+    assert.equal(url.getParam('empty', 'fb'), 'fb');
   });
 
-  it('writes node names with readable, sorted params and drops empty ones', () => {
-    const url = new ServiceUrl({ protocol: 'dubbo', host: '1.2.3.4', port: 5, path: 'a.B', params: { methods: 'x,y', empty: '', interface: 'a.B', odd: 'p&q=r+s' } });
-    assert.equal(rawUrlString(url), 'dubbo://1.2.3.4:5/a.B?interface=a.B&methods=x,y&odd=p%26q%3Dr%2Bs');
-    assert.equal(nodePath('dubbo', url), `/dubbo/a.B/providers/${queryEscape(rawUrlString(url))}`);
-    const back = decodeNodeName(nodePath('dubbo', url).split('/')[4]!);
-    assert.equal(back.params.odd, 'p&q=r+s');
-    assert.equal(back.params.methods, 'x,y');
+  it('gives a number param, or the fallback when it is absent, empty or no finite number', () => {
+    assert.equal(url.getNumberParam('n', 7), 12);
+    assert.equal(url.getNumberParam('frac', 7), 0.5);
+    for (const key of ['missing', 'empty', 'word', 'inf']) assert.equal(url.getNumberParam(key, 7), 7, key);
   });
 
-  it('decodes a node name written by dubbo-go', () => {
-    const name = 'dubbo%3A%2F%2F192.168.1.2%3A20000%2Fcom.ikurento.user.UserProvider%3Fanyhost%3Dtrue%26application%3DBDTService%26interface%3Dcom.ikurento.user.UserProvider%26methods%3DGetUser%2CGetUsers%26side%3Dprovider';
-    const url = decodeNodeName(name);
-    assert.equal(url.interfaceName, 'com.ikurento.user.UserProvider');
-    assert.equal(url.params.methods, 'GetUser,GetUsers');
-    assert.equal(url.params.side, 'provider');
+  it('gives a boolean param: true only for "true", the fallback when absent or empty', () => {
+    assert.equal(url.getBooleanParam('on', false), true);
+    assert.equal(url.getBooleanParam('off', true), false);
+    assert.equal(url.getBooleanParam('yes', true), false);
+    assert.equal(url.getBooleanParam('missing', true), true);
+    assert.equal(url.getBooleanParam('missing', false), false);
+    assert.equal(url.getBooleanParam('empty', true), true);
   });
 
-  it('files consumer URLs under consumers', () => {
-    const url = consumerUrl({ host: '10.0.0.9', interfaceName: 'a.B', application: 'app' });
-    assert.match(nodePath('dubbo', url), /^\/dubbo\/a\.B\/consumers\/consumer%3A%2F%2F10\.0\.0\.9%2Fa\.B%3F/);
+  it('gives a method param before the plain one, and the fallback after both', () => {
+    assert.equal(url.getMethodParam('sayHello', 'timeout', 3000), 100);
+    assert.equal(url.getMethodParam('sayBye', 'timeout', 3000), 50);
+    assert.equal(url.getMethodParam('sayHello', 'retries', 2), 2);
   });
 
-  it('refuses a URL without an interface', () => {
-    assert.throws(() => nodePath('dubbo', ServiceUrl.parse('dubbo://1.2.3.4:5')), badUrl);
-  });
-});
-
-describe('providerUrl', () => {
-  it('adds the params Dubbo consumers expect', () => {
-    const url = providerUrl({ host: '10.0.0.1', port: 20880, interfaceName: 'a.B', methods: ['z', 'a'], application: 'app', version: '1.0.0' });
-    for (const key of ['anyhost', 'application', 'dubbo', 'interface', 'methods', 'pid', 'release', 'side', 'timestamp', 'version', 'weight']) {
-      assert.ok(url.params[key], key);
-    }
-    assert.equal(url.params.methods, 'a,z');
-    assert.equal(url.params.side, 'provider');
-    assert.equal(url.params.group, undefined);
-  });
-
-  it('rejects a provider without methods or with a bad port', () => {
-    const invalid = (err: unknown) => isRpcError(err, ErrorCode.INVALID_ARGUMENT);
-    assert.throws(() => providerUrl({ host: 'h', port: 1, interfaceName: 'a.B', methods: [], application: 'x' }), invalid);
-    assert.throws(() => providerUrl({ host: 'h', port: 0, interfaceName: 'a.B', methods: ['m'], application: 'x' }), invalid);
-  });
-});
-
-describe('DirectRegistry', () => {
-  it('gives one provider per listed address and ignores register', async () => {
-    const registry = createRegistry('dubbo://127.0.0.1:20880,127.0.0.1:20881/a.B?serialization=json');
-    await registry.register(providerUrl({ host: 'h', port: 1, interfaceName: 'a.B', methods: ['m'], application: 'x' }));
-    const lists: string[][] = [];
-    const unsubscribe = await registry.subscribe(ServiceUrl.parse('consumer://h/a.B'), (urls) => lists.push(urls.map((url) => url.address)));
-    assert.deepEqual(lists, [['127.0.0.1:20880', '127.0.0.1:20881']]);
-    const [first] = await registry.lookup(ServiceUrl.parse('consumer://h/a.B'));
-    assert.equal(first!.params.serialization, 'json');
-    assert.equal(first!.interfaceName, 'a.B');
-    await unsubscribe();
-    await registry.close();
-    await assert.rejects(registry.lookup(ServiceUrl.parse('consumer://h/a.B')), (err) => isRpcError(err, ErrorCode.REGISTRY_CLOSED));
-  });
-
-  it('takes the interface from the consumer when the list has no path', async () => {
-    const registry = createRegistry('dubbo://127.0.0.1:20880');
-    const [url] = await registry.lookup(ServiceUrl.parse('consumer://h/x.Y'));
-    assert.equal(url!.toString(), 'dubbo://127.0.0.1:20880/x.Y?interface=x.Y');
-  });
-
-  it('rejects list entries without a port', () => {
-    assert.throws(() => createRegistry('dubbo://127.0.0.1,127.0.0.2:1/a.B'), badUrl);
-  });
-
-  it('rejects unknown registry types', () => {
-    assert.throws(() => createRegistry('nacos://127.0.0.1:8848'), (err) => isRpcError(err, ErrorCode.INVALID_ARGUMENT));
+  it('copies with params replaced or removed, leaving the original as it was', () => {
+    const original = ServiceUrl.parse('dubbo://user:pw@h:1/a.B?keep=1&drop=2&change=3');
+    const copy = original.with({ params: { drop: undefined, change: '4', add: '5' } });
+    assert.deepEqual(copy.params, { keep: '1', change: '4', add: '5' });
+    assert.deepEqual([copy.protocol, copy.host, copy.port, copy.path, copy.username, copy.password], ['dubbo', 'h', 1, 'a.B', 'user', 'pw']);
+    assert.deepEqual(original.params, { keep: '1', drop: '2', change: '3' });
+    const moved = original.with({ host: 'h2', port: 2 });
+    assert.equal(moved.toString(), 'dubbo://user:pw@h2:2/a.B?change=3&drop=2&keep=1');
   });
 });
