@@ -7,12 +7,13 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { after, afterEach, before, describe, it } from 'node:test';
-import type { Logger } from '../../common/diagnostics.js';
 import { FileDirectoryWatch, listLiveEntries } from '../../registry/file-directory-watch.js';
 import { ProviderList } from '../../registry/provider-list.js';
 import { providerUrl } from '../../registry/provider-url.js';
 import { queryEscape, rawUrlString } from '../../registry/registry-path.js';
 import { RegistryHealth } from '../../registry/registry-health.js';
+import { blockFolder } from './helpers/block-folder.js';
+import { recordingLogger } from './helpers/recording-logger.js';
 import { ListRecorder, pollUntil } from './helpers/wait.js';
 
 const WAIT_MS = 10_000;
@@ -27,29 +28,9 @@ function entry(port: number, pid = process.pid, host = 'elsewhere'): string {
   return JSON.stringify({ url: queryEscape(rawUrlString(url)), pid, host });
 }
 
-/** A logger that keeps the messages a RegistryHealth tells. */
-function recordingLogger(): Logger & { warnings: string[]; infos: string[] } {
-  const warnings: string[] = [];
-  const infos: string[] = [];
-  const ignore = () => undefined;
-  return { warnings, infos, debug: ignore, error: ignore, warn: (_fields, message) => warnings.push(message), info: (_fields, message) => infos.push(message) };
-}
-
 /** The watch's fs.watch handle: the tests below stand in for a failing file system by emitting on it. */
 function watcherOf(watch: FileDirectoryWatch): FSWatcher {
   return (watch as unknown as { watcher: FSWatcher }).watcher;
-}
-
-/** Replaces a folder by a plain file, which neither readdir nor mkdir can use (again if a poll recreates the folder in between). */
-async function blockFolder(folder: string): Promise<void> {
-  const replaced = async () => {
-    await rm(folder, { recursive: true, force: true });
-    return writeFile(folder, 'not a folder', { flag: 'wx' }).then(
-      () => true,
-      () => false,
-    );
-  };
-  await pollUntil(replaced, WAIT_MS, `${folder} to be replaced by a file`, 0);
 }
 
 describe('file registry folders', () => {
@@ -167,7 +148,7 @@ describe('file registry folders', () => {
       const folder = folderPath();
       const logger = recordingLogger();
       const { recorder } = await startWatch(folder, 50, new RegistryHealth('file:///registry', logger));
-      await blockFolder(folder);
+      await blockFolder(folder, WAIT_MS);
       await pollUntil(() => logger.warnings.length > 0, WAIT_MS, 'the failed scan to be reported');
       assert.match(logger.warnings[0]!, new RegExp(`unreachable \\(scan ${folder}\\): `));
       await rm(folder);
@@ -190,7 +171,7 @@ describe('file registry folders', () => {
           failures++;
           throw err;
         });
-      await blockFolder(folder);
+      await blockFolder(folder, WAIT_MS);
       await pollUntil(() => failures > 0, WAIT_MS, 'a scan to fail');
       await nextTurn();
       await rm(folder);
