@@ -57,9 +57,12 @@ async function startZombie(): Promise<{ pid: number; release(): Promise<void> }>
   };
 }
 
-/** Reads an entry in a child process running as `nobody`, which may not signal root's processes. */
+/**
+ * Reads an entry in a child process running as `nobody`, which may not signal root's processes.
+ * No execArgv: preloaded hooks of the parent (a mutation runner's) may write files `nobody` cannot.
+ */
 async function readEntryAsNobody(path: string): Promise<unknown> {
-  const child: ChildProcess = fork(READER, [path, String(STALE_MS)], { uid: 65534, gid: 65534, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(READER, [path, String(STALE_MS)], { uid: 65534, gid: 65534, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const [message] = await once(child, 'message');
   return message;
 }
