@@ -176,7 +176,12 @@ export const groups = {
   },
   'registry-file': {
     mutate: ['registry/file*.ts'],
-    tests: ['test/registry/file.test.ts', 'test/rpc/cluster/directory/registry-directory-file.test.ts'],
+    tests: [
+      'test/registry/file-entry.test.ts',
+      'test/registry/file-directory-watch.test.ts',
+      'test/registry/file.test.ts',
+      'test/rpc/cluster/directory/registry-directory-file.test.ts',
+    ],
   },
   'registry-zookeeper': {
     mutate: ['registry/zookeeper*.ts'],

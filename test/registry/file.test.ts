@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
+import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
 import type { FileRegistry } from '../../registry/file.js';
+import { entryFileName } from '../../registry/file-entry.js';
 import { providerUrl } from '../../registry/provider-url.js';
 import { createRegistry, type Registry } from '../../registry/index.js';
+import type { RegistryHooks } from '../../registry/registry.js';
 import { ServiceUrl } from '../../registry/service-url.js';
+import { blockFolder } from './helpers/block-folder.js';
 import { startChildProvider } from './helpers/child-provider.js';
+import { recordingLogger } from './helpers/recording-logger.js';
 import { ListRecorder, pollUntil } from './helpers/wait.js';
 
 const WAIT_MS = 10_000;
@@ -30,8 +34,8 @@ describe('FileRegistry', () => {
   let registryUrl: string;
   const opened: Registry[] = [];
 
-  function open(url = registryUrl): FileRegistry {
-    const registry = createRegistry(url) as FileRegistry;
+  function open(url = registryUrl, hooks: RegistryHooks = {}): FileRegistry {
+    const registry = createRegistry(url, hooks) as FileRegistry;
     opened.push(registry);
     return registry;
   }
@@ -128,13 +132,69 @@ describe('FileRegistry', () => {
     assert.deepEqual(await registry.lookup(consumerOf('org.example.Racing')), []);
   });
 
-  it('removes its entries on close, and rejects calls afterwards', async () => {
+  it('removes its entries on close, and rejects every call afterwards, naming it', async () => {
     const registry = createRegistry(registryUrl);
-    await registry.register(provider(20885, 'org.example.Closing'));
+    const url = provider(20885, 'org.example.Closing');
+    await registry.register(url);
     await registry.close();
     await registry.close();
     assert.deepEqual(await readdir(join(dir, 'org.example.Closing', 'providers')), []);
-    await assert.rejects(registry.register(provider(20885, 'org.example.Closing')), (err) => isRpcError(err, ErrorCode.REGISTRY_CLOSED));
+    const calls: [string, () => Promise<unknown>][] = [
+      ['register', () => registry.register(url)],
+      ['unregister', () => registry.unregister(url)],
+      ['subscribe', () => registry.subscribe(consumerOf('org.example.Closing'), () => undefined)],
+      ['lookup', () => registry.lookup(consumerOf('org.example.Closing'))],
+    ];
+    for (const [name, call] of calls) {
+      await assert.rejects(call(), (err) => isRpcError(err, ErrorCode.REGISTRY_CLOSED) && err.message === `${name}: registry closed`);
+    }
+  });
+
+  it('stops calling a listener once unsubscribed', async () => {
+    const registry = open();
+    const gone = new ListRecorder();
+    const kept = new ListRecorder();
+    const unsubscribe = await registry.subscribe(consumerOf('org.example.Unsubscribed'), gone.listener);
+    await registry.subscribe(consumerOf('org.example.Unsubscribed'), kept.listener);
+    await unsubscribe();
+    await registry.register(provider(20889, 'org.example.Unsubscribed'));
+    await kept.untilPorts([20889], WAIT_MS);
+    // Give the stopped subscription time to see the entry, were it still polling: until the entry's first refresh.
+    const folder = join(dir, 'org.example.Unsubscribed', 'providers');
+    const [name] = await readdir(folder);
+    const written = (await stat(join(folder, name!))).mtimeMs;
+    await pollUntil(async () => (await stat(join(folder, name!))).mtimeMs !== written, WAIT_MS, 'the entry to be refreshed');
+    assert.deepEqual(gone.lists, [[]]);
+  });
+
+  it('tells the logger it was given when a subscribed folder becomes unusable', async () => {
+    const logger = recordingLogger();
+    const registry = open(registryUrl, { logger });
+    await registry.subscribe(consumerOf('org.example.Outage'), () => undefined);
+    const folder = join(dir, 'org.example.Outage', 'providers');
+    await blockFolder(folder, WAIT_MS);
+    await pollUntil(() => logger.warnings.length > 0, WAIT_MS, 'the outage to be told');
+    assert.match(logger.warnings[0]!, new RegExp(`unreachable \\(scan ${folder}\\): `));
+    await rm(folder);
+  });
+
+  it('forgets a registration whose write failed: close leaves alone the entry written there since', async () => {
+    const blocker = join(dir, 'org.example.Retried');
+    await writeFile(blocker, 'stands where the interface folder goes');
+    const url = provider(20890, 'org.example.Retried');
+    const path = join(blocker, 'providers', entryFileName(url));
+    const failing = open();
+    await assert.rejects(failing.register(url), (err: RpcError) => {
+      assert.equal(err.code, ErrorCode.REGISTRY_UNAVAILABLE);
+      assert.ok(err.cause instanceof Error);
+      assert.equal(err.message, `file registry cannot use ${path}: ${err.cause.message}`);
+      return true;
+    });
+    await rm(blocker);
+    // Another registry of this process writes the same entry file.
+    await open().register(url);
+    await failing.close();
+    assert.deepEqual(await readdir(join(blocker, 'providers')), [basename(path)]);
   });
 
   it('fails with REGISTRY_UNAVAILABLE when the folder cannot be created', async () => {
@@ -145,9 +205,16 @@ describe('FileRegistry', () => {
     await assert.rejects(registry.subscribe(consumerOf('org.example.Blocked'), () => undefined), (err) => isRpcError(err, ErrorCode.REGISTRY_UNAVAILABLE));
   });
 
+  it('reads its folder and timings from the URL, on this host', () => {
+    assert.deepEqual(open().options, { dir, pollMs: 200, refreshMs: 500, staleMs: 2000 });
+    assert.equal(open(`file://localhost${dir}`).options.dir, dir);
+  });
+
   it('rejects URLs that name a host or inconsistent timings', () => {
-    assert.throws(() => createRegistry('file://otherhost/dir'), (err) => isRpcError(err, ErrorCode.BAD_URL));
-    assert.throws(() => createRegistry('file:///tmp/x?refreshMs=5000&staleMs=1000'), (err) => isRpcError(err, ErrorCode.BAD_URL));
+    const badUrl = (message: string) => (err: unknown) => isRpcError(err, ErrorCode.BAD_URL) && err.message === message;
+    assert.throws(() => createRegistry('file://otherhost/dir'), badUrl('file registry URLs name a local folder (file:///dir), not a host: file://otherhost/dir'));
+    assert.throws(() => createRegistry('file:///tmp/x?refreshMs=5000&staleMs=1000'), badUrl('staleMs (1000) must exceed refreshMs (5000)'));
+    assert.throws(() => createRegistry('file:///tmp/x?refreshMs=5000&staleMs=5000'), badUrl('staleMs (5000) must exceed refreshMs (5000)'));
     assert.throws(() => createRegistry('file:///tmp/x?pollMs=-1'), (err) => isRpcError(err, ErrorCode.BAD_URL));
   });
 
