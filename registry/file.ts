@@ -86,6 +86,11 @@ export class FileRegistry implements Registry {
       watch.stop();
       failed(err, watch.dir);
     });
+    // close() ran while the watch was starting: it would never be stopped.
+    if (this.closed) {
+      watch.stop();
+      throw closedError('subscribe');
+    }
     this.watches.add(watch);
     return async () => {
       watch.stop();
@@ -137,7 +142,8 @@ export class FileRegistry implements Registry {
 
   /** One timer per registry touches every entry; a missing entry (removed by hand, folder wiped) is written again. */
   private startRefreshing(): void {
-    if (this.refresher) return;
+    // A register() still writing when close() ran must not start a timer close() can no longer clear.
+    if (this.refresher || this.closed) return;
     this.refresher = setInterval(() => this.touchAll(), this.options.refreshMs);
     this.refresher.unref();
   }

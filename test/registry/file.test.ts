@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHook } from 'node:async_hooks';
 import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -130,6 +131,33 @@ describe('FileRegistry', () => {
     await registering;
     assert.deepEqual(await readdir(join(dir, 'org.example.Racing', 'providers')), []);
     assert.deepEqual(await registry.lookup(consumerOf('org.example.Racing')), []);
+  });
+
+  it('leaves no timer or folder watch behind when close() runs while register() and subscribe() are in flight', async () => {
+    const timers = new Set<number>();
+    const hook = createHook({
+      init: (id, type) => {
+        if (type === 'Timeout') timers.add(id);
+      },
+      destroy: (id) => timers.delete(id),
+    }).enable();
+    try {
+      const registry = createRegistry(registryUrl);
+      const registering = registry.register(provider(20884, 'org.example.ClosingRace'));
+      const subscribed = registry.subscribe(consumerOf('org.example.ClosingRace'), () => undefined).then(
+        () => 'subscribed',
+        (err: unknown) => err,
+      );
+      await registry.close();
+      await registering;
+      const outcome = await subscribed;
+      assert.ok(isRpcError(outcome, ErrorCode.REGISTRY_CLOSED) && outcome.message === 'subscribe: registry closed', String(outcome));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(timers.size, 0, 'every timer the registry started was cleared');
+      assert.deepEqual(await readdir(join(dir, 'org.example.ClosingRace', 'providers')), []);
+    } finally {
+      hook.disable();
+    }
   });
 
   it('removes its entries on close, and rejects every call afterwards, naming it', async () => {
