@@ -27,7 +27,6 @@ export interface ProtoValueOptions {
   enums?: ProtoEnums;
 }
 
-/** protobufjs's own limit for nested messages (protoc's default recursion limit). */
 /** protobufjs's own nesting bound (`util.recursionLimit`), read once protobufjs is loaded. */
 const maxDepth = (): number => protobufjs().util.recursionLimit;
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
@@ -163,7 +162,7 @@ function checkScalar(kind: string, value: unknown, path: string): void {
 function integerInRange(value: unknown, range: { min: number; max: number } | { min: bigint; max: bigint }): boolean {
   let n: bigint;
   if (typeof value === 'bigint') n = value;
-  else if (typeof value === 'number' && Number.isInteger(value)) n = BigInt(value);
+  else if (Number.isInteger(value)) n = BigInt(value as number);
   else if (typeof value === 'string' && /^-?\d+$/.test(value)) n = BigInt(value);
   else return isLongLike(value) && typeof range.min === 'bigint';
   return n >= BigInt(range.min) && n <= BigInt(range.max);
