@@ -64,6 +64,8 @@ export const groups = {
       'test/rpc/serialization/json.test.ts',
       'test/rpc/serialization/json-shape-limits.test.ts',
       'test/rpc/serialization/proto*.test.ts',
+      'test/rpc/serialization/response-flag.test.ts',
+      'test/rpc/serialization/serialization.test.ts',
       'test/rpc/serializations.test.ts',
       // Not test/rpc/hostile-json-protobuf.test.ts: its "answered within 2 s" bounds do not hold for
       // instrumented code on a loaded machine, and Stryker needs every test green on the first run.
