@@ -64,6 +64,8 @@ export const groups = {
       'test/rpc/serialization/json.test.ts',
       'test/rpc/serialization/json-shape-limits.test.ts',
       'test/rpc/serialization/proto*.test.ts',
+      'test/rpc/serialization/response-flag.test.ts',
+      'test/rpc/serialization/serialization.test.ts',
       'test/rpc/serializations.test.ts',
       'test/rpc/exchange/dubbo-codec*.test.ts',
       // Its "answered within 2 s" bounds are widened for instrumented code (test/time-bound.ts).

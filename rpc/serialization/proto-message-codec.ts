@@ -27,7 +27,6 @@ export interface ProtoValueOptions {
   enums?: ProtoEnums;
 }
 
-/** protobufjs's own limit for nested messages (protoc's default recursion limit). */
 /** protobufjs's own nesting bound (`util.recursionLimit`), read once protobufjs is loaded. */
 const maxDepth = (): number => protobufjs().util.recursionLimit;
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
@@ -103,7 +102,13 @@ function checkMessage(type: protobuf.Type, value: Record<string, unknown>, path:
 
 function checkField(field: protobuf.Field, value: unknown, path: string, depth: number): void {
   const resolved = field.resolve().resolvedType;
-  const check = (item: unknown, at: string) => (resolved === null ? checkScalar(field.type, item, at) : checkValue(resolved, item, at, depth));
+  const check = (item: unknown, at: string) => {
+    // An element of a repeated or map field: protobufjs would write null as "null" or 0 (or fail
+    // without naming it); Java's JsonFormat refuses null elements and map values outright.
+    if (item === null || item === undefined) throw cannotHold(at, field.type, item);
+    if (resolved === null) checkScalar(field.type, item, at);
+    else checkValue(resolved, item, at, depth);
+  };
   if (field.map) {
     if (typeof value !== 'object' || Array.isArray(value)) throw cannotHold(path, `map<${(field as unknown as protobuf.MapField).keyType}, ${field.type}>`, value);
     for (const key of Object.keys(value as object)) check((value as Record<string, unknown>)[key], `${path}.${key}`);
@@ -140,7 +145,6 @@ const scalarRanges: Record<string, { min: number; max: number } | { min: bigint;
  * kinds, booleans, strings, bytes as Uint8Array or base64 text.
  */
 function checkScalar(kind: string, value: unknown, path: string): void {
-  if (value === null || value === undefined) return;
   const range = scalarRanges[kind];
   const fits =
     range !== undefined
@@ -158,7 +162,7 @@ function checkScalar(kind: string, value: unknown, path: string): void {
 function integerInRange(value: unknown, range: { min: number; max: number } | { min: bigint; max: bigint }): boolean {
   let n: bigint;
   if (typeof value === 'bigint') n = value;
-  else if (typeof value === 'number' && Number.isInteger(value)) n = BigInt(value);
+  else if (Number.isInteger(value)) n = BigInt(value as number);
   else if (typeof value === 'string' && /^-?\d+$/.test(value)) n = BigInt(value);
   else return isLongLike(value) && typeof range.min === 'bigint';
   return n >= BigInt(range.min) && n <= BigInt(range.max);
@@ -171,12 +175,19 @@ function isLongLike(value: unknown): boolean {
 }
 
 function cannotHold(path: string, kind: string, value: unknown): RpcError {
-  const shown = typeof value === 'bigint' ? `${value}n` : typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : String(value);
-  return new RpcError(ErrorCode.INVALID_ARGUMENT, `field '${path}' (${kind}) cannot hold ${shown}`);
+  return new RpcError(ErrorCode.INVALID_ARGUMENT, `field '${path}' (${kind}) cannot hold ${shown(value)}`);
+}
+
+/** A value as an error message shows it: strings quoted and cut at 40 characters, containers by kind. */
+function shown(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
+  if (Array.isArray(value)) return 'an array';
+  if (value !== null && typeof value === 'object') return 'an object';
+  return String(value);
 }
 
 function checkValue(resolved: protobuf.Type | protobuf.Enum, value: unknown, path: string, depth: number): void {
-  if (value === null || value === undefined) return;
   if (resolved instanceof protobufjs().Enum) {
     const known = typeof value === 'string' ? Object.hasOwn(resolved.values, value) : Number.isInteger(value);
     if (!known) {

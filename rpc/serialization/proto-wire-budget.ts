@@ -57,7 +57,7 @@ export class ProtoWireBudget {
     if (this.walk) this.message(type, bytes, 0, bytes.length, 0);
   }
 
-  private message(type: protobuf.Type | undefined, bytes: Uint8Array, start: number, end: number, depth: number): void {
+  private message(type: protobuf.Type, bytes: Uint8Array, start: number, end: number, depth: number): void {
     if (++this.messages > limits.maxMessages) throw tooMany(`more than ${limits.maxMessages} messages`);
     if (depth > maxDepth()) throw tooMany(`messages nested deeper than ${maxDepth()}`);
     let pos = start;
@@ -65,7 +65,7 @@ export class ProtoWireBudget {
       const tag = readVarint(bytes, pos, end);
       pos = tag.next;
       this.value();
-      pos = this.field(type?.fieldsById[tag.value >>> 3], tag.value, bytes, pos, end, depth);
+      pos = this.field(type.fieldsById[tag.value >>> 3], tag.value, bytes, pos, end, depth);
     }
   }
 
@@ -95,7 +95,9 @@ export class ProtoWireBudget {
     if (field === undefined) return; // unknown fields are skipped, not built
     const resolved = field.resolve().resolvedType;
     if (field.map) {
-      this.mapEntry(resolved instanceof protobufjs().Type ? resolved : undefined, bytes, start, end, depth + 1);
+      // An entry is no nesting level of its own: protobufjs reads entries inline and decodes a
+      // message value one level below the map's message (protobufjs src/decoder.js, map fields).
+      this.mapEntry(resolved instanceof protobufjs().Type ? resolved : undefined, bytes, start, end, depth);
     } else if (resolved instanceof protobufjs().Type) {
       this.message(resolved, bytes, start, end, depth + 1);
     } else if (field.repeated && field.type !== 'string' && field.type !== 'bytes') {

@@ -72,7 +72,7 @@ function stringMap(attachments: Record<string, unknown>): Record<string, string>
 /** Received attachments as plain data: a "__proto__" key is dropped, so copying them (Object.assign) can never set a prototype. */
 function readAttachments(reader: DelimitedReader): Record<string, unknown> {
   const attachments = reader.message(wireTypes().AttachmentMap).attachments as Record<string, unknown>;
-  if (Object.hasOwn(attachments, PROTO_KEY)) Reflect.deleteProperty(attachments, PROTO_KEY);
+  Reflect.deleteProperty(attachments, PROTO_KEY);
   return attachments;
 }
 
@@ -148,9 +148,9 @@ function decodeResponseBody(body: Buffer, response: DubboResponse): void {
   if (flagHasAttachments(flag)) response.attachments = readAttachments(reader);
 }
 
+/** `fields` as DelimitedReader.message gives them: both strings, '' when the peer left one out (defaults: true). */
 function readThrowable(fields: Record<string, unknown>): { type: string; message: string } {
-  const type = typeof fields.originalClassName === 'string' && fields.originalClassName !== '' ? fields.originalClassName : DEFAULT_EXCEPTION_TYPE;
-  return { type, message: String(fields.originalMessage ?? '') };
+  return { type: (fields.originalClassName as string) || DEFAULT_EXCEPTION_TYPE, message: fields.originalMessage as string };
 }
 
 function createProtobufSerialization(id: number, name: string): Serialization {

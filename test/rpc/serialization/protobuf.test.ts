@@ -6,6 +6,8 @@ import { ErrorCode, isRpcError } from '../../../common/rpc-error.js';
 import { DubboCodec } from '../../../rpc/exchange/dubbo-codec.js';
 import { createHeartbeatRequest, createRequest, createResponse, type DubboRequest, type DubboResponse } from '../../../rpc/protocol/dubbo-package.js';
 import { loadProtoService } from '../../../rpc/serialization/proto-service-loader.js';
+import { protobufLimits } from '../../../rpc/serialization/proto-wire-budget.js';
+import { configureProtobuf, encodeProtoValue, findProtoType, protobufSerialization } from '../../../rpc/serialization/protobuf.js';
 import { DelimitedReader, DelimitedWriter, wireTypes } from '../../../rpc/serialization/protobuf-wire.js';
 
 // Compiled tests run from dist/test/...; the .proto stays in the source tree.
@@ -103,5 +105,127 @@ describe('protobuf serialization (id 22, and dubbo-go id 21)', () => {
     const badFlag = new DelimitedWriter().message(wireTypes().StringValue, { value: 'not a flag' }).finish();
     const response = Buffer.concat([Buffer.from([0xda, 0xbb, 0x16, 20, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, badFlag.length]), badFlag]);
     assert.ok(isRpcError((codec.read(null, response).pkg as DubboResponse).error, ErrorCode.BAD_RESPONSE));
+  });
+});
+
+describe('protobuf bodies, field by field', () => {
+  const serialization = protobufSerialization;
+  const request = (fields: Partial<DubboRequest>) =>
+    createRequest({ id: 1, serialization: 22, path: greeter.name, method: 'SayHello', parameterTypes: [sayHello.parameterType], args: [{ name: 'n' }], ...fields });
+  const readRequest = (body: Buffer) => {
+    const back = createRequest({ id: 1, serialization: 22 });
+    serialization.decodeRequestBody(body, back);
+    return back;
+  };
+  const response = (fields: Partial<DubboResponse>) => createResponse({ id: 1, serialization: 22, returnType: sayHello.returnType, ...fields });
+  const readResponse = (body: Buffer, status = 20) => {
+    const back = createResponse({ id: 1, serialization: 22, status });
+    serialization.decodeResponseBody(body, back);
+    return back;
+  };
+  const flag = (value: number) => new DelimitedWriter().message(wireTypes().Int32Value, { value });
+  const attachments = (map: Record<string, string>) => new DelimitedWriter().message(wireTypes().AttachmentMap, { attachments: map }).finish();
+  const serializationError = (message: string) => (e: unknown) => isRpcError(e, ErrorCode.SERIALIZATION) && e.message === message;
+
+  it('configureProtobuf sets the decoding limits and refuses a bad one', () => {
+    const saved = protobufLimits();
+    try {
+      configureProtobuf({ maxValues: 7 });
+      assert.deepEqual(protobufLimits(), { ...saved, maxValues: 7 });
+      assert.throws(
+        () => configureProtobuf({ maxMessages: 0 }),
+        (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT) && e.message === 'maxMessages must be a positive integer, got 0',
+      );
+    } finally {
+      configureProtobuf(saved);
+    }
+  });
+
+  it('finds the message codec of a Java type name the loader registered', () => {
+    assert.equal(findProtoType(sayHello.parameterType)?.type.fullName, '.demo.greeter.HelloRequest');
+    assert.equal(findProtoType('com.unknown.Type'), undefined);
+  });
+
+  it('passes raw bytes through and refuses a value of a type no .proto registered', () => {
+    const raw = Buffer.from([1, 2]);
+    assert.equal(encodeProtoValue('com.unknown.Type', raw), raw);
+    assert.equal(encodeProtoValue(sayHello.parameterType, raw), raw);
+    assert.throws(() => encodeProtoValue('com.unknown.Type', {}), serializationError('no protobuf message registered for com.unknown.Type'));
+    assert.throws(() => encodeProtoValue(undefined, {}), serializationError('no protobuf message registered for undefined'));
+  });
+
+  it('writes the default dubbo version only when the request has none', () => {
+    assert.equal(readRequest(serialization.encodeRequestBody(request({ dubboVersion: '' }))).dubboVersion, '2.0.2');
+    assert.equal(readRequest(serialization.encodeRequestBody(request({ dubboVersion: '2.7.8' }))).dubboVersion, '2.7.8');
+  });
+
+  it('keeps an argument of a type no .proto registered as its raw bytes', () => {
+    const back = readRequest(serialization.encodeRequestBody(request({ parameterTypes: ['com.unknown.Raw'], args: [Buffer.from('raw')] })));
+    assert.deepEqual(back.args, [Buffer.from('raw')]);
+  });
+
+  it('reads a request body without its attachment map as no attachments', () => {
+    const body = new DelimitedWriter().string('2.0.2').string('p').string('').string('m').string('').finish();
+    assert.deepEqual(readRequest(body).attachments, {});
+  });
+
+  it('sends attachment values as strings, leaving out undefined and null ones, the empty key kept', () => {
+    const body = serialization.encodeResponseBody(response({ value: { message: 'hi' }, attachments: { gone: undefined, none: null, n: 5, '': 'empty' } }));
+    assert.deepEqual({ ...readResponse(body).attachments }, { n: '5', '': 'empty' });
+  });
+
+  it('drops a received "__proto__" attachment, request or response', () => {
+    const hostile = { ['__proto__']: 'x', k: 'v' };
+    const requestBody = Buffer.concat([new DelimitedWriter().string('2.0.2').string('p').string('').string('m').string('').finish(), attachments(hostile)]);
+    const responseBody = Buffer.concat([flag(5).finish(), attachments(hostile)]);
+    for (const received of [readRequest(requestBody).attachments, readResponse(responseBody).attachments]) {
+      assert.equal(Object.hasOwn(received, '__proto__'), false);
+      assert.equal(received.k, 'v');
+    }
+  });
+
+  it('writes flags 0-2 without attachments for a caller whose dubbo version predates them', () => {
+    const value = { message: 'hi' };
+    const body = serialization.encodeResponseBody(response({ value, dubboVersion: '2.0.0', attachments: { k: 'v' } }));
+    const encoded = encodeProtoValue(sayHello.returnType, value);
+    assert.equal(body.toString('hex'), flag(1).bytes(encoded).finish().toString('hex'));
+    const back = readResponse(body);
+    assert.deepEqual(sayHello.decodeResponse(back.value as Buffer), { message: 'hi', tags: [] });
+    assert.deepEqual(back.attachments, {});
+    const exception = { type: 'java.lang.IllegalStateException', message: 'boom' };
+    assert.deepEqual(readResponse(serialization.encodeResponseBody(response({ exception, dubboVersion: '2.0.0' }))).exception, exception);
+    assert.equal(readResponse(serialization.encodeResponseBody(response({ value: null, dubboVersion: '2.0.0' }))).value, null);
+  });
+
+  it('refuses a response flag outside 0-5', () => {
+    assert.throws(() => readResponse(flag(6).finish()), serializationError('unknown response flag 6'));
+    assert.throws(() => readResponse(flag(-1).finish()), serializationError('unknown response flag -1'));
+  });
+
+  it('names an exception without a class java.lang.RuntimeException', () => {
+    const body = Buffer.concat([flag(0).finish(), new DelimitedWriter().message(wireTypes().ThrowableProto, { originalClassName: '', originalMessage: 'why' }).finish()]);
+    assert.deepEqual(readResponse(body).exception, { type: 'java.lang.RuntimeException', message: 'why' });
+  });
+
+  it('carries the text of a non-OK status: its error message, else the exception message, else "unknown error"', () => {
+    const text = (fields: Partial<DubboResponse>) => readResponse(serialization.encodeResponseBody(response({ status: 80, ...fields })), 80).errorMessage;
+    assert.equal(text({ errorMessage: 'bad', exception: { type: 'T', message: 'boom' } }), 'bad');
+    assert.equal(text({ exception: { type: 'T', message: 'boom' } }), 'boom');
+    assert.equal(text({}), 'unknown error');
+    assert.equal(readResponse(Buffer.alloc(0), 80).errorMessage, '');
+  });
+
+  it('reports a provider result its type cannot hold as SERIALIZATION, the reason kept as the cause', () => {
+    assert.throws(
+      () => serialization.encodeResponseBody(response({ value: { nope: 1 } })),
+      (e) =>
+        isRpcError(e, ErrorCode.SERIALIZATION) &&
+        e.message === "unknown field 'nope' in demo.greeter.HelloReply; its fields: message, tags" &&
+        isRpcError(e.cause, ErrorCode.INVALID_ARGUMENT),
+    );
+    assert.throws(
+      () => serialization.encodeResponseBody(response({ value: {}, returnType: 'com.unknown.Type' })),
+      (e) => serializationError('no protobuf message registered for com.unknown.Type')(e) && (e as Error).cause === undefined,
+    );
   });
 });
