@@ -9,8 +9,10 @@ import { Hessian2Reader } from '../../../rpc/serialization/hessian2-reader.js';
 import { Hessian2Writer } from '../../../rpc/serialization/hessian2-writer.js';
 import { chooseResponseFlag, flagHasAttachments, requestAttachments } from '../../../rpc/serialization/response-flag.js';
 import { randomBytes, seededRandom } from '../protocol/seeded-random.js';
+import { randomCases } from '../../time-bound.js';
 
-const CASES = 400;
+// Seeded cases per test (fewer under mutation testing: test/time-bound.ts).
+const CASES = randomCases(400);
 
 /** The request body exactly as hessian.js alone writes it: the correctness reference. */
 function referenceRequestBody(request: DubboRequest): Buffer {
