@@ -63,6 +63,7 @@ export const groups = {
     tests: [
       'test/rpc/serialization/json.test.ts',
       'test/rpc/serialization/json-shape-limits.test.ts',
+      'test/rpc/serialization/json-big-integers.test.ts',
       'test/rpc/serialization/proto*.test.ts',
       'test/rpc/serializations.test.ts',
       // Not test/rpc/hostile-json-protobuf.test.ts: its "answered within 2 s" bounds do not hold for
