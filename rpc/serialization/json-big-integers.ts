@@ -87,5 +87,5 @@ function markLongIntegers(line: string): string {
     }
     i = end - 1;
   }
-  return copied === 0 ? line : out + line.slice(copied);
+  return out + line.slice(copied);
 }
