@@ -75,6 +75,7 @@ export const groups = {
     tests: [
       'test/rpc/serialization/json.test.ts',
       'test/rpc/serialization/json-shape-limits.test.ts',
+      'test/rpc/serialization/json-big-integers.test.ts',
       'test/rpc/serialization/proto*.test.ts',
       'test/rpc/serialization/response-flag.test.ts',
       'test/rpc/serialization/serialization.test.ts',

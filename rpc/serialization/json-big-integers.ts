@@ -45,7 +45,8 @@ export function parseJsonKeepingIntegers(line: string): unknown {
 
 /** Whether a whole number beyond ±(2^53−1) is anywhere in `value` (a JSON.parse result, depth bounded by its caller). */
 function hasUnsafeInteger(value: unknown): boolean {
-  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value);
+  // Infinity too: an integer of more than 308 digits (a Java BigInteger) overflows the double.
+  if (typeof value === 'number') return Number.isInteger(value) ? !Number.isSafeInteger(value) : !Number.isFinite(value);
   if (value === null || typeof value !== 'object') return false;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) if (hasUnsafeInteger(value[i])) return true;
@@ -86,5 +87,5 @@ function markLongIntegers(line: string): string {
     }
     i = end - 1;
   }
-  return copied === 0 ? line : out + line.slice(copied);
+  return out + line.slice(copied);
 }

@@ -32,12 +32,15 @@ export class JsonShapeLimits {
   }
 
   check(line: string): void {
-    if (line.length <= 2 * MAX_JSON_DEPTH) return; // too short to exceed any limit
+    // Every line counts, short ones too: a descriptor of 40 000 parameters and as many
+    // 200-character argument lines would otherwise bring 2.7 million arrays in uncounted.
     if (this.countAll && !this.withinCounts(line)) {
       this.scan(line);
       return;
     }
-    // Nesting deeper than the limit needs more than MAX_JSON_DEPTH opening brackets.
+    // A valid value nested deeper than the limit holds more than MAX_JSON_DEPTH opening brackets
+    // and as many closing ones, so more than 2 × MAX_JSON_DEPTH characters.
+    if (line.length <= 2 * MAX_JSON_DEPTH) return;
     if (countUpTo(line, '[', MAX_JSON_DEPTH) + countUpTo(line, '{', MAX_JSON_DEPTH) > MAX_JSON_DEPTH) this.scan(line, false);
   }
 

@@ -13,7 +13,8 @@
  * numbers (json-big-integers.ts), as hessian2 longs. Buffer and
  * Uint8Array are written as base64 strings (fastjson's byte[] form) and read
  * back as Buffers where the declared parameter type is `[B`; elsewhere they
- * stay strings. Map becomes an object, Date its epoch milliseconds.
+ * stay strings. Map becomes an object, Date its epoch milliseconds,
+ * undefined null.
  * Exceptions are `{"@type": class, "message": text}`.
  *
  * Hostile bodies: a value that is not JSON, a body with fewer values than its
@@ -72,9 +73,13 @@ function base64Of(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-/** Any other value: through JSON.stringify's replacer (bigint, bytes, Map, Date at any depth). */
+/**
+ * Any other value: through JSON.stringify's replacer (bigint, bytes, Map, Date at any depth).
+ * Wrapped in an array, which writes `undefined` as `null` (as hessian2 does, docs/rpc.md);
+ * as an object member it would vanish and leave an empty line, which is no JSON value.
+ */
 function replacedJson(value: unknown): string {
-  return unmarkBigInts(JSON.stringify({ v: value }, replacer).slice(5, -1));
+  return unmarkBigInts(JSON.stringify([value], replacer).slice(1, -1));
 }
 
 /** Reads the body's '\n'-separated JSON values in order. */

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../../common/rpc-error.js';
 import { DubboCodec } from '../../../rpc/exchange/dubbo-codec.js';
-import { createHeartbeatRequest, createRequest, createResponse, type DubboRequest, type DubboResponse } from '../../../rpc/protocol/dubbo-package.js';
+import { createHeartbeatRequest, createRequest, createResponse, type DubboRequest, type DubboResponse, ResponseStatus } from '../../../rpc/protocol/dubbo-package.js';
+import { jsonSerialization as json } from '../../../rpc/serialization/json.js';
 import { getSerialization } from '../../../rpc/serialization/serialization.js';
 
 const codec = new DubboCodec();
@@ -120,5 +121,140 @@ describe('json serialization (id 6)', () => {
       const res = codec.read(null, jsonFrame(0x00, 20, text)).pkg as DubboResponse;
       assert.ok(isRpcError(res.error, ErrorCode.BAD_RESPONSE), JSON.stringify(text));
     }
+  });
+});
+
+/** The body's lines, each ended by '\n'. */
+const body = (...lines: string[]) => Buffer.from(lines.map((line) => `${line}\n`).join(''), 'utf8');
+const head = ['"2.0.2"', '"p.Api"', '""', '"m"'];
+
+function requestOf(bytes: Buffer): DubboRequest {
+  const request = createRequest({ id: 1, serialization: JSON_ID });
+  json.decodeRequestBody(bytes, request);
+  return request;
+}
+
+function responseOf(bytes: Buffer, status: number = ResponseStatus.OK): DubboResponse {
+  const response = createResponse({ id: 1, serialization: JSON_ID, status: status as ResponseStatus });
+  json.decodeResponseBody(bytes, response);
+  return response;
+}
+
+const written = (response: Omit<Parameters<typeof createResponse>[0], 'id'>) =>
+  json.encodeResponseBody(createResponse({ id: 1, serialization: JSON_ID, ...response })).toString('utf8');
+
+function refused(fn: () => unknown, message: string | RegExp): void {
+  const matches = (text: string) => (typeof message === 'string' ? text === message : message.test(text));
+  assert.throws(fn, (err) => isRpcError(err, ErrorCode.SERIALIZATION) && matches(err.message), String(message));
+}
+
+describe('json request bodies, value by value', () => {
+  it('reads a missing, blank or null attachments line as no attachments, and a last line without its newline', () => {
+    assert.deepEqual(requestOf(body(...head, '"I"', '7')).attachments, {});
+    assert.deepEqual(requestOf(Buffer.from(`${head.join('\n')}\n"I"\n7\n\n \n`)).attachments, {});
+    assert.deepEqual(requestOf(body(...head, '"I"', '7', 'null')).attachments, {});
+    const unterminated = requestOf(Buffer.from(`${head.join('\n')}\n"I"\n7\n{"k":"v"}`));
+    assert.deepEqual([unterminated.args, unterminated.attachments], [[7], { k: 'v' }]);
+  });
+
+  it('drops a "__proto__" key of the attachments and keeps the others', () => {
+    const { attachments } = requestOf(body(...head, '""', '{"__proto__":{"polluted":true},"k":"v"}'));
+    assert.equal(Object.hasOwn(attachments, '__proto__'), false);
+    assert.equal(Object.getPrototypeOf(attachments), Object.prototype);
+    assert.deepEqual(attachments, { k: 'v' });
+  });
+
+  it('refuses attachments that are not a JSON object', () => {
+    for (const line of ['[1]', '7', '"k"']) refused(() => requestOf(body(...head, '""', line)), 'attachments are not a JSON object');
+  });
+
+  it('names what is wrong: a body ending early, a value that is not JSON (with the parser error as cause), a head value that is no string', () => {
+    refused(() => requestOf(body(...head)), 'json body ended early');
+    refused(() => requestOf(Buffer.alloc(0)), 'json body ended early');
+    assert.throws(
+      () => requestOf(body('{not json')),
+      (err) => isRpcError(err, ErrorCode.SERIALIZATION) && err.message.startsWith('not a JSON value: ') && err.cause instanceof SyntaxError,
+    );
+    refused(() => requestOf(body('2', ...head.slice(1), '""', '{}')), 'expected a JSON string, got number');
+    refused(() => requestOf(body(...head.slice(0, 3), 'null', '""', '{}')), 'expected a JSON string, got object');
+  });
+
+  it('reads byte[] arguments from base64 and keeps a null byte[] null', () => {
+    assert.deepEqual(requestOf(body(...head, '"[B[B"', '"AQI="', 'null', '{}')).args, [Buffer.from([1, 2]), null]);
+  });
+
+  it("writes the request's own dubbo version, 2.0.2 when it has none", () => {
+    const firstLine = (dubboVersion: string) =>
+      json.encodeRequestBody(createRequest({ id: 1, serialization: JSON_ID, dubboVersion, path: 'p', method: 'm' })).toString('utf8').split('\n')[0];
+    assert.equal(firstLine('2.7.8'), '"2.7.8"');
+    assert.equal(firstLine(''), '"2.0.2"');
+  });
+
+  it('writes an undefined argument as null, a Map as an object and a Date as its epoch milliseconds, also at the top', () => {
+    const args = [undefined, new Map([['k', 1]]), new Date(5), 1n];
+    const request = createRequest({ id: 1, serialization: JSON_ID, path: 'p', method: 'm', parameterTypes: args.map(() => 'java.lang.Object'), args });
+    assert.deepEqual(json.encodeRequestBody(request).toString('utf8').split('\n').slice(5, 9), ['null', '{"k":1}', '5', '1']);
+    assert.deepEqual(requestOf(json.encodeRequestBody(request)).args, [null, { k: 1 }, 5, 1]);
+  });
+});
+
+describe('json response bodies, value by value', () => {
+  it('writes exactly the lines its flag names', () => {
+    assert.equal(written({ value: { a: 1 }, attachments: { k: 'v' } }), '4\n{"a":1}\n{"k":"v"}\n');
+    assert.equal(written({ value: null, attachments: { k: 'v' } }), '5\n{"k":"v"}\n');
+    assert.equal(written({ value: 'v', dubboVersion: '2.0.0' }), '1\n"v"\n');
+    assert.equal(written({ value: undefined, dubboVersion: '2.0.0' }), '2\n');
+    assert.equal(written({ exception: { type: '', message: 'boom' }, dubboVersion: '2.0.0' }), '0\n{"@type":"java.lang.RuntimeException","message":"boom"}\n');
+  });
+
+  it('writes an error status as one JSON string: its error message, else the exception message, else "unknown error"', () => {
+    const status = ResponseStatus.SERVICE_ERROR;
+    assert.equal(written({ status, errorMessage: 'missing', exception: { type: 'x.Y', message: 'boom' } }), '"missing"\n');
+    assert.equal(written({ status, exception: { type: 'x.Y', message: 'boom' } }), '"boom"\n');
+    assert.equal(written({ status }), '"unknown error"\n');
+  });
+
+  it('reads an error status message as text, an empty body as an empty message', () => {
+    const status = ResponseStatus.SERVICE_NOT_FOUND;
+    assert.equal(responseOf(body('"missing"'), status).errorMessage, 'missing');
+    assert.equal(responseOf(body('7'), status).errorMessage, '7');
+    assert.equal(responseOf(Buffer.alloc(0), status).errorMessage, '');
+    assert.equal(responseOf(Buffer.from('\n'), status).errorMessage, '');
+  });
+
+  it('reads each flag from 0 to 5, and attachments only after the flags that have them', () => {
+    const exception = { type: 'x.Y', message: 'm' };
+    assert.deepEqual(responseOf(body('0', '{"@type":"x.Y","message":"m"}', '{"k":"v"}')).exception, exception);
+    const plain = responseOf(body('1', '"v"', '{"k":"v"}'));
+    assert.deepEqual([plain.value, plain.attachments], ['v', {}]);
+    assert.equal(responseOf(body('2')).value, null);
+    assert.deepEqual(responseOf(body('3', '{"@type":"x.Y","message":"m"}', '{"k":"v"}')).attachments, { k: 'v' });
+    const withAttachments = responseOf(body('4', '"v"', '{"k":"v"}'));
+    assert.deepEqual([withAttachments.value, withAttachments.attachments], ['v', { k: 'v' }]);
+    const nullWithAttachments = responseOf(body('5', '{"k":"v"}'));
+    assert.deepEqual([nullWithAttachments.value, nullWithAttachments.attachments], [null, { k: 'v' }]);
+  });
+
+  it('refuses any other flag, naming it', () => {
+    for (const flag of ['-1', '6', '1.5', '"1"', 'null']) refused(() => responseOf(body(flag, 'null')), `unknown response flag ${String(JSON.parse(flag))}`);
+  });
+
+  it('refuses a body opening with an empty line', () => {
+    refused(() => responseOf(Buffer.from('\n2')), /^not a JSON value: /);
+  });
+
+  it('reads an exception from @type, className or type and message, detailMessage or localizedMessage, or from a bare value', () => {
+    const exceptionOf = (line: string) => responseOf(body('0', line)).exception;
+    assert.deepEqual(exceptionOf('{"className":"a.B","detailMessage":"d"}'), { type: 'a.B', message: 'd' });
+    assert.deepEqual(exceptionOf('{"@type":1,"type":"a.C","message":2,"localizedMessage":"l"}'), { type: 'a.C', message: 'l' });
+    assert.deepEqual(exceptionOf('{"@type":"a.D"}'), { type: 'a.D', message: 'a.D' });
+    assert.deepEqual(exceptionOf('{}'), { type: 'java.lang.RuntimeException', message: 'java.lang.RuntimeException' });
+    assert.deepEqual(exceptionOf('"boom"'), { type: 'java.lang.RuntimeException', message: 'boom' });
+    assert.deepEqual(exceptionOf('null'), { type: 'java.lang.RuntimeException', message: 'null' });
+  });
+
+  it('refuses a request whose many short argument lines hold more than 131 072 arrays', () => {
+    const args = Array<string>(2000).fill(`[${'[],'.repeat(65)}[]]`); // 67 arrays a line
+    refused(() => requestOf(body(...head, `"${'I'.repeat(args.length)}"`, ...args, '{}')), 'JSON body holding more than 131072 arrays and objects');
   });
 });
