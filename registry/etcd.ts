@@ -22,7 +22,7 @@ import { unavailable, withDeadline } from './deadline.js';
 import { ProviderList } from './provider-list.js';
 import { type ConfigListener, configPath, type ProviderListener, type Registry, type RegistryHooks, registerRegistryType, type Unsubscribe } from './registry.js';
 import { RegistryHealth } from './registry-health.js';
-import { closedError, readRegistryOptions, type RegistryOptions, serverList } from './registry-options.js';
+import { closedError, readRegistryOptions, type RegistryOptions, serverList, unlessClosed } from './registry-options.js';
 import { categoryPath, decodeNodeNames, nodePath, PROVIDERS, rawUrlString, registrationKey } from './registry-path.js';
 import type { ServiceUrl } from './service-url.js';
 
@@ -70,7 +70,12 @@ export class EtcdRegistry implements Registry {
   private readonly registered = new Map<string, Registration>();
   private readonly watches = new Set<{ list: { stop(): void }; watcher: Watcher }>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  /** Writes and watch starts under way: close() lets them finish (and undo themselves) before it closes the client. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Aborted by close(): a watch still waiting to connect gives up at once. */
+  private readonly closing = new AbortController();
   private closed = false;
+  private readonly isClosed = (): boolean => this.closed;
   private readonly health: RegistryHealth;
 
   constructor(
@@ -115,11 +120,12 @@ export class EtcdRegistry implements Registry {
     // Revoking the old lease removes the old key too (a different key when the timestamp differs).
     old?.lease?.revoke().catch(() => undefined);
     try {
-      await this.writeKey(id, registration);
+      await this.track(unlessClosed(this.isClosed, 'register', this.writeCurrent(id, registration)));
       this.health.restored();
     } catch (err) {
       if (this.registered.get(id) === registration) this.registered.delete(id);
       registration.lease?.revoke().catch(() => undefined);
+      if (this.closed) throw err;
       const error = unavailable(err, `register ${url.interfaceName}`);
       this.health.lost(error, 'register');
       throw error;
@@ -144,7 +150,8 @@ export class EtcdRegistry implements Registry {
     this.assertOpen('subscribe');
     const prefix = `${categoryPath(this.options.root, consumerUrl, category)}/`;
     const list = new ProviderList(consumerUrl.interfaceName, listener);
-    const watcher = await this.startWatch(prefix, list);
+    const started = unlessClosed(this.isClosed, 'subscribe', this.startWatch(prefix, list), (watcher) => cancelWatch(list, watcher));
+    const watcher = await this.track(started);
     const entry = { list, watcher };
     this.watches.add(entry);
     return async () => {
@@ -163,7 +170,8 @@ export class EtcdRegistry implements Registry {
       async () => feed.deliver(await this.readValue(path)),
       () => feed.active,
     );
-    const watcher = await this.openWatch(path, (client) => client.watch().key(path).watcher(), reader, () => feed.stop());
+    const opened = this.openWatch(path, (client) => client.watch().key(path).watcher(), reader, () => feed.stop());
+    const watcher = await this.track(unlessClosed(this.isClosed, 'watchConfig', opened, (started) => cancelWatch(feed, started)));
     const entry = { list: feed, watcher };
     this.watches.add(entry);
     return async () => {
@@ -186,7 +194,7 @@ export class EtcdRegistry implements Registry {
   async lookup(consumerUrl: ServiceUrl): Promise<ServiceUrl[]> {
     this.assertOpen('lookup');
     const prefix = `${categoryPath(this.options.root, consumerUrl, PROVIDERS)}/`;
-    const entries = await this.readPrefix(prefix);
+    const entries = await unlessClosed(this.isClosed, 'lookup', this.readPrefix(prefix));
     const found: ServiceUrl[] = [];
     new ProviderList(consumerUrl.interfaceName, (urls) => found.push(...urls)).replace(entries);
     return found;
@@ -195,6 +203,7 @@ export class EtcdRegistry implements Registry {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.closing.abort();
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.retryTimers.clear();
     const watches = [...this.watches];
@@ -205,6 +214,7 @@ export class EtcdRegistry implements Registry {
     await Promise.allSettled([
       ...watches.map(({ watcher }) => watcher.cancel()),
       ...registrations.map(([, registration]) => this.deleteKey(registration)),
+      ...this.inFlight,
     ]);
     const client = await this.client?.catch(() => undefined);
     client?.close();
@@ -230,6 +240,28 @@ export class EtcdRegistry implements Registry {
     });
   }
 
+  /**
+   * Writes the key of a registration; if the registration was dropped while
+   * the write was under way (by unregister, a newer register or close, which
+   * found no lease to revoke yet), its lease is revoked again, taking the key
+   * with it, so the provider does not stay visible until the lease expires.
+   */
+  private async writeCurrent(id: string, registration: Registration): Promise<void> {
+    await this.writeKey(id, registration);
+    if (this.registered.get(id) === registration) return;
+    const lease = registration.lease;
+    registration.lease = undefined;
+    await lease?.revoke().catch(() => undefined);
+  }
+
+  /** close() waits for `work` before closing the client. */
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    const settled = () => this.inFlight.delete(work);
+    work.then(settled, settled);
+    return work;
+  }
+
   private async deleteKey(registration: Registration): Promise<void> {
     const lease = registration.lease;
     registration.lease = undefined;
@@ -244,7 +276,7 @@ export class EtcdRegistry implements Registry {
   private onLeaseLost(id: string, registration: Registration): void {
     if (this.closed || this.registered.get(id) !== registration || this.retryTimers.has(id)) return;
     registration.lease = undefined;
-    this.writeKey(id, registration).catch(() => this.scheduleRewrite(id, registration));
+    this.track(this.writeCurrent(id, registration)).catch(() => this.scheduleRewrite(id, registration));
   }
 
   /** One pending retry per registration. */
@@ -299,8 +331,7 @@ export class EtcdRegistry implements Registry {
     watcher.on('disconnected', (err: unknown) => this.health.lost(err ?? new Error('watch stream lost'), `watch ${what}`));
     watcher.on('connected', () => this.health.restored());
     try {
-      const connected = new Promise<void>((resolve) => watcher.once('connected', () => resolve()));
-      await withDeadline(connected, this.options.timeoutMs, `watch ${what}`);
+      await withDeadline(this.untilConnected(watcher, what), this.options.timeoutMs, `watch ${what}`);
       await reader.run();
     } catch (err) {
       stop();
@@ -312,9 +343,32 @@ export class EtcdRegistry implements Registry {
     return watcher;
   }
 
+  /** Resolves once the watcher is connected; fails as soon as close() runs, which must not wait for a watch etcd never answers. */
+  private async untilConnected(watcher: Watcher, what: string): Promise<void> {
+    const { signal } = this.closing;
+    let onClose = (): void => undefined;
+    const connected = new Promise<void>((resolve, reject) => {
+      onClose = () => reject(closedError(`watch ${what}`));
+      watcher.once('connected', () => resolve());
+      signal.addEventListener('abort', onClose, { once: true });
+    });
+    if (signal.aborted) onClose();
+    try {
+      await connected;
+    } finally {
+      signal.removeEventListener('abort', onClose);
+    }
+  }
+
   private assertOpen(what: string): void {
     if (this.closed) throw closedError(what);
   }
+}
+
+/** Stops a watch started for a call that close() overtook. */
+async function cancelWatch(listener: { stop(): void }, watcher: Watcher): Promise<void> {
+  listener.stop();
+  await watcher.cancel().catch(() => undefined);
 }
 
 function readTtl(url: ServiceUrl): number {

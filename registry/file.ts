@@ -21,7 +21,7 @@ import { entryFileName, removeEntry, writeEntry } from './file-entry.js';
 import { ProviderList } from './provider-list.js';
 import { type ProviderListener, type Registry, type RegistryHooks, registerRegistryType, type Unsubscribe } from './registry.js';
 import { RegistryHealth } from './registry-health.js';
-import { closedError } from './registry-options.js';
+import { closedError, unlessClosed, whileOpen } from './registry-options.js';
 import { categoryPath, DEFAULT_ROOT, PROVIDERS } from './registry-path.js';
 import type { ServiceUrl } from './service-url.js';
 
@@ -43,6 +43,7 @@ export class FileRegistry implements Registry {
   private readonly watches = new Set<FileDirectoryWatch>();
   private refresher: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly isClosed = (): boolean => this.closed;
   private readonly health: RegistryHealth;
 
   constructor(
@@ -68,6 +69,8 @@ export class FileRegistry implements Registry {
       failed(err, path);
     }
     await this.dropIfUnregistered(path);
+    // close() ran while writing: the entry was just dropped, and no refresh timer may start.
+    if (this.closed) throw closedError('register');
     this.startRefreshing();
   }
 
@@ -80,17 +83,13 @@ export class FileRegistry implements Registry {
 
   async subscribe(consumerUrl: ServiceUrl, listener: ProviderListener): Promise<Unsubscribe> {
     this.assertOpen('subscribe');
-    const list = new ProviderList(consumerUrl.interfaceName, listener);
+    const list = new ProviderList(consumerUrl.interfaceName, whileOpen(this.isClosed, listener));
     const watch = new FileDirectoryWatch(this.folderOf(consumerUrl, PROVIDERS), list, this.options, this.health);
-    await watch.start().catch((err) => {
+    const started = watch.start().catch((err) => {
       watch.stop();
       failed(err, watch.dir);
     });
-    // close() ran while the watch was starting: it would never be stopped.
-    if (this.closed) {
-      watch.stop();
-      throw closedError('subscribe');
-    }
+    await unlessClosed(this.isClosed, 'subscribe', started, () => watch.stop());
     this.watches.add(watch);
     return async () => {
       watch.stop();
@@ -101,7 +100,7 @@ export class FileRegistry implements Registry {
   async lookup(consumerUrl: ServiceUrl): Promise<ServiceUrl[]> {
     this.assertOpen('lookup');
     const found: ServiceUrl[] = [];
-    const entries = await listLiveEntries(this.folderOf(consumerUrl, PROVIDERS), this.options.staleMs);
+    const entries = await unlessClosed(this.isClosed, 'lookup', listLiveEntries(this.folderOf(consumerUrl, PROVIDERS), this.options.staleMs));
     new ProviderList(consumerUrl.interfaceName, (urls) => found.push(...urls)).replace(entries);
     return found;
   }
@@ -142,8 +141,7 @@ export class FileRegistry implements Registry {
 
   /** One timer per registry touches every entry; a missing entry (removed by hand, folder wiped) is written again. */
   private startRefreshing(): void {
-    // A register() still writing when close() ran must not start a timer close() can no longer clear.
-    if (this.refresher || this.closed) return;
+    if (this.refresher) return;
     this.refresher = setInterval(() => this.touchAll(), this.options.refreshMs);
     this.refresher.unref();
   }

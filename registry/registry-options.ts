@@ -38,3 +38,29 @@ export function serverList(url: ServiceUrl, defaultPort: number): string[] {
 export function closedError(what: string): RpcError {
   return new RpcError(ErrorCode.REGISTRY_CLOSED, `${what}: registry closed`);
 }
+
+/**
+ * Ends a call that was still in flight when close() ran. close() cannot stop
+ * what the call had not yet handed over (a watch still starting, a node or key
+ * still being written), so once `work` settles on a closed registry, `stop`
+ * undoes what it started and the call fails as closed, naming it; a failure
+ * caused by the close (a connection it shut) is reported as closed too.
+ */
+export async function unlessClosed<T>(isClosed: () => boolean, what: string, work: Promise<T>, stop: (started: T) => unknown = () => undefined): Promise<T> {
+  let started: T;
+  try {
+    started = await work;
+  } catch (err) {
+    throw isClosed() ? closedError(what) : err;
+  }
+  if (!isClosed()) return started;
+  await stop(started);
+  throw closedError(what);
+}
+
+/** A subscription's listener, silent once the registry is closed: a watch still starting when close() ran may read (and deliver) before it is stopped. */
+export function whileOpen<A extends unknown[]>(isClosed: () => boolean, listener: (...args: A) => void): (...args: A) => void {
+  return (...args) => {
+    if (!isClosed()) listener(...args);
+  };
+}

@@ -21,7 +21,10 @@ export interface ZookeeperConnectionOptions {
 /** `reconnected`: same session, watches restored by the client; `renewed`: new session after expiry. */
 export type SessionChange = 'reconnected' | 'renewed';
 
-type Waiter = (client: Client) => void;
+interface Waiter {
+  resolve(client: Client): void;
+  reject(err: Error): void;
+}
 type ZookeeperModule = (typeof import('node-zookeeper-client'))['default'];
 
 /**
@@ -69,7 +72,9 @@ export class ZookeeperConnection {
   ready(): Promise<Client> {
     if (this.closed) return Promise.reject(new RpcError(ErrorCode.REGISTRY_CLOSED, 'registry closed'));
     if (this.connected) return Promise.resolve(this.client!);
-    const waiting = new Promise<Client>((resolve) => this.waiters.push(resolve));
+    const waiting = new Promise<Client>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    // close() may reject it while the module is still loading, before anyone awaits it.
+    waiting.catch(() => undefined);
     const opened = this.client ? waiting : loadZookeeper().then(() => this.openOnce()).then(() => waiting);
     return withDeadline(opened, this.options.timeoutMs, `connect to ZooKeeper ${this.options.servers}`);
   }
@@ -125,7 +130,10 @@ export class ZookeeperConnection {
     const wasConnected = this.connected;
     this.connected = false;
     clearTimeout(this.awayTimer);
+    // A call still waiting for a session fails now, not after the whole registry timeout.
+    const waiters = this.waiters;
     this.waiters = [];
+    for (const { reject } of waiters) reject(new RpcError(ErrorCode.REGISTRY_CLOSED, 'registry closed'));
     // A connected client sends its close-session packet (ephemeral nodes go at once);
     // one that never reached a server would keep dialling to send it, holding the
     // process open: its socket is dropped instead.
@@ -192,7 +200,7 @@ export class ZookeeperConnection {
     if (change !== 'reconnected') this.sessions += 1;
     const waiters = this.waiters;
     this.waiters = [];
-    for (const resolve of waiters) resolve(client);
+    for (const { resolve } of waiters) resolve(client);
     this.onLink(true);
     if (change) this.onSessionChange(change);
   }

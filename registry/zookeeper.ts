@@ -20,7 +20,7 @@ import { parseDurationMs, unavailable } from './deadline.js';
 import { ProviderList } from './provider-list.js';
 import { type ConfigListener, configPath, type ProviderListener, type Registry, type RegistryHooks, registerRegistryType, type Unsubscribe } from './registry.js';
 import { RegistryHealth } from './registry-health.js';
-import { closedError, readRegistryOptions, type RegistryOptions, serverList } from './registry-options.js';
+import { closedError, readRegistryOptions, type RegistryOptions, serverList, unlessClosed, whileOpen } from './registry-options.js';
 import { categoryPath, nodePath, PROVIDERS, registrationKey } from './registry-path.js';
 import type { ServiceUrl } from './service-url.js';
 import { ZookeeperChildrenWatch } from './zookeeper-children-watch.js';
@@ -48,6 +48,7 @@ export class ZookeeperRegistry implements Registry {
   private readonly configWatches = new Set<ZookeeperConfigWatch>();
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly isClosed = (): boolean => this.closed;
 
   constructor(
     readonly url: ServiceUrl,
@@ -86,9 +87,11 @@ export class ZookeeperRegistry implements Registry {
     const earlier = this.registered.get(key);
     this.registered.set(key, registration);
     try {
-      await this.ensureNode(key, registration);
+      // A node created after close() ran dies with the session close() ends.
+      await unlessClosed(this.isClosed, 'register', this.ensureNode(key, registration));
     } catch (err) {
       if (this.registered.get(key) === registration) this.registered.delete(key);
+      if (this.closed) throw err;
       const error = unavailable(err, `register ${url.interfaceName}`);
       this.health.lost(error, 'register');
       throw error;
@@ -111,14 +114,13 @@ export class ZookeeperRegistry implements Registry {
 
   async subscribeCategory(consumerUrl: ServiceUrl, category: string, listener: ProviderListener): Promise<Unsubscribe> {
     this.assertOpen('subscribe');
-    const list = new ProviderList(consumerUrl.interfaceName, listener);
+    const list = new ProviderList(consumerUrl.interfaceName, whileOpen(this.isClosed, listener));
     const watch = new ZookeeperChildrenWatch(this.connection, categoryPath(this.options.root, consumerUrl, category), list);
-    try {
-      await watch.start();
-    } catch (err) {
+    const started = watch.start().catch((err) => {
       list.stop();
       throw unavailable(err, `subscribe ${consumerUrl.interfaceName}`);
-    }
+    });
+    await unlessClosed(this.isClosed, 'subscribe', started, () => list.stop());
     this.watches.add(watch);
     return async () => {
       list.stop();
@@ -128,13 +130,12 @@ export class ZookeeperRegistry implements Registry {
 
   async watchConfig(key: string, listener: ConfigListener): Promise<Unsubscribe> {
     this.assertOpen('watchConfig');
-    const watch = new ZookeeperConfigWatch(this.connection, configPath(key), listener);
-    try {
-      await watch.refresh();
-    } catch (err) {
+    const watch = new ZookeeperConfigWatch(this.connection, configPath(key), whileOpen(this.isClosed, listener));
+    const started = watch.refresh().catch((err) => {
       watch.stop();
       throw unavailable(err, `watch ${key}`);
-    }
+    });
+    await unlessClosed(this.isClosed, 'watchConfig', started, () => watch.stop());
     this.configWatches.add(watch);
     return async () => {
       watch.stop();
@@ -143,8 +144,9 @@ export class ZookeeperRegistry implements Registry {
   }
 
   async lookup(consumerUrl: ServiceUrl): Promise<ServiceUrl[]> {
+    this.assertOpen('lookup');
     let found: ServiceUrl[] = [];
-    const unsubscribe = await this.subscribe(consumerUrl, (urls) => (found = [...urls]));
+    const unsubscribe = await unlessClosed(this.isClosed, 'lookup', this.subscribe(consumerUrl, (urls) => (found = [...urls])));
     await unsubscribe();
     return found;
   }

@@ -8,6 +8,7 @@ import { decodeNodeName, nodePath } from '../../registry/registry-path.js';
 import { createRegistry, type Registry } from '../../registry/index.js';
 import { ServiceUrl } from '../../registry/service-url.js';
 import { startChildProvider } from './helpers/child-provider.js';
+import { allClosed, closeWhileCalling, outcomeWithin } from './helpers/closing-race.js';
 import { freePort, startServer, type TestServer } from './helpers/servers.js';
 import { ListRecorder, pollUntil } from './helpers/wait.js';
 
@@ -158,6 +159,40 @@ describe('EtcdRegistry', () => {
     await registry.close();
     await registry.close();
     await assert.rejects(registry.register(provider(20888, 'org.example.Closed')), (err) => isRpcError(err, ErrorCode.REGISTRY_CLOSED));
+  });
+
+  it('leaves no key behind when unregister() runs while register() is still writing it (under a live lease it would stay for good)', async () => {
+    const registry = open();
+    await registry.lookup(consumerOf('org.example.UnregRace')); // connected, so the two calls race on the wire only
+    const url = provider(20890, 'org.example.UnregRace');
+    const registering = registry.register(url);
+    await registry.unregister(url);
+    await registering;
+    assert.deepEqual(await keysUnder('org.example.UnregRace'), []);
+  });
+
+  it('fails a watch still connecting at once when close() runs, naming the call', async () => {
+    const port = await freePort();
+    const registry = createRegistry(`etcd://127.0.0.1:${port}?timeout=20000`);
+    opened.push(registry);
+    const calls = {
+      subscribe: registry.subscribe(consumerOf('org.example.Connecting'), () => undefined),
+      watchConfig: registry.watchConfig!('org.example.Connecting.configurators', () => undefined),
+    };
+    const closing = registry.close();
+    for (const [call, pending] of Object.entries(calls)) {
+      // Well within the registry's 20 s timeout: the calls must not wait for it.
+      const outcome = await outcomeWithin(pending, 5000);
+      assert.ok(isRpcError(outcome, ErrorCode.REGISTRY_CLOSED) && outcome.message === `${call}: registry closed`, `${call}: ${String(outcome)}`);
+    }
+    await closing;
+  });
+
+  it('leaves no key, lease or watch behind when close() runs while register(), subscribe(), lookup() and watchConfig() are in flight', async () => {
+    const race = await closeWhileCalling(registryUrl, 'org.example.ClosingRace', WAIT_MS);
+    assert.deepEqual(race.outcomes, allClosed(['register', 'subscribe', 'lookup', 'watchConfig']));
+    assert.ok(race.exitedByItself, 'the process exits once its registry is closed');
+    assert.deepEqual(await keysUnder('org.example.ClosingRace'), [], 'no provider key outlives close() (not even until its lease expires)');
   });
 
   it('rejects a bad ttl', () => {

@@ -133,7 +133,7 @@ describe('FileRegistry', () => {
     assert.deepEqual(await registry.lookup(consumerOf('org.example.Racing')), []);
   });
 
-  it('leaves no timer or folder watch behind when close() runs while register() and subscribe() are in flight', async () => {
+  it('leaves no timer or folder watch behind when close() runs while register(), subscribe() and lookup() are in flight, and fails them as closed', async () => {
     const timers = new Set<number>();
     const hook = createHook({
       init: (id, type) => {
@@ -143,15 +143,18 @@ describe('FileRegistry', () => {
     }).enable();
     try {
       const registry = createRegistry(registryUrl);
-      const registering = registry.register(provider(20884, 'org.example.ClosingRace'));
-      const subscribed = registry.subscribe(consumerOf('org.example.ClosingRace'), () => undefined).then(
-        () => 'subscribed',
-        (err: unknown) => err,
-      );
+      const outcome = (pending: Promise<unknown>) => pending.then(() => 'resolved', (err: unknown) => err);
+      const registering = outcome(registry.register(provider(20884, 'org.example.ClosingRace')));
+      let closed = false;
+      let heardAfterClose = false;
+      const subscribed = outcome(registry.subscribe(consumerOf('org.example.ClosingRace'), () => (heardAfterClose ||= closed)));
+      const lookedUp = outcome(registry.lookup(consumerOf('org.example.ClosingRace')));
       await registry.close();
-      await registering;
-      const outcome = await subscribed;
-      assert.ok(isRpcError(outcome, ErrorCode.REGISTRY_CLOSED) && outcome.message === 'subscribe: registry closed', String(outcome));
+      closed = true;
+      for (const [call, ended] of [['register', await registering], ['subscribe', await subscribed], ['lookup', await lookedUp]] as const) {
+        assert.ok(isRpcError(ended, ErrorCode.REGISTRY_CLOSED) && ended.message === `${call}: registry closed`, `${call}: ${String(ended)}`);
+      }
+      assert.equal(heardAfterClose, false, 'the listener hears nothing after close()');
       await new Promise((resolve) => setImmediate(resolve));
       assert.equal(timers.size, 0, 'every timer the registry started was cleared');
       assert.deepEqual(await readdir(join(dir, 'org.example.ClosingRace', 'providers')), []);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
-import { closedError, readRegistryOptions, serverList } from '../../registry/registry-options.js';
+import { closedError, readRegistryOptions, serverList, unlessClosed, whileOpen } from '../../registry/registry-options.js';
 import { ServiceUrl } from '../../registry/service-url.js';
 
 const badUrl = (message: string) => (err: unknown) => isRpcError(err, ErrorCode.BAD_URL) && err.message === message;
@@ -62,5 +62,34 @@ describe('closedError', () => {
     const err = closedError('subscribe');
     assert.ok(isRpcError(err, ErrorCode.REGISTRY_CLOSED));
     assert.equal(err.message, 'subscribe: registry closed');
+  });
+});
+
+describe('unlessClosed', () => {
+  const closedAs = (what: string) => (err: unknown) => isRpcError(err, ErrorCode.REGISTRY_CLOSED) && err.message === `${what}: registry closed`;
+
+  it('passes the result or the failure through while the registry is open', async () => {
+    assert.equal(await unlessClosed(() => false, 'subscribe', Promise.resolve(7), () => assert.fail('nothing to stop')), 7);
+    const failure = new Error('boom');
+    await assert.rejects(unlessClosed(() => false, 'subscribe', Promise.reject(failure)), (err) => err === failure);
+  });
+
+  it('stops what the call started and fails it as closed once the registry closed meanwhile', async () => {
+    const stopped: number[] = [];
+    await assert.rejects(unlessClosed(() => true, 'watchConfig', Promise.resolve(7), (started) => stopped.push(started)), closedAs('watchConfig'));
+    assert.deepEqual(stopped, [7]);
+    await assert.rejects(unlessClosed(() => true, 'lookup', Promise.reject(new Error('connection lost'))), closedAs('lookup'));
+  });
+});
+
+describe('whileOpen', () => {
+  it('forwards to the listener only while the registry is open', () => {
+    let closed = false;
+    const heard: string[] = [];
+    const listener = whileOpen(() => closed, (text: string) => heard.push(text));
+    listener('a');
+    closed = true;
+    listener('b');
+    assert.deepEqual(heard, ['a']);
   });
 });

@@ -7,6 +7,8 @@ import { decodeNodeName, nodePath } from '../../registry/registry-path.js';
 import { createRegistry, type Registry } from '../../registry/index.js';
 import { ServiceUrl } from '../../registry/service-url.js';
 import type { ZookeeperRegistry } from '../../registry/zookeeper.js';
+import { allClosed, closeWhileCalling } from './helpers/closing-race.js';
+import { recordingLogger } from './helpers/recording-logger.js';
 import { freePort, startServer, type TestServer } from './helpers/servers.js';
 import { SilentProxy } from './helpers/silent-proxy.js';
 import { ListRecorder, pollUntil } from './helpers/wait.js';
@@ -285,6 +287,33 @@ describe('ZookeeperRegistry', () => {
     await registry.close();
     await assert.rejects(registry.register(provider(20889)), (err) => isRpcError(err, ErrorCode.REGISTRY_CLOSED));
     await assert.rejects(registry.subscribe(consumerOf(), () => undefined), (err) => isRpcError(err, ErrorCode.REGISTRY_CLOSED));
+  });
+
+  it('fails every call still waiting for a session at once when close() runs, naming it, and reports no outage', async () => {
+    const logger = recordingLogger();
+    const registry = createRegistry(`zookeeper://${server.address}?session.timeout=2000&timeout=3000`, { logger });
+    opened.push(registry);
+    const calls = {
+      register: registry.register(provider(20893, 'org.example.ClosingEarly')),
+      subscribe: registry.subscribe(consumerOf('org.example.ClosingEarly'), () => undefined),
+      watchConfig: registry.watchConfig!('org.example.ClosingEarly.configurators', () => undefined),
+      lookup: registry.lookup(consumerOf('org.example.ClosingEarly')),
+    };
+    await registry.close();
+    for (const [call, pending] of Object.entries(calls)) {
+      // Well within the registry's 3 s timeout: the calls must not wait for it.
+      const outcome = await withTimeout(pending.then(() => 'resolved', (err: unknown) => err), 2000, `${call} to settle`);
+      assert.ok(isRpcError(outcome, ErrorCode.REGISTRY_CLOSED) && outcome.message === `${call}: registry closed`, `${call}: ${String(outcome)}`);
+    }
+    assert.deepEqual(logger.warnings, [], 'a call cut short by close() is no registry outage');
+  });
+
+  it('leaves no node or watch behind when close() runs while register(), subscribe(), lookup() and watchConfig() are in flight', async () => {
+    const race = await closeWhileCalling(`zookeeper://${server.address}?session.timeout=2000&timeout=3000`, 'org.example.ClosingRace', WAIT_MS);
+    assert.deepEqual(race.outcomes, allClosed(['register', 'subscribe', 'lookup', 'watchConfig']));
+    assert.ok(race.exitedByItself, 'the process exits once its registry is closed');
+    const client = await raw();
+    assert.deepEqual(await children(client, '/dubbo/org.example.ClosingRace/providers'), [], 'no provider node outlives close()');
   });
 
   it('rejects a URL without a server or with a bad timeout', () => {
