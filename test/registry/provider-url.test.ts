@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { DUBBO_VERSION } from '../../common/dubbo-version.js';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
@@ -11,6 +12,11 @@ const base = { host: '10.0.0.1', port: 20880, interfaceName: 'a.B', methods: ['z
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 describe('providerUrl', () => {
+  it('names this package and its version in release, as dubbo-go writes dubbo-golang-<version>', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    assert.equal(RELEASE, `getty-rpc-${version}`);
+  });
+
   it('publishes the params dubbo-go providers publish', () => {
     const before = nowSeconds();
     const url = providerUrl(base);
