@@ -32,15 +32,22 @@ interface Recorder {
   session: Session<UdpContext<Buffer>>;
   messages: UdpContext<Buffer>[];
   errors: RpcError[];
-  /** Resolves once a package whose bytes read `text` arrived. */
-  arrival(text: string): Promise<void>;
+  /**
+   * Resolves once `count` packages and errors arrived in all: each datagram
+   * from one peer gives one (or none, when skipped), in order on loopback, so
+   * a wrong outcome fails an assertion instead of leaving the test waiting.
+   */
+  settled(count: number): Promise<void>;
 }
 
 /** An endpoint that keeps what it receives; `configure` sets it up further (handler, limits). */
 async function recordingEndpoint(t: TestContext, configure: (s: Session<UdpContext<Buffer>>) => void = () => {}): Promise<Recorder> {
   const messages: UdpContext<Buffer>[] = [];
   const errors: RpcError[] = [];
-  const waiters = new Map<string, () => void>();
+  let waiter: { count: number; resolve(): void } | null = null;
+  const check = () => {
+    if (waiter !== null && messages.length + errors.length >= waiter.count) waiter.resolve();
+  };
   const opened = deferred<Session<UdpContext<Buffer>>>();
   const endpoint = createUdpEndpoint<Buffer>({ port: 0 });
   t.after(() => endpoint.close());
@@ -50,17 +57,21 @@ async function recordingEndpoint(t: TestContext, configure: (s: Session<UdpConte
       onOpen: (x) => opened.resolve(x),
       onMessage: (_x, ctx) => {
         messages.push(ctx);
-        waiters.get(ctx.pkg.toString())?.();
+        check();
       },
-      onError: (_x, err) => void errors.push(err),
+      onError: (_x, err) => {
+        errors.push(err);
+        check();
+      },
     });
   });
-  const arrival = (text: string) => {
-    const got = deferred();
-    waiters.set(text, () => got.resolve());
-    return got.promise;
+  const settled = (count: number) => {
+    const done = deferred();
+    waiter = { count, resolve: done.resolve };
+    check();
+    return done.promise;
   };
-  return { endpoint, session: await opened.promise, messages, errors, arrival };
+  return { endpoint, session: await opened.promise, messages, errors, settled };
 }
 
 /** A plain UDP socket on 127.0.0.1 that plays the peer. */
@@ -73,11 +84,13 @@ async function rawPeer(t: TestContext): Promise<{ socket: dgram.Socket; port: nu
 }
 
 describe('UDP sessions', () => {
-  it('echoes packages between a connected client and an unconnected endpoint', async () => {
+  it('echoes packages between a connected client and an unconnected endpoint', async (t) => {
     const { endpoint } = await echoEndpoint();
+    t.after(() => endpoint.close());
     const got: string[] = [];
     const all = deferred();
     const client = createUdpClient<Buffer>({ port: endpoint.address.port });
+    t.after(() => client.close());
     await client.runEventLoop((s) => {
       s.setPkgHandler(codec).setEventListener({
         onMessage: (_s, pkg) => {
@@ -112,9 +125,10 @@ describe('UDP sessions', () => {
     assert.equal(clientSession.remoteAddress, `127.0.0.1:${endpoint.address.port}`);
   });
 
-  it('refuses compression on a UDP session', async () => {
+  it('refuses compression on a UDP session', async (t) => {
     const outcomes: unknown[] = [];
     const endpoint = createUdpEndpoint<Buffer>({ port: 0 });
+    t.after(() => endpoint.close());
     await endpoint.runEventLoop((s) => {
       s.setCompressType(CompressType.None);
       outcomes.push('none accepted');
@@ -130,19 +144,18 @@ describe('UDP sessions', () => {
     assert.ok(isRpcError(err, ErrorCode.INVALID_ARGUMENT), `got ${String(err)}`);
     assert.equal(err.message, 'UDP sessions do not compress');
     assert.equal((endpoint.sessions[0] as unknown as UdpSession).compressType, CompressType.None);
-    await endpoint.close();
   });
 
   it('without a package handler delivers raw datagrams, skips connect-ping and counts every datagram it reads', async (t) => {
     const rec = await recordingEndpoint(t, (s) => void s.setMaxMsgLen(12));
     const peer = await rawPeer(t);
     const target = rec.endpoint.address.port;
-    const end = rec.arrival('end');
+    const all = rec.settled(3);
     peer.send('connect-ping', target); // getty's liveness probe: 12 bytes, not a package
     peer.send('twelve bytes', target); // exactly maxMsgLen: taken
     peer.send('thirteen byte', target); // one byte over: reported
     peer.send('end', target);
-    await end;
+    await all;
     assert.deepEqual(
       rec.messages.map((m) => m.pkg.toString()),
       ['twelve bytes', 'end'],
@@ -160,7 +173,7 @@ describe('UDP sessions', () => {
     const rec = await recordingEndpoint(t, (s) => void s.setMaxMsgLen(0));
     const peer = await rawPeer(t);
     const big = Buffer.alloc(2000, 0x61);
-    const arrived = rec.arrival(big.toString());
+    const arrived = rec.settled(1);
     peer.send(big, rec.endpoint.address.port);
     await arrived;
     assert.equal(rec.messages.length, 1);
@@ -182,10 +195,9 @@ describe('UDP sessions', () => {
     const target = rec.endpoint.address.port;
     peer.send('short', target);
     peer.send('overrun', target);
-    const whole = rec.arrival('whole');
+    const all = rec.settled(3);
     peer.send('whole', target);
-    await whole;
-    await waitFor(() => rec.errors.length === 2, 5000, 'two errors');
+    await all;
     assert.deepEqual(
       rec.messages.map((m) => m.pkg.toString()),
       ['whole'],
@@ -198,6 +210,7 @@ describe('UDP sessions', () => {
 
   it('reports and skips bad and oversize datagrams, and keeps serving', async (t) => {
     const { endpoint, errors } = await echoEndpoint();
+    t.after(() => endpoint.close());
     const raw = await rawPeer(t);
     const target = endpoint.address.port;
     raw.send(Buffer.from([0, 0, 0, 9, 1]), target); // announces 9 bytes, holds 1
@@ -211,7 +224,6 @@ describe('UDP sessions', () => {
     assert.ok(isRpcError(errors[1], ErrorCode.MSG_TOO_LONG));
     assert.equal(errors[1]!.message, 'datagram of 4096 bytes > max 1024');
     assert.equal(endpoint.sessions.length, 1);
-    await endpoint.close();
   });
 
   it('counts what an endpoint sends and returns false above the high-water mark until the bytes left', async (t) => {
@@ -247,9 +259,9 @@ describe('UDP sessions', () => {
     t.after(() => client.close());
     await client.runEventLoop((s) => void s.setPkgHandler(split));
     const session = client.sessions[0]!;
-    const done = rec.arrival('one');
-    session.writePkg(Buffer.from('abcd'));
-    session.writeBytesArray([Buffer.from('one')]);
+    const done = rec.settled(2);
+    assert.equal(session.writePkg(Buffer.from('abcd')), true);
+    assert.equal(session.writeBytesArray([Buffer.from('one')]), true);
     await done;
     assert.deepEqual(
       rec.messages.map((m) => m.pkg.toString()),
@@ -285,10 +297,11 @@ describe('UDP sessions', () => {
     assert.equal(session.closed, false);
   });
 
-  it('closes the session when its socket closes underneath it', async () => {
+  it('closes the session when its socket closes underneath it', async (t) => {
     const closedOnce = deferred();
     let closes = 0;
     const endpoint = createUdpEndpoint<Buffer>({ port: 0 });
+    t.after(() => endpoint.close());
     await endpoint.runEventLoop(
       (s) =>
         void s.setEventListener({
@@ -336,18 +349,23 @@ describe('UDP sessions', () => {
     assert.equal(endpointSession.sendTo(raw, to), true);
     const [msg] = (await got) as [Buffer];
     assert.equal(msg.toString(), 'raw', 'not framed by the package handler');
-    const arrived = rec.arrival('via client');
+    const arrived = rec.settled(1);
     clientSession.sendTo(codec.encode(Buffer.from('via client')), null);
     await arrived;
+    assert.deepEqual(
+      rec.messages.map((m) => m.pkg.toString()),
+      ['via client'],
+    );
   });
 
-  it('fails a connected client to a port with no listener (ICMP port unreachable)', async () => {
+  it('fails a connected client to a port with no listener (ICMP port unreachable)', async (t) => {
     const probe = dgram.createSocket('udp4');
     probe.bind(0, '127.0.0.1');
     await once(probe, 'listening');
     const port = probe.address().port;
     probe.close();
     const client = createUdpClient<Buffer>({ port, connectCheckMs: 2000 });
+    t.after(() => client.close());
     await assert.rejects(client.runEventLoop(() => {}), (err) => isRpcError(err, ErrorCode.CONNECT_FAILED));
     assert.equal(client.sessions.length, 0);
     await client.close();
