@@ -33,20 +33,22 @@ interface Recorder {
   messages: UdpContext<Buffer>[];
   errors: RpcError[];
   /**
-   * Resolves once `count` packages and errors arrived in all: each datagram
-   * from one peer gives one (or none, when skipped), in order on loopback, so
-   * a wrong outcome fails an assertion instead of leaving the test waiting.
+   * Resolves once `count` packages and errors arrived in all, or a package
+   * reading `last`: datagrams from one peer are handled in order on loopback,
+   * so a wrong outcome fails an assertion instead of leaving the test waiting.
    */
-  settled(count: number): Promise<void>;
+  settled(count: number, last?: string): Promise<void>;
 }
 
 /** An endpoint that keeps what it receives; `configure` sets it up further (handler, limits). */
 async function recordingEndpoint(t: TestContext, configure: (s: Session<UdpContext<Buffer>>) => void = () => {}): Promise<Recorder> {
   const messages: UdpContext<Buffer>[] = [];
   const errors: RpcError[] = [];
-  let waiter: { count: number; resolve(): void } | null = null;
+  let waiter: { count: number; last: string | undefined; resolve(): void } | null = null;
   const check = () => {
-    if (waiter !== null && messages.length + errors.length >= waiter.count) waiter.resolve();
+    if (waiter === null) return;
+    const lastArrived = waiter.last !== undefined && messages.at(-1)?.pkg.toString() === waiter.last;
+    if (lastArrived || messages.length + errors.length >= waiter.count) waiter.resolve();
   };
   const opened = deferred<Session<UdpContext<Buffer>>>();
   const endpoint = createUdpEndpoint<Buffer>({ port: 0 });
@@ -65,9 +67,9 @@ async function recordingEndpoint(t: TestContext, configure: (s: Session<UdpConte
       },
     });
   });
-  const settled = (count: number) => {
+  const settled = (count: number, last?: string) => {
     const done = deferred();
-    waiter = { count, resolve: done.resolve };
+    waiter = { count, last, resolve: done.resolve };
     check();
     return done.promise;
   };
@@ -150,7 +152,7 @@ describe('UDP sessions', () => {
     const rec = await recordingEndpoint(t, (s) => void s.setMaxMsgLen(12));
     const peer = await rawPeer(t);
     const target = rec.endpoint.address.port;
-    const all = rec.settled(3);
+    const all = rec.settled(3, 'end');
     peer.send('connect-ping', target); // getty's liveness probe: 12 bytes, not a package
     peer.send('twelve bytes', target); // exactly maxMsgLen: taken
     peer.send('thirteen byte', target); // one byte over: reported
@@ -195,13 +197,14 @@ describe('UDP sessions', () => {
     const target = rec.endpoint.address.port;
     peer.send('short', target);
     peer.send('overrun', target);
-    const all = rec.settled(3);
+    const all = rec.settled(3, 'whole');
     peer.send('whole', target);
     await all;
     assert.deepEqual(
       rec.messages.map((m) => m.pkg.toString()),
       ['whole'],
     );
+    assert.equal(rec.errors.length, 2);
     for (const err of rec.errors) {
       assert.ok(isRpcError(err, ErrorCode.BAD_PACKAGE), `got ${String(err)}`);
       assert.equal(err.message, 'datagram does not hold a whole package');
