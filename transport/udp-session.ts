@@ -137,9 +137,18 @@ export class UdpSession<P = unknown> extends BaseSession<P> {
     return this.sendTo(buf, null);
   }
 
-  /** Sends one datagram to a peer (unconnected endpoints only need this for raw bytes). */
+  /**
+   * Sends one datagram as it is: an endpoint to `peer` (raw bytes past the
+   * package handler), a client to its one peer (`peer` null). Checked before
+   * anything is counted: node:dgram throws at once on a bad port or a peer
+   * given to a connected socket.
+   */
   sendTo(buf: Buffer, peer: UdpPeer | null): boolean {
     this.assertOpen();
+    if (this.connected ? peer !== null : !isPeer(peer)) {
+      const message = this.connected ? 'a UDP client sends to its own peer: sendTo(buf, null)' : 'a UDP endpoint sends to a peer { address, port }';
+      throw new RpcError(ErrorCode.INVALID_ARGUMENT, message);
+    }
     this.checkWriteBuffer(buf.length);
     this.inFlightBytes += buf.length;
     this.stats.bytesOut += buf.length;
@@ -182,9 +191,10 @@ export function closeQuietly(socket: dgram.Socket): void {
   }
 }
 
+/** Port 0 is "any" for bind, not a destination: node:dgram's send throws a RangeError on it. */
 function isPeer(peer: unknown): peer is UdpPeer {
   const p = peer as UdpPeer;
-  return typeof p === 'object' && p !== null && typeof p.address === 'string' && Number.isInteger(p.port);
+  return typeof p === 'object' && p !== null && typeof p.address === 'string' && Number.isInteger(p.port) && p.port > 0 && p.port <= 65535;
 }
 
 function onDatagram(this: OwnedSocket, data: Buffer, rinfo: dgram.RemoteInfo): void {

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { ErrorCode, type RpcError } from '../../common/rpc-error.js';
-import type { ReadWriter } from '../../transport/session-contract.js';
+import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
+import type { ReadWriter, Session } from '../../transport/session-contract.js';
 import { createUdpEndpoint } from '../../transport/udp-endpoint.js';
 import type { UdpContext } from '../../transport/udp-session.js';
-import { deferred, waitFor, within } from './helpers.js';
+import { deferred, waitFor } from './helpers.js';
 
 /** One datagram = "ok:<text>"; anything else throws a plain RangeError (as a careless decoder does). */
 const strictCodec: ReadWriter<Buffer> = {
@@ -57,11 +57,30 @@ describe('hostile peers: UDP datagrams', () => {
     send('ok:dropped');
     await waitFor(() => errors.length === 3, 5000, 'third error');
     assert.equal(errors[2]!.code, ErrorCode.LIMIT_EXCEEDED);
+    assert.equal(errors[2]!.message, 'task pool full or maxInflight reached: datagram dropped');
     gate.resolve();
     await waitFor(() => endpoint.sessions[0]!.inflight === 0, 5000, 'calls settled');
     const reply = once(raw, 'message');
     send('ok:fine');
-    const [msg] = (await within(reply, 5000, 'reply')) as [Buffer];
+    const [msg] = (await reply) as [Buffer];
     assert.equal(msg.toString(), 'ok:fine');
+  });
+
+  it('turns a package handler that throws on write into BAD_PACKAGE, and nothing is sent', async (t) => {
+    const opened = deferred<Session<UdpContext<Buffer>>>();
+    const endpoint = createUdpEndpoint<Buffer>({ port: 0 });
+    t.after(() => endpoint.close());
+    await endpoint.runEventLoop((s) => {
+      s.setPkgHandler(strictCodec as never).setEventListener({ onOpen: (x) => opened.resolve(x) });
+    });
+    const session = await opened.promise;
+    // Buffer.concat throws a plain TypeError on a string: the careless encoder.
+    const pkg = 'not a Buffer' as unknown as Buffer;
+    assert.throws(
+      () => session.writePkg({ pkg, peer: { address: '127.0.0.1', port: 9 } }),
+      (err) => isRpcError(err, ErrorCode.BAD_PACKAGE) && err.cause instanceof TypeError,
+    );
+    assert.equal(session.stats.pkgsOut, 0);
+    assert.equal(session.bufferedBytes, 0);
   });
 });
