@@ -9,7 +9,7 @@ import type { RpcError } from '../../common/rpc-error.js';
 import type { EventListener, Session } from '../../transport/session-contract.js';
 import { TimerWheel } from '../../transport/timer-wheel.js';
 import { createWsServer, type WsServer, type WsServerOptions } from '../../transport/ws-server.js';
-import { deferred } from './helpers.js';
+import { deferred, waitFor } from './helpers.js';
 
 export interface Served<P> {
   server: WsServer<P>;
@@ -67,4 +67,21 @@ export async function peerClosed(ws: WebSocket): Promise<{ code: number; reason:
 /** A wheel whose first tick is an hour away: no linger timer fires during a test. */
 export function stoppedWheel(): TimerWheel {
   return new TimerWheel({ tickMs: 3_600_000 });
+}
+
+/**
+ * Waits for `promise` with a bounded poll of 20 s. ws destroys a socket whose
+ * close handshake stalls after 30 s on its own, so a session that fails to
+ * end its connection would otherwise pass too, only late.
+ */
+export async function beforeWsCloseTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  let outcome: { value: T } | { error: unknown } | null = null;
+  promise.then(
+    (value) => void (outcome = { value }),
+    (error: unknown) => void (outcome = { error }),
+  );
+  await waitFor(() => outcome !== null, 20_000, what);
+  const settled = outcome as unknown as { value: T } | { error: unknown };
+  if ('error' in settled) throw settled.error;
+  return settled.value;
 }
