@@ -6,14 +6,24 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import zlib from 'node:zlib';
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import type { ReadWriter } from '../../transport/session-contract.js';
 import { type Deferred, deferred, waitFor } from './helpers.js';
+import { connectTcp, upgradeWs, wsClientFrame } from './raw-peers.js';
 import { openPeer, serveWs } from './ws-fixture.js';
 
 /** One byte of length, then the body. */
 function frame(body: string): Buffer {
   return Buffer.concat([Buffer.from([body.length]), Buffer.from(body)]);
+}
+
+/** A masked binary frame carrying `body` compressed with permessage-deflate (RFC 7692 §7.2.1). */
+function deflatedClientFrame(body: Buffer): Buffer {
+  const deflated = zlib.deflateRawSync(body, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  const frame = wsClientFrame(deflated.subarray(0, deflated.length - 4));
+  frame[0] = 0xc2; // FIN, RSV1 (compressed), binary
+  return frame;
 }
 
 /**
@@ -148,5 +158,38 @@ describe('WebSocket session reads', () => {
     peer.send(Buffer.from('m3'));
     await waitFor(() => got.length === 4, 10_000, 'm3');
     assert.deepEqual(got, ['m0', 'm1', 'm2', 'm3']);
+  });
+
+  it('keeps a compressed message behind the ones waiting at maxInflight, though a call settled while it was inflated', async (t) => {
+    const got: string[] = [];
+    const calls: Deferred<void>[] = [];
+    const { server, session } = await serveWs({
+      configure: (s) => s.setMaxInflight(4),
+      listener: {
+        onMessage: (_s, pkg) => {
+          got.push(pkg.length > 100 ? `big-${pkg.length}` : pkg.toString());
+          const call = deferred();
+          calls.push(call);
+          // One call settles while m4 waits and the compressed message is inflated:
+          // 3 unsettled calls leave room, but reading resumes only at 2.
+          if (got.length === 4) calls[0]!.resolve();
+          return call.promise;
+        },
+      },
+      server: { perMessageDeflate: true },
+    });
+    t.after(() => server.close());
+    const raw = await upgradeWs(await connectTcp(server.address.port), 'Sec-WebSocket-Extensions: permessage-deflate\r\n');
+    t.after(() => raw.destroy());
+    const s = await session;
+    const small = ['m0', 'm1', 'm2', 'm3', 'm4'].map((m) => wsClientFrame(Buffer.from(m)));
+    // One write: ws reads the plain messages at once and inflates the last one afterwards.
+    raw.write(Buffer.concat([...small, deflatedClientFrame(Buffer.alloc(2000, 'a'))]));
+    await waitFor(() => s.stats.bytesIn === 10 + 2000, 10_000, 'all six messages read');
+    assert.deepEqual(got, ['m0', 'm1', 'm2', 'm3']);
+    calls[1]!.resolve();
+    await waitFor(() => got.length === 6, 10_000, 'the waiting messages');
+    assert.deepEqual(got, ['m0', 'm1', 'm2', 'm3', 'm4', 'big-2000']);
+    for (const call of calls) call.resolve();
   });
 });
