@@ -63,13 +63,13 @@ describe('WebSocket session close', () => {
     assert.deepEqual(await seen, { code: 1006, reason: '' });
   });
 
-  for (const [code, expected] of [
-    [1000, undefined],
-    [1001, undefined],
-    [undefined, undefined],
-    [4000, 'websocket closed with code 4000'],
+  for (const [code, expected, title] of [
+    [1000, undefined, 'takes a peer close with 1000 as clean'],
+    [1001, undefined, 'takes a peer close with 1001 (going away) as clean'],
+    [undefined, undefined, 'takes a peer close without a code (1005) as clean'],
+    [4000, 'websocket closed with code 4000', 'takes a peer close with 4000 as a NETWORK error'],
   ] as const) {
-    it(`takes a peer close ${code === undefined ? 'without a code (1005)' : `with ${code}`} as ${expected === undefined ? 'clean' : 'a NETWORK error'}`, async (t) => {
+    it(title, async (t) => {
       const { server, session, errors } = await serveWs();
       t.after(() => server.close());
       const peer = await openPeer(server.url);
@@ -165,6 +165,27 @@ describe('WebSocket session close', () => {
     await beforeWsCloseTimeout(gone, 'the silent peer dropped');
     await closing;
     assert.equal(peer.received()[0], 0x88);
+  });
+
+  it('lets the server close with lingerMs 0 while an onClose closes another session with an error', async (t) => {
+    const opened: Session<Buffer>[] = [];
+    const { server } = await serveWs({
+      listener: {
+        onOpen: (s) => void opened.push(s),
+        onClose: (s) => {
+          if (s === opened[0]) opened[1]!.close(new RpcError(ErrorCode.SERVER_ERROR, 'closed along'));
+        },
+      },
+    });
+    const first = await openPeer(server.url);
+    t.after(() => first.terminate());
+    await waitFor(() => opened.length === 1, 10_000, 'first session');
+    const second = await openPeer(server.url);
+    t.after(() => second.terminate());
+    await waitFor(() => opened.length === 2, 10_000, 'second session');
+    // The second session was dropped before the server's linger ended it: nothing is left to cancel.
+    await server.close({ lingerMs: 0 });
+    assert.equal(opened[1]!.closeReason?.message, 'closed along');
   });
 
   it('survives a refused upgrade whose request came with a bad frame', async (t) => {

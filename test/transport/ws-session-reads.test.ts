@@ -191,5 +191,6 @@ describe('WebSocket session reads', () => {
     await waitFor(() => got.length === 6, 10_000, 'the waiting messages');
     assert.deepEqual(got, ['m0', 'm1', 'm2', 'm3', 'm4', 'big-2000']);
     for (const call of calls) call.resolve();
+    raw.destroy();
   });
 });

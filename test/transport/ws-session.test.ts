@@ -246,11 +246,11 @@ describe('WebSocket session writes', () => {
     assert.equal(s.writeBytes(Buffer.alloc(1)), false);
   });
 
-  for (const [type, compressed] of [
-    [CompressType.None, false],
-    [CompressType.BestSpeed, true],
+  for (const [type, compressed, title] of [
+    [CompressType.None, false, 'sends a message plain with compress type None, though permessage-deflate is agreed'],
+    [CompressType.BestSpeed, true, 'compresses a message with compress type BestSpeed once permessage-deflate is agreed'],
   ] as const) {
-    it(`${compressed ? 'compresses' : 'does not compress'} a message with compress type ${type} once permessage-deflate is agreed`, async (t) => {
+    it(title, async (t) => {
       const { server, session } = await serveWs({ configure: (s) => s.setCompressType(type), server: { perMessageDeflate: true } });
       t.after(() => server.close());
       const raw = await upgradeWs(await connectTcp(server.address.port), 'Sec-WebSocket-Extensions: permessage-deflate\r\n');
