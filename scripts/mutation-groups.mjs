@@ -137,7 +137,14 @@ export const groups = {
   },
   'transport-ws': {
     mutate: ['transport/ws-session.ts'],
-    tests: ['test/transport/ws-session.test.ts', 'test/transport/ws-client.test.ts', 'test/transport/hostile-ws.test.ts', 'test/transport/stream-conformance.test.ts'],
+    tests: [
+      'test/transport/ws-session.test.ts',
+      'test/transport/ws-session-reads.test.ts',
+      'test/transport/ws-session-close.test.ts',
+      'test/transport/ws-client.test.ts',
+      'test/transport/hostile-ws.test.ts',
+      'test/transport/stream-conformance.test.ts',
+    ],
   },
   'transport-udp': {
     mutate: ['transport/udp-session.ts'],

@@ -23,7 +23,7 @@ export async function connectRaw(kind: RawKind, port: number, ca?: string): Prom
   return wsPeer(await upgradeWs(await connectTcp(port)));
 }
 
-async function connectTcp(port: number): Promise<net.Socket> {
+export async function connectTcp(port: number): Promise<net.Socket> {
   const socket = net.connect({ host: '127.0.0.1', port });
   socket.setNoDelay(true);
   await once(socket, 'connect');
@@ -49,11 +49,14 @@ function lengthPeer(socket: net.Socket): RawPeer {
   };
 }
 
-/** A minimal client handshake; the server's reply headers are skipped. */
-async function upgradeWs(socket: net.Socket): Promise<net.Socket> {
+/**
+ * A minimal client handshake; the server's reply headers are skipped.
+ * `extraHeaders` are whole header lines, each ending in CRLF.
+ */
+export async function upgradeWs(socket: net.Socket, extraHeaders = ''): Promise<net.Socket> {
   socket.write(
     'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extraHeaders}\r\n`,
   );
   let head = Buffer.alloc(0);
   while (head.indexOf('\r\n\r\n') < 0) {
