@@ -45,8 +45,6 @@ export class Hessian2Reader {
   value(): unknown {
     const code = this.body[this.offset];
     if (code === undefined || this.values >= this.limits.maxValues) return this.fallback();
-    if (code <= 0x1f || (code >= 0x30 && code <= 0x33)) return this.stringOr();
-    if ((code >= 0x20 && code <= 0x2f) || (code >= 0x34 && code <= 0x37) || code === 0x42) return this.binaryOr();
     if (code >= 0x80 && code <= 0xbf) {
       this.offset++;
       this.values++;
@@ -57,7 +55,9 @@ export class Hessian2Reader {
       this.values++;
       return null;
     }
-    return this.fallback();
+    const text = this.asciiString();
+    if (text !== undefined) return text;
+    return this.binary() ?? this.fallback();
   }
 
   /**
@@ -89,10 +89,6 @@ export class Hessian2Reader {
     return this.values < this.limits.maxValues && (this.decoder?.objectsRead ?? 0) < this.limits.maxObjects;
   }
 
-  private stringOr(): unknown {
-    return this.asciiString() ?? this.fallback();
-  }
-
   /** A compact (≤ 1023 chars) all-ASCII string, or undefined (nothing consumed). */
   private asciiString(): string | undefined {
     const { body } = this;
@@ -120,24 +116,24 @@ export class Hessian2Reader {
     return strings.get(body, start, end, hash);
   }
 
-  /** A single-chunk byte[]; chunked or truncated ones go to the decoder. */
-  private binaryOr(): unknown {
+  /** A single-chunk byte[], or undefined (nothing consumed): chunked or truncated ones are the decoder's. */
+  private binary(): Buffer | undefined {
     const { body } = this;
     const code = body[this.offset]!;
     let start: number;
     let length: number;
-    if (code <= 0x2f) {
+    if (code >= 0x20 && code <= 0x2f) {
       start = this.offset + 1;
       length = code - 0x20;
+    } else if (code >= 0x34 && code <= 0x37) {
+      start = this.offset + 2;
+      length = ((code - 0x34) << 8) + (body[this.offset + 1] ?? 0);
     } else if (code === 0x42) {
       start = this.offset + 3;
       length = ((body[this.offset + 1] ?? 0) << 8) + (body[this.offset + 2] ?? 0);
-    } else {
-      start = this.offset + 2;
-      length = ((code - 0x34) << 8) + (body[this.offset + 1] ?? 0);
-    }
+    } else return undefined;
     const end = start + length;
-    if (end > body.length) return this.fallback();
+    if (end > body.length) return undefined;
     this.offset = end;
     this.values++;
     // Short binary as a view, longer ones as a copy (as the decoder, and hessian.js, do).

@@ -69,6 +69,42 @@ describe('Hessian2Reader', () => {
     assert.equal(reader.atEnd, true);
   });
 
+  it('reads every other kind of value as the decoder alone does, wherever it stands in the body', () => {
+    const kinds = [
+      hstr('é'),
+      hstr(`${'é'.repeat(40)}x`),
+      hstr('x'.repeat(31)),
+      hstr('y'.repeat(1023)),
+      bytes(0x54),
+      bytes(0x46),
+      bytes(0xc8, 0x30),
+      bytes(0xe5),
+      bytes(0x5b),
+      bytes(0x44, 0x40, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18),
+      bytes(0x20),
+      bytes(0x2f, ...Buffer.alloc(15, 0x61)),
+      bytes(0x34, 0x10, ...Buffer.alloc(16, 0x62)),
+      bytes(0x37, 0xff, ...Buffer.alloc(1023, 0x63)),
+      bytes(0x42, 0x00, 0x03, 0x64, 0x65, 0x66),
+      bytes(0x41, 0x00, 0x02, 0x67, 0x68, 0x22, 0x69, 0x6a),
+      bytes(0x52, 0x00, 0x02, 0x61, 0x62, 0x01, 0x63),
+      bytes(0x79, 0x91),
+      bytes(0x90),
+    ];
+    // Each kind before plenty of ASCII (as a misread length would take it), then after every other kind.
+    const filler = Buffer.concat(Array.from({ length: 40 }, () => hstr('z'.repeat(895))));
+    const bodies = [...kinds.map((kind) => Buffer.concat([kind, filler])), Buffer.concat([...kinds, ...kinds.toReversed()])];
+    for (const [b, body] of bodies.entries()) {
+      const reader = new Hessian2Reader(body);
+      const decoder = new Hessian2Decoder(body);
+      for (let i = 0; !reader.atEnd; i++) {
+        assert.deepEqual(reader.value(), decoder.read(), `body ${b}, value ${i}`);
+        assert.equal(reader.position, decoder.pos, `body ${b}, position after ${i}`);
+      }
+      assert.equal(decoder.pos, body.length, `body ${b}`);
+    }
+  });
+
   it('reads a request without attachments, and a response that is a bare falsy value', () => {
     const request = decodeRequest(Buffer.concat([header('I'), bytes(0x95)]));
     assert.deepEqual(request.args, [5]);
