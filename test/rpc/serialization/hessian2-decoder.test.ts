@@ -56,10 +56,13 @@ describe('Hessian2Decoder, value by value', () => {
     refuses(bytes(0x58, 0x95), 'length 5 exceeds the 0 bytes left');
     refuses(bytes(0x58, 0x8f), 'length -1 exceeds the 0 bytes left');
     refuses(bytes(0x58, 0x9a, 0x91), 'length 10 exceeds the 1 bytes left');
+    refuses(bytes(0x7a, 0x90, 0x58, 0x94, 0x91), 'length 4 exceeds the 1 bytes left');
     refuses(bytes(0x02, 0x61, 0xff), 'bad UTF-8 byte 0xff at 2');
     refuses(bytes(0x01, 0xf8), 'bad UTF-8 byte 0xf8 at 1');
     refuses(bytes(0x52, 0x00, 0x01, 0x61, 0x90), 'expected a string chunk at 4');
     refuses(bytes(0x41, 0x00, 0x01, 0x61, 0x90), 'expected a binary chunk at 4');
+    refuses(bytes(0x41, 0x00, 0x01, 0x61, 0x01, 0x62), 'expected a binary chunk at 4');
+    refuses(bytes(0x41, 0x00, 0x01, 0x61, 0x30, 0x01, 0x62), 'expected a binary chunk at 4');
     refuses(bytes(0x71, 0x90, 0x91), 'type reference 0 of 0');
     refuses(Buffer.concat([Buffer.alloc(257, 0x79), bytes(0x90)]), 'value nested deeper than 256 levels');
     refuses(bytes(0x79, 0x78), 'more than 1 lists, maps and objects in one body', { ...LIMITS, maxObjects: 1 });
@@ -110,10 +113,11 @@ describe('Hessian2Decoder, value by value', () => {
   });
 
   it('reads list and map type names of every string form, and references to them', () => {
-    const names = ['t'.repeat(31), 'u'.repeat(40)];
+    const names = ['t'.repeat(31), 'u'.repeat(40), 'x'.repeat(800)];
     for (const name of names) assert.equal(javaClassOf(decode(Buffer.concat([bytes(0x71), hstr(name), bytes(0x91)]))), name);
     const chunked = decode(Buffer.concat([bytes(0x72, 0x53, 0x00, 0x01, 0x76, 0x91, 0x92)]));
     assert.equal(javaClassOf(chunked), 'v');
+    assert.equal(javaClassOf(decode(bytes(0x71, 0x52, 0x00, 0x01, 0x61, 0x53, 0x00, 0x01, 0x62, 0x91))), 'ab');
     const twoLists = decode(Buffer.concat([bytes(0x7a, 0x71), hstr('w'), bytes(0x91, 0x71, 0x90, 0x92)])) as unknown[];
     assert.deepEqual(twoLists.map(javaClassOf), ['w', 'w']);
     refuses(Buffer.concat([bytes(0x7a, 0x71), hstr('w'), bytes(0x91, 0x71, 0x91, 0x92)]), 'type reference 1 of 1');
@@ -142,6 +146,7 @@ describe('Hessian2Decoder, value by value', () => {
   it('ends a chunked string or byte[] with a compact last chunk of any size', () => {
     assert.equal(decode(Buffer.concat([bytes(0x52, 0x00, 0x01, 0x61), hstr('b'.repeat(31))])), `a${'b'.repeat(31)}`);
     assert.equal(decode(Buffer.concat([bytes(0x52, 0x00, 0x01, 0x61), hstr('c'.repeat(40))])), `a${'c'.repeat(40)}`);
+    assert.equal(decode(Buffer.concat([bytes(0x52, 0x00, 0x01, 0x61), hstr('d'.repeat(800))])), `a${'d'.repeat(800)}`);
     assert.deepEqual(decode(bytes(0x41, 0x00, 0x01, 0x61, 0x20)), Buffer.from('a'));
     assert.deepEqual(decode(Buffer.concat([bytes(0x41, 0x00, 0x01, 0x61, 0x2f), Buffer.alloc(15, 0x62)])), Buffer.from(`a${'b'.repeat(15)}`));
     assert.deepEqual(decode(bytes(0x41, 0x00, 0x01, 0x61, 0x34, 0x01, 0x62)), Buffer.from('ab'));
