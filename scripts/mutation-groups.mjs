@@ -64,6 +64,8 @@ export const groups = {
       'test/rpc/serialization/hessian2-loopback.test.ts',
       'test/rpc/serialization/hessian2-differential.test.ts',
       'test/rpc/serialization/hessian2-fast-path.test.ts',
+      'test/rpc/serialization/hessian2-reader.test.ts',
+      'test/rpc/serialization/hessian2-decoder.test.ts',
       'test/rpc/serialization/ascii-string-cache.test.ts',
       'test/rpc/serializations.test.ts',
       'test/rpc/exchange/dubbo-codec*.test.ts',

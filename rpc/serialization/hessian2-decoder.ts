@@ -61,7 +61,8 @@ export class Hessian2Decoder {
   private readonly types: string[] = [];
   private readonly classes: ClassDefinition[] = [];
   private depth = 0;
-  private values = 0;
+  /** Values read from this body so far, against `maxValues`; Hessian2Reader adds those it reads inline. */
+  valuesRead = 0;
   private readonly longs: LongMode;
 
   constructor(
@@ -73,7 +74,7 @@ export class Hessian2Decoder {
   }
 
   read(): unknown {
-    if (++this.values > this.limits.maxValues) throw corrupt(`more than ${this.limits.maxValues} values in one body`);
+    if (++this.valuesRead > this.limits.maxValues) throw corrupt(`more than ${this.limits.maxValues} values in one body`);
     let code = this.byte();
     // Class definitions precede the value that first uses them; a loop, not recursion, however many come.
     while (code === 0x43) {
@@ -152,6 +153,11 @@ export class Hessian2Decoder {
       default:
         throw corrupt(`unexpected code 0x${code.toString(16)} at ${this.pos - 1}`);
     }
+  }
+
+  /** Lists, maps and objects read from this body so far, against `maxObjects`. */
+  get objectsRead(): number {
+    return this.refs.length;
   }
 
   /** An int value (any of its encodings); used for lengths, type and class references. */

@@ -8,7 +8,9 @@
  * decoder (created lazily, once per body) keeps the reference numbering it
  * would have had reading the body alone. Anything unusual, truncated or
  * corrupt falls through to the decoder, which rejects it
- * (docs/performance.md "RPC call path").
+ * (docs/performance.md "RPC call path"). Values read inline count against
+ * the body's `maxValues` (and an inline map against `maxObjects`) as the
+ * decoder's would: a value past a limit goes to the decoder, which refuses it.
  */
 import { AsciiStringCache, HASH_SEED, hashStep } from './ascii-string-cache.js';
 import { DEFAULT_DECODE_LIMITS, Hessian2Decoder, type Hessian2DecodeLimits } from './hessian2-decoder.js';
@@ -22,6 +24,8 @@ const strings = new AsciiStringCache();
 export class Hessian2Reader {
   private offset = 0;
   private decoder: Hessian2Decoder | undefined;
+  /** Values read from the body, inline or by the decoder: one count for `maxValues`. */
+  private values = 0;
 
   constructor(
     private readonly body: Buffer,
@@ -40,18 +44,20 @@ export class Hessian2Reader {
   /** Any value; the inline kinds first, the decoder for the rest. */
   value(): unknown {
     const code = this.body[this.offset];
-    if (code === undefined) return this.fallback();
-    if (code <= 0x1f || (code >= 0x30 && code <= 0x33)) return this.stringOr();
-    if ((code >= 0x20 && code <= 0x2f) || (code >= 0x34 && code <= 0x37) || code === 0x42) return this.binaryOr();
+    if (code === undefined || this.values >= this.limits.maxValues) return this.fallback();
     if (code >= 0x80 && code <= 0xbf) {
       this.offset++;
+      this.values++;
       return code - 0x90;
     }
     if (code === NULL) {
       this.offset++;
+      this.values++;
       return null;
     }
-    return this.fallback();
+    const text = this.asciiString();
+    if (text !== undefined) return text;
+    return this.binary() ?? this.fallback();
   }
 
   /**
@@ -60,21 +66,27 @@ export class Hessian2Reader {
    */
   map(): unknown {
     const start = this.offset;
-    if (this.body[start] !== MAP_UNTYPED) return this.fallback();
+    const valuesBefore = this.values;
+    if (this.body[start] !== MAP_UNTYPED || !this.roomForMap()) return this.fallback();
     const out: Record<string, unknown> = {};
     this.offset++;
+    this.values++;
     while (this.body[this.offset] !== MAP_END) {
       const key = this.asciiString();
       const value = key === undefined || key === '__proto__' ? undefined : this.asciiString();
-      if (value === undefined) return this.fallbackFrom(start);
+      if (value === undefined || this.values > this.limits.maxValues) {
+        this.values = valuesBefore;
+        return this.fallbackFrom(start);
+      }
       out[key!] = value;
     }
     this.offset++;
     return out;
   }
 
-  private stringOr(): unknown {
-    return this.asciiString() ?? this.fallback();
+  /** Whether one more map is within the body's limits (past them, the decoder reads it and refuses it). */
+  private roomForMap(): boolean {
+    return this.values < this.limits.maxValues && (this.decoder?.objectsRead ?? 0) < this.limits.maxObjects;
   }
 
   /** A compact (≤ 1023 chars) all-ASCII string, or undefined (nothing consumed). */
@@ -100,28 +112,30 @@ export class Hessian2Reader {
       hash = hashStep(hash, byte);
     }
     this.offset = end;
+    this.values++;
     return strings.get(body, start, end, hash);
   }
 
-  /** A single-chunk byte[]; chunked or truncated ones go to the decoder. */
-  private binaryOr(): unknown {
+  /** A single-chunk byte[], or undefined (nothing consumed): chunked or truncated ones are the decoder's. */
+  private binary(): Buffer | undefined {
     const { body } = this;
     const code = body[this.offset]!;
     let start: number;
     let length: number;
-    if (code <= 0x2f) {
+    if (code >= 0x20 && code <= 0x2f) {
       start = this.offset + 1;
       length = code - 0x20;
+    } else if (code >= 0x34 && code <= 0x37) {
+      start = this.offset + 2;
+      length = ((code - 0x34) << 8) + (body[this.offset + 1] ?? 0);
     } else if (code === 0x42) {
       start = this.offset + 3;
       length = ((body[this.offset + 1] ?? 0) << 8) + (body[this.offset + 2] ?? 0);
-    } else {
-      start = this.offset + 2;
-      length = ((code - 0x34) << 8) + (body[this.offset + 1] ?? 0);
-    }
+    } else return undefined;
     const end = start + length;
-    if (end > body.length) return this.fallback();
+    if (end > body.length) return undefined;
     this.offset = end;
+    this.values++;
     // Short binary as a view, longer ones as a copy (as the decoder, and hessian.js, do).
     if (length <= 15) return body.subarray(start, end);
     // A native copy: Buffer.from(view) copies through the generic array-like path (docs/performance.md "RPC call path").
@@ -137,8 +151,10 @@ export class Hessian2Reader {
   private fallbackFrom(start: number): unknown {
     this.decoder ??= new Hessian2Decoder(this.body, start, this.limits);
     this.decoder.pos = start;
+    this.decoder.valuesRead = this.values;
     const value = this.decoder.read();
     this.offset = this.decoder.pos;
+    this.values = this.decoder.valuesRead;
     return value;
   }
 }

@@ -36,9 +36,10 @@ describe('hessian2 hostile values', () => {
   it('takes other value limits from configureHessian2, validated', () => {
     const list = (count: number) => Buffer.concat([Buffer.from([0x57]), Buffer.alloc(count, 0x91), Buffer.from([0x5a])]);
     try {
-      configureHessian2({ maxValues: 10 });
-      assert.equal((decodeRequest(requestBody(list(9))).args[0] as unknown[]).length, 9, 'the list and 9 ints');
-      assert.throws(() => decodeRequest(requestBody(list(10))), /more than 10 values/);
+      // Every value of the body counts: 5 header strings, the list and its ints, the attachments map and its 2 strings.
+      configureHessian2({ maxValues: 18 });
+      assert.equal((decodeRequest(requestBody(list(9))).args[0] as unknown[]).length, 9, '5 + 1 + 9 + 3 values');
+      assert.throws(() => decodeRequest(requestBody(list(10))), /more than 18 values/);
     } finally {
       configureHessian2({ maxValues: DEFAULT_DECODE_LIMITS.maxValues });
     }

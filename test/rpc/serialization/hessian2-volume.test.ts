@@ -27,10 +27,14 @@ describe('hessian2 hostile values in volume', () => {
       assert.throws(() => decodeRequest(requestBody(body)), (err) => isRpcError(err, ErrorCode.SERIALIZATION) && /more than/.test(err.message), what);
       assert.ok(performance.now() - started < timeBoundMs(1000), `${what} refused in ${performance.now() - started} ms`);
     }
-    assert.equal((decodeRequest(requestBody(variableList(Buffer.alloc(maxValues - 1, 0x90)))).args[0] as unknown[]).length, maxValues - 1);
-    assert.throws(() => decodeRequest(requestBody(variableList(Buffer.alloc(maxValues, 0x90)))));
-    assert.equal((decodeRequest(requestBody(variableList(Buffer.alloc(maxObjects - 1, 0x78)))).args[0] as unknown[]).length, maxObjects - 1);
-    assert.throws(() => decodeRequest(requestBody(variableList(Buffer.alloc(maxObjects, 0x78)))));
+    // Besides the list's items the body holds 9 values (5 header strings, the list, the attachments map and its 2 strings)
+    // and 2 lists/maps/objects (the list, the attachments map).
+    const intCount = maxValues - 9;
+    assert.equal((decodeRequest(requestBody(variableList(Buffer.alloc(intCount, 0x90)))).args[0] as unknown[]).length, intCount);
+    assert.throws(() => decodeRequest(requestBody(variableList(Buffer.alloc(intCount + 1, 0x90)))), /more than 524288 values/);
+    const listCount = maxObjects - 2;
+    assert.equal((decodeRequest(requestBody(variableList(Buffer.alloc(listCount, 0x78)))).args[0] as unknown[]).length, listCount);
+    assert.throws(() => decodeRequest(requestBody(variableList(Buffer.alloc(listCount + 1, 0x78)))), /more than 131072 lists/);
   });
 
   it('rejects an absurd list length at once, without allocating for it', () => {
