@@ -163,6 +163,27 @@ describe('FileRegistry', () => {
     }
   });
 
+  it('keeps one refresh timer for all its entries, and clears it on close', async () => {
+    const timers = new Set<number>();
+    const hook = createHook({
+      init: (id, type) => {
+        if (type === 'Timeout') timers.add(id);
+      },
+      destroy: (id) => timers.delete(id),
+    }).enable();
+    try {
+      const registry = createRegistry(registryUrl);
+      await registry.register(provider(20890, 'org.example.OneTimer'));
+      await registry.register(provider(20891, 'org.example.OneTimer'));
+      assert.equal(timers.size, 1, 'one refresh timer while registered');
+      await registry.close();
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(timers.size, 0, 'no timer left after close()');
+    } finally {
+      hook.disable();
+    }
+  });
+
   it('removes its entries on close, and rejects every call afterwards, naming it', async () => {
     const registry = createRegistry(registryUrl);
     const url = provider(20885, 'org.example.Closing');
@@ -247,6 +268,15 @@ describe('FileRegistry', () => {
     assert.throws(() => createRegistry('file:///tmp/x?refreshMs=5000&staleMs=1000'), badUrl('staleMs (1000) must exceed refreshMs (5000)'));
     assert.throws(() => createRegistry('file:///tmp/x?refreshMs=5000&staleMs=5000'), badUrl('staleMs (5000) must exceed refreshMs (5000)'));
     assert.throws(() => createRegistry('file:///tmp/x?pollMs=-1'), (err) => isRpcError(err, ErrorCode.BAD_URL));
+  });
+
+  it('names the timing it cannot read', () => {
+    for (const name of ['pollMs', 'refreshMs', 'staleMs']) {
+      assert.throws(
+        () => createRegistry(`file:///tmp/x?${name}=soon`),
+        (err) => isRpcError(err, ErrorCode.BAD_URL) && err.message === `bad duration for '${name}': soon`,
+      );
+    }
   });
 
   it('defaults to a folder under the system temp dir', () => {
