@@ -249,6 +249,24 @@ describe('FileRegistry', () => {
     assert.deepEqual(await readdir(join(blocker, 'providers')), [basename(path)]);
   });
 
+  it('keeps a registration of the same entry made while a write failed: it stays listed, and close removes it', async () => {
+    const registry = open();
+    const folder = join(dir, 'org.example.Overtaken', 'providers');
+    const built = (timestamp: string) => providerUrl({ ...init('org.example.Overtaken'), params: { timestamp } });
+    // A lone surrogate cannot be escaped into the entry (encodeURIComponent throws): that write fails after its mkdir.
+    const unwritable = registry.register(built('\uD800'));
+    const kept = built('1700000000');
+    const registering = registry.register(kept);
+    await assert.rejects(unwritable, (err) => isRpcError(err, ErrorCode.REGISTRY_UNAVAILABLE) && err.cause instanceof URIError);
+    await registering;
+    assert.deepEqual(
+      (await registry.lookup(consumerOf('org.example.Overtaken'))).map((url) => url.params.timestamp),
+      ['1700000000'],
+    );
+    await registry.close();
+    assert.deepEqual(await readdir(folder), []);
+  });
+
   it('fails with REGISTRY_UNAVAILABLE when the folder cannot be created', async () => {
     const blocker = join(dir, 'a-file');
     await writeFile(blocker, 'not a folder');
