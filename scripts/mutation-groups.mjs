@@ -135,6 +135,11 @@ export const groups = {
       'test/transport/tcp-session.test.ts',
       'test/transport/hostile-connections.test.ts',
       'test/transport/hostile-tls.test.ts',
+      // The server's write-buffer shares, close linger and TLS dialling.
+      'test/transport/backpressure.test.ts',
+      'test/transport/hostile-output.test.ts',
+      'test/transport/ws-session-close.test.ts',
+      'test/transport/tcp-features.test.ts',
     ],
   },
   'transport-ws': {
