@@ -23,6 +23,8 @@ const SIGNALS: SignalName[] = ['SIGTERM', 'SIGINT'];
 /** The listeners the test runner had, set aside so each test sees only its own. */
 let setAside: Map<SignalName, Array<(...args: unknown[]) => void>>;
 let kills: Array<[number, string | number | undefined]>;
+/** Servers a test started, stopped after it even when it failed half-way. */
+const started: RpcServer[] = [];
 const realKill = process.kill;
 
 beforeEach(() => {
@@ -38,7 +40,8 @@ beforeEach(() => {
   }) as typeof process.kill;
 });
 
-afterEach(() => {
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((server) => server.stop({ graceMs: 0 })));
   process.kill = realKill;
   for (const name of SIGNALS) {
     process.removeAllListeners(name);
@@ -48,8 +51,9 @@ afterEach(() => {
 
 /** A started server on a free port whose info lines are recorded. */
 async function startServer(handleSignals: RpcServerOptions['handleSignals']) {
-  const infos: string[] = [];
-  const server = new RpcServer({ port: 0, handleSignals, logger: { info: (_fields, message) => infos.push(message) } });
+  const infos: Array<[object, string]> = [];
+  const server = new RpcServer({ port: 0, handleSignals, logger: { info: (fields, message) => infos.push([fields, message]) } });
+  started.push(server);
   server.addService(Plain, { who: () => 'x' });
   await server.start();
   return { server, infos };
@@ -94,7 +98,7 @@ describe('RpcServer handleSignals', () => {
         [2, 1],
       );
       process.emit('SIGTERM', 'SIGTERM');
-      assert.deepEqual(infos, ['SIGTERM: stopping within 5000 ms'], JSON.stringify(handleSignals));
+      assert.deepEqual(infos, [[{ signal: 'SIGTERM' }, 'SIGTERM: stopping within 5000 ms']], JSON.stringify(handleSignals));
       await until(() => server.closing, 'the server to start closing');
       await server.stop();
       assert.deepEqual(
@@ -110,7 +114,7 @@ describe('RpcServer handleSignals', () => {
   it('stops on SIGINT with the grace given, then raises SIGINT again when nobody else listens', async () => {
     const { server, infos } = await startServer({ graceMs: 250 });
     process.emit('SIGINT', 'SIGINT');
-    assert.deepEqual(infos, ['SIGINT: stopping within 250 ms']);
+    assert.deepEqual(infos, [[{ signal: 'SIGINT' }, 'SIGINT: stopping within 250 ms']]);
     await until(() => server.closing, 'the server to start closing');
     await server.stop();
     assert.deepEqual(kills, [[process.pid, 'SIGINT']]);
@@ -122,6 +126,7 @@ describe('RpcServer handleSignals', () => {
 
   it('gives calls in flight the grace of handleSignals, not the default one', async () => {
     const server = new RpcServer({ port: 0, handleSignals: { graceMs: 0 } });
+    started.push(server);
     const reasons: string[] = [];
     let entered = false;
     server.addService(Plain, {
