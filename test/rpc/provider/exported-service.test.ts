@@ -50,7 +50,7 @@ describe('ExportedService', () => {
       const parameters = JSON.parse(`{"${key}": "x"}`) as Record<string, string>;
       assert.throws(
         () => new ExportedService(Inferred, { hi: async () => '' }, { parameters }, []),
-        (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT) && e.message.startsWith(`service parameter '${key}' must be a string`),
+        (e) => isRpcError(e, ErrorCode.INVALID_ARGUMENT) && e.message === `service parameter '${key}' must be a string and not one of ${reserved.join(', ')}`,
         key,
       );
     }

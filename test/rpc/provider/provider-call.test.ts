@@ -135,6 +135,7 @@ describe('a provider call', () => {
     const signal = answered.signal!;
     assert.equal(signal.aborted, true, 'read after the answer');
     assert.ok(isRpcError(signal.reason, ErrorCode.CANCELLED));
+    assert.equal(signal.reason.message, 'the call has already been answered');
   });
 
   it('forgets the signal of an answered call: closing the connection later does not abort it', async () => {

@@ -26,6 +26,18 @@ describe('ProviderSignals', () => {
     assert.equal(call.signal.aborted, false);
   });
 
+  it('keeps the other calls of a session when one ends, and aborts them when the session closes', () => {
+    const signals = new ProviderSignals(new TimerWheel());
+    const s = session();
+    const [ended, running] = [signals.open(s, undefined), signals.open(s, undefined)];
+    signals.close(ended);
+    assert.equal(signals.size, 1);
+    signals.abortSession(s);
+    assert.equal(reasonOf(running.signal), ErrorCode.NETWORK);
+    assert.equal(ended.signal.aborted, false);
+    assert.equal(signals.size, 0);
+  });
+
   it('aborts only the calls of a closed session (NETWORK), then the rest at grace end', () => {
     const signals = new ProviderSignals(new TimerWheel());
     const [a, b] = [session(), session()];
@@ -33,6 +45,7 @@ describe('ProviderSignals', () => {
     const onB = signals.open(b, undefined);
     signals.abortSession(a);
     assert.deepEqual(onA.map((call) => reasonOf(call.signal)), [ErrorCode.NETWORK, ErrorCode.NETWORK]);
+    assert.equal((onA[0]!.signal.reason as RpcError).message, "the caller's connection closed");
     assert.equal(onB.signal.aborted, false);
     assert.equal(signals.size, 1);
     signals.abortAll(new RpcError(ErrorCode.SERVER_SHUTTING_DOWN, 'grace ended'));
@@ -50,6 +63,7 @@ describe('ProviderSignals', () => {
     clearTimeout(keepAlive);
     assert.ok(performance.now() - started >= 45);
     assert.equal(reasonOf(call.signal), ErrorCode.TIMEOUT);
+    assert.equal((call.signal.reason as RpcError).message, "the caller's 50 ms deadline passed");
     assert.equal(signals.size, 0);
   });
 

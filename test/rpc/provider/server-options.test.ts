@@ -75,6 +75,32 @@ describe('RpcServer options', () => {
     const told = new RpcServer({ advertiseHost: '10.1.2.3' }).addService(Plain, { who: () => 'x' });
     assert.equal(told.serviceUrls()[0]!.host, '10.1.2.3');
   });
+
+  it('publishes the sorted own and inherited methods of an inferred service, without constructor or fields', () => {
+    class Base {
+      inherited() {
+        return 'b';
+      }
+    }
+    class Impl extends Base {
+      field = 1;
+      zeta() {
+        return 'z';
+      }
+      alpha() {
+        return 'a';
+      }
+    }
+    const server = new RpcServer().addService(defineService('org.example.Inferred'), new Impl() as never);
+    assert.equal(server.serviceUrls()[0]!.params.methods, 'alpha,inherited,zeta');
+  });
+
+  it('publishes transport=ws in the provider URL of a ws server, and no transport for tcp', () => {
+    const ws = new RpcServer({ transport: 'ws' }).addService(Plain, { who: () => 'x' });
+    assert.equal(ws.serviceUrls()[0]!.params.transport, 'ws');
+    const tcp = new RpcServer().addService(Plain, { who: () => 'x' });
+    assert.equal(tcp.serviceUrls()[0]!.params.transport, undefined);
+  });
 });
 
 describe('RpcServer.addService', () => {
