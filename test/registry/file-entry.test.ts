@@ -42,12 +42,20 @@ async function processState(pid: number): Promise<string> {
  * which never reaps it. `release()` ends the sleeper (the zombie goes to init).
  */
 async function startZombie(): Promise<{ pid: number; release(): Promise<void> }> {
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 600'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The background child exits only once its shell has become `sleep` (exec), which never reaps
+  // it; exiting earlier could let the shell reap it first, and no zombie would appear.
+  const script = 'p=$$; ( while [ "$(cat /proc/$p/comm)" != sleep ]; do sleep 0.01; done ) & echo $!; exec sleep 600';
+  const parent = spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = once(parent, 'exit');
   let printed = '';
   while (!printed.includes('\n')) printed += String((await once(parent.stdout!, 'data'))[0]);
   const pid = Number(printed.trim());
-  await pollUntil(async () => (await processState(pid)) === 'Z', WAIT_MS, `process ${pid} to become a zombie`);
+  try {
+    await pollUntil(async () => (await processState(pid)) === 'Z', WAIT_MS, `process ${pid} to become a zombie`);
+  } catch (err) {
+    parent.kill('SIGKILL');
+    throw err;
+  }
   return {
     pid,
     async release() {
@@ -57,10 +65,6 @@ async function startZombie(): Promise<{ pid: number; release(): Promise<void> }>
   };
 }
 
-/**
- * Reads an entry in a child process running as `nobody`, which may not signal root's processes.
- * No execArgv: preloaded hooks of the parent (a mutation runner's) may write files `nobody` cannot.
- */
 /** Whether a user other than the owner may enter every folder above `file` (a StrykerJS sandbox is mode 700). */
 async function othersCanReach(file: string): Promise<boolean> {
   for (let dir = dirname(file); ; dir = dirname(dir)) {
@@ -69,6 +73,10 @@ async function othersCanReach(file: string): Promise<boolean> {
   }
 }
 
+/**
+ * Reads an entry in a child process running as `nobody`, which may not signal root's processes.
+ * No execArgv: preloaded hooks of the parent (a mutation runner's) may write files `nobody` cannot.
+ */
 async function readEntryAsNobody(path: string): Promise<unknown> {
   const child: ChildProcess = fork(READER, [path, String(STALE_MS)], { uid: 65534, gid: 65534, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const [message] = await once(child, 'message');
