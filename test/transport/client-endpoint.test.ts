@@ -54,6 +54,7 @@ describe('ClientEndpoint options and lifecycle', () => {
       [{ maxReconnectAttempts: 0 }, 'maxReconnectAttempts must be an integer >= 1, got 0'],
       [{ connectTimeoutMs: 0 }, 'connectTimeoutMs must be an integer >= 1, got 0'],
     ];
+    assert.throws(() => createTcpClient({ port: 1, localPort: 0 }), (err) => isRpcError(err, ErrorCode.INVALID_ARGUMENT));
     for (const [extra, message] of cases) {
       assert.throws(
         () => createTcpClient({ port: 1, ...extra }),
