@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
 import type { Session } from '../../transport/session-contract.js';
 import { createTcpClient } from '../../transport/tcp-client.js';
@@ -37,9 +37,22 @@ function manualWheel(): { wheel: TimerWheel; timers: ManualTimer[] } {
   return { wheel: wheel as unknown as TimerWheel, timers };
 }
 
+/** Closed after each test, newest first, so a failing assertion does not leave sockets holding the process open. */
+const open: { close(): Promise<void> }[] = [];
+function track<T extends { close(): Promise<void> }>(endpoint: T): T {
+  open.push(endpoint);
+  return endpoint;
+}
+async function closeAll(): Promise<void> {
+  for (const endpoint of open.splice(0).reverse()) await endpoint.close();
+}
+function trackNet(server: net.Server): void {
+  track({ close: async () => void server.close() });
+}
+
 async function plainServer(): Promise<{ server: TcpServer<Buffer>; sessions: Session<Buffer>[] }> {
   const sessions: Session<Buffer>[] = [];
-  const server = createTcpServer<Buffer>({});
+  const server = track(createTcpServer<Buffer>({}));
   await server.runEventLoop((s) => {
     s.setPkgHandler(codec).setEventListener({ onOpen: (x) => void sessions.push(x) });
   });
@@ -47,6 +60,7 @@ async function plainServer(): Promise<{ server: TcpServer<Buffer>; sessions: Ses
 }
 
 describe('ClientEndpoint options and lifecycle', () => {
+  afterEach(closeAll);
   it('names the bad option in its INVALID_ARGUMENT message', () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ connectionNumber: 0 }, 'connectionNumber must be an integer >= 1, got 0'],
@@ -76,6 +90,7 @@ describe('ClientEndpoint options and lifecycle', () => {
   it('refuses a second runEventLoop, a non-function callback and a closed client, each with its message', async () => {
     const { server } = await plainServer();
     const client = createTcpClient<Buffer>({ port: server.address.port });
+    track(client);
     await assert.rejects(client.runEventLoop(42 as never), (err) => isRpcError(err, ErrorCode.INVALID_ARGUMENT) && (err as Error).message === 'newSession must be a function');
     await client.runEventLoop(configure);
     await assert.rejects(client.runEventLoop(configure), (err) => isRpcError(err, ErrorCode.INVALID_ARGUMENT) && (err as Error).message === 'runEventLoop called twice');
@@ -88,6 +103,7 @@ describe('ClientEndpoint options and lifecycle', () => {
   it('starts no reconnect worker when the first pass filled the pool', async () => {
     const { server } = await plainServer();
     const client = createTcpClient<Buffer>({ port: server.address.port, connectionNumber: 2 });
+    track(client);
     await client.runEventLoop(configure);
     assert.equal(client.sessions.length, 2);
     assert.equal(client.reconnecting, false);
@@ -98,6 +114,7 @@ describe('ClientEndpoint options and lifecycle', () => {
   it('forgets a cleanly closed slot for good: a later reset refills only the remaining slot', async () => {
     const { server, sessions } = await plainServer();
     const client = createTcpClient<Buffer>({ port: server.address.port, connectionNumber: 2, reconnectIntervalMs: 1 });
+    track(client);
     await client.runEventLoop(configure);
     await waitFor(() => sessions.length === 2, 5000, 'server sessions');
     const firstLost = deferred();
@@ -122,6 +139,7 @@ describe('ClientEndpoint options and lifecycle', () => {
       maxReconnectAttempts: 1,
       onReconnectGiveUp: (err) => void giveUps.push(err),
     });
+    track(client);
     await client.runEventLoop(configure);
     await waitFor(() => sessions.length === 1, 5000, 'first session');
     (sessions[0] as unknown as TcpSession<Buffer>).socket.resetAndDestroy();
@@ -143,6 +161,7 @@ describe('ClientEndpoint options and lifecycle', () => {
       onConnectError: (err) => void failures.push(err),
       onReconnectGiveUp: (err) => gaveUp.resolve(err),
     });
+    track(client);
     const refuse = () => {
       throw new Error('not this one');
     };
@@ -159,10 +178,12 @@ describe('ClientEndpoint options and lifecycle', () => {
 });
 
 describe('ClientEndpoint backoff', () => {
+  afterEach(closeAll);
   it('waits failures × reconnectIntervalMs plus at most 20 % jitter, capped at 10 intervals', async () => {
     const port = await freePort();
     const { wheel, timers } = manualWheel();
     const client = createTcpClient<Buffer>({ port, wheel, reconnectIntervalMs: 1000, maxReconnectAttempts: 13, connectTimeoutMs: 7 });
+    track(client);
     await client.runEventLoop(configure);
     const backoffs = () => timers.filter((t) => t.delayMs !== 7);
     for (let failures = 1; failures <= 12; failures++) {
@@ -181,6 +202,7 @@ describe('ClientEndpoint backoff', () => {
     const { server, sessions } = await plainServer();
     const { wheel, timers } = manualWheel();
     const client = createTcpClient<Buffer>({ port: server.address.port, wheel, reconnectIntervalMs: 500, connectTimeoutMs: 7 });
+    track(client);
     await client.runEventLoop(configure);
     await waitFor(() => sessions.length === 1, 5000, 'first session');
     (sessions[0] as unknown as TcpSession<Buffer>).socket.resetAndDestroy();
@@ -194,10 +216,12 @@ describe('ClientEndpoint backoff', () => {
 });
 
 describe('TcpClient dialling', () => {
+  afterEach(closeAll);
   it('cancels the connect timer once connected', async () => {
     const { server } = await plainServer();
     const { wheel, timers } = manualWheel();
     const client = createTcpClient<Buffer>({ port: server.address.port, wheel, connectTimeoutMs: 7 });
+    track(client);
     await client.runEventLoop(configure);
     assert.equal(timers.length, 1);
     assert.equal(timers[0]!.delayMs, 7);
@@ -209,6 +233,7 @@ describe('TcpClient dialling', () => {
   it('fails a dial whose connect timer fires, with CONNECT_FAILED naming the address', async () => {
     // A TLS dial to a server that accepts and never answers the ClientHello stays pending.
     const silent = net.createServer(() => {});
+    trackNet(silent);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as net.AddressInfo).port;
     const { wheel, timers } = manualWheel();
@@ -221,6 +246,7 @@ describe('TcpClient dialling', () => {
       maxReconnectAttempts: 1,
       onConnectError: (err) => void failures.push(err),
     });
+    track(client);
     const running = client.runEventLoop(configure);
     await waitFor(() => timers.length === 1, 5000, 'connect timer');
     timers[0]!.fire();
@@ -236,10 +262,12 @@ describe('TcpClient dialling', () => {
   it('close() aborts a dial in flight', async () => {
     const accepted: net.Socket[] = [];
     const silent = net.createServer((socket) => void accepted.push(socket));
+    trackNet(silent);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as net.AddressInfo).port;
     const { wheel } = manualWheel();
     const client = createTcpClient<Buffer>({ port, wheel, tls: { rejectUnauthorized: false } });
+    track(client);
     const running = client.runEventLoop(configure);
     await waitFor(() => accepted.length === 1, 5000, 'dial reached the server');
     const peerGone = new Promise<void>((resolve) => accepted[0]!.once('close', () => resolve()));
@@ -261,6 +289,7 @@ describe('TcpClient dialling', () => {
       maxReconnectAttempts: 1,
       onConnectError: (err) => void failures.push(err),
     });
+    track(client);
     await client.runEventLoop(configure);
     assert.equal(failures[0]?.message, `connected to itself on port ${port}`);
     await client.close();
@@ -270,6 +299,7 @@ describe('TcpClient dialling', () => {
     const { server, sessions } = await plainServer();
     const port = server.address.port;
     const client = createTcpClient<Buffer>({ port, localAddress: '127.0.0.2', localPort: port });
+    track(client);
     await client.runEventLoop(configure);
     assert.equal(client.sessions.length, 1);
     await waitFor(() => sessions.length === 1, 5000, 'server side session');
