@@ -100,14 +100,18 @@ describe('ClientEndpoint options and lifecycle', () => {
     await server.close();
   });
 
-  it('starts no reconnect worker when the first pass filled the pool', async () => {
-    const { server } = await plainServer();
+  it('starts no reconnect worker when the first pass filled the pool, and close() closes every session', async () => {
+    const { server, sessions } = await plainServer();
     const client = createTcpClient<Buffer>({ port: server.address.port, connectionNumber: 2 });
     track(client);
     await client.runEventLoop(configure);
     assert.equal(client.sessions.length, 2);
     assert.equal(client.reconnecting, false);
+    await waitFor(() => sessions.length === 2, 5000, 'server sessions');
+    const serverSideClosed = sessions.map((s) => new Promise<void>((resolve) => s.onClosed(() => resolve())));
     await client.close();
+    assert.equal(client.sessions.length, 0);
+    await Promise.all(serverSideClosed);
     await server.close();
   });
 
@@ -212,6 +216,20 @@ describe('ClientEndpoint backoff', () => {
     assert.equal(client.sessions.length, 0, 'no redial before the backoff fires');
     await client.close();
     await server.close();
+  });
+  it('dials nothing once close() cut a backoff short', async () => {
+    const { server, sessions } = await plainServer();
+    const { wheel, timers } = manualWheel();
+    const client = createTcpClient<Buffer>({ port: server.address.port, wheel, reconnectIntervalMs: 500, connectTimeoutMs: 7 });
+    track(client);
+    await client.runEventLoop(configure);
+    await waitFor(() => sessions.length === 1, 5000, 'first session');
+    (sessions[0] as unknown as TcpSession<Buffer>).socket.resetAndDestroy();
+    await waitFor(() => timers.some((t) => t.delayMs !== 7), 5000, 'backoff scheduled');
+    const dialsBefore = timers.filter((t) => t.delayMs === 7).length;
+    await client.close();
+    assert.equal(timers.filter((t) => t.delayMs === 7).length, dialsBefore, 'no connect timer (no dial) after close');
+    assert.equal(client.reconnecting, false);
   });
 });
 
