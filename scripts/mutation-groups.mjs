@@ -130,6 +130,7 @@ export const groups = {
     mutate: ['transport/tcp-client.ts', 'transport/tcp-server.ts', 'transport/client-endpoint.ts', 'transport/server-endpoint.ts'],
     tests: [
       'test/transport/tcp-client.test.ts',
+      'test/transport/client-endpoint.test.ts',
       'test/transport/ws-client.test.ts',
       'test/transport/session-lifecycle.test.ts',
       'test/transport/tcp-session.test.ts',

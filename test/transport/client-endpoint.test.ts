@@ -1,0 +1,333 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { afterEach, describe, it } from 'node:test';
+import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
+import type { Session } from '../../transport/session-contract.js';
+import { createTcpClient } from '../../transport/tcp-client.js';
+import { createTcpServer, type TcpServer } from '../../transport/tcp-server.js';
+import type { TcpSession } from '../../transport/tcp-session.js';
+import type { TimerHandle, TimerWheel } from '../../transport/timer-wheel.js';
+import { codec, deferred, freePort, waitFor } from './helpers.js';
+
+const configure = (s: Session<Buffer>) => void s.setPkgHandler(codec);
+
+interface ManualTimer {
+  delayMs: number;
+  fire: () => void;
+  cancelled: boolean;
+}
+
+/** A wheel whose timers fire only when the test says so: backoff and connect timeouts without clocks. */
+function manualWheel(): { wheel: TimerWheel; timers: ManualTimer[] } {
+  const timers: ManualTimer[] = [];
+  const wheel = {
+    schedule(delayMs: number, callback: () => void): TimerHandle {
+      const timer: ManualTimer = { delayMs, fire: callback, cancelled: false };
+      timers.push(timer);
+      return {
+        cancel: () => {
+          timer.cancelled = true;
+        },
+        get active() {
+          return !timer.cancelled;
+        },
+      };
+    },
+  };
+  return { wheel: wheel as unknown as TimerWheel, timers };
+}
+
+/** Closed after each test, newest first, so a failing assertion does not leave sockets holding the process open. */
+const open: { close(): Promise<void> }[] = [];
+function track<T extends { close(): Promise<void> }>(endpoint: T): T {
+  open.push(endpoint);
+  return endpoint;
+}
+async function closeAll(): Promise<void> {
+  for (const endpoint of open.splice(0).reverse()) await endpoint.close();
+}
+function trackNet(server: net.Server): void {
+  track({ close: async () => void server.close() });
+}
+
+async function plainServer(): Promise<{ server: TcpServer<Buffer>; sessions: Session<Buffer>[] }> {
+  const sessions: Session<Buffer>[] = [];
+  const server = track(createTcpServer<Buffer>({}));
+  await server.runEventLoop((s) => {
+    s.setPkgHandler(codec).setEventListener({ onOpen: (x) => void sessions.push(x) });
+  });
+  return { server, sessions };
+}
+
+describe('ClientEndpoint options and lifecycle', () => {
+  afterEach(closeAll);
+  it('names the bad option in its INVALID_ARGUMENT message', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ connectionNumber: 0 }, 'connectionNumber must be an integer >= 1, got 0'],
+      [{ reconnectIntervalMs: -1 }, 'reconnectIntervalMs must be an integer >= 0, got -1'],
+      [{ maxReconnectAttempts: 0 }, 'maxReconnectAttempts must be an integer >= 1, got 0'],
+      [{ connectTimeoutMs: 0 }, 'connectTimeoutMs must be an integer >= 1, got 0'],
+    ];
+    assert.throws(() => createTcpClient({ port: 1, localPort: 0 }), (err) => isRpcError(err, ErrorCode.INVALID_ARGUMENT));
+    for (const [extra, message] of cases) {
+      assert.throws(
+        () => createTcpClient({ port: 1, ...extra }),
+        (err) => isRpcError(err, ErrorCode.INVALID_ARGUMENT) && (err as Error).message === message,
+      );
+    }
+    assert.throws(
+      () => createTcpServer({ handshakeTimeoutMs: 0 }),
+      (err) => isRpcError(err, ErrorCode.INVALID_ARGUMENT) && (err as Error).message === 'handshakeTimeoutMs must be an integer >= 1, got 0',
+    );
+  });
+
+  it('starts with no task pool and not given up', () => {
+    const client = createTcpClient({ port: 1 });
+    assert.equal(client.taskPool, null);
+    assert.equal(client.gaveUp, false);
+  });
+
+  it('refuses a second runEventLoop, a non-function callback and a closed client, each with its message', async () => {
+    const { server } = await plainServer();
+    const client = createTcpClient<Buffer>({ port: server.address.port });
+    track(client);
+    await assert.rejects(client.runEventLoop(42 as never), (err) => isRpcError(err, ErrorCode.INVALID_ARGUMENT) && (err as Error).message === 'newSession must be a function');
+    await client.runEventLoop(configure);
+    await assert.rejects(client.runEventLoop(configure), (err) => isRpcError(err, ErrorCode.INVALID_ARGUMENT) && (err as Error).message === 'runEventLoop called twice');
+    assert.equal(client.sessions.length, 1, 'the second call dialled nothing');
+    await client.close();
+    await assert.rejects(client.runEventLoop(configure), (err) => isRpcError(err, ErrorCode.ENDPOINT_CLOSED) && (err as Error).message === 'client is closed');
+    await server.close();
+  });
+
+  it('starts no reconnect worker when the first pass filled the pool, and close() closes every session', async () => {
+    const { server, sessions } = await plainServer();
+    const client = createTcpClient<Buffer>({ port: server.address.port, connectionNumber: 2 });
+    track(client);
+    await client.runEventLoop(configure);
+    assert.equal(client.sessions.length, 2);
+    assert.equal(client.reconnecting, false);
+    await waitFor(() => sessions.length === 2, 5000, 'server sessions');
+    const serverSideClosed = sessions.map((s) => new Promise<void>((resolve) => s.onClosed(() => resolve())));
+    await client.close();
+    assert.equal(client.sessions.length, 0);
+    await Promise.all(serverSideClosed);
+    await server.close();
+  });
+
+  it('forgets a cleanly closed slot for good: a later reset refills only the remaining slot', async () => {
+    const { server, sessions } = await plainServer();
+    const client = createTcpClient<Buffer>({ port: server.address.port, connectionNumber: 2, reconnectIntervalMs: 1 });
+    track(client);
+    await client.runEventLoop(configure);
+    await waitFor(() => sessions.length === 2, 5000, 'server sessions');
+    const firstLost = deferred();
+    for (const s of client.sessions) s.onClosed(() => firstLost.resolve());
+    sessions[0]!.close();
+    await firstLost.promise;
+    assert.equal(client.sessions.length, 1);
+    (sessions[1] as unknown as TcpSession<Buffer>).socket.resetAndDestroy();
+    await waitFor(() => sessions.length === 3, 5000, 'redial after the reset');
+    await waitFor(() => !client.reconnecting, 5000, 'worker done');
+    assert.equal(client.sessions.length, 1, 'one slot was given back by the clean close');
+    await client.close();
+    await server.close();
+  });
+
+  it('counts a successful pass as success: with maxReconnectAttempts 1 a lost session is still redialled', async () => {
+    const { server, sessions } = await plainServer();
+    const giveUps: RpcError[] = [];
+    const client = createTcpClient<Buffer>({
+      port: server.address.port,
+      reconnectIntervalMs: 1,
+      maxReconnectAttempts: 1,
+      onReconnectGiveUp: (err) => void giveUps.push(err),
+    });
+    track(client);
+    await client.runEventLoop(configure);
+    await waitFor(() => sessions.length === 1, 5000, 'first session');
+    (sessions[0] as unknown as TcpSession<Buffer>).socket.resetAndDestroy();
+    await waitFor(() => (sessions.length === 2 && client.sessions.length === 1) || giveUps.length > 0, 5000, 'redial or give up');
+    assert.equal(giveUps.length, 0);
+    assert.equal(client.sessions.length, 1);
+    await client.close();
+    await server.close();
+  });
+
+  it('counts a session refused by newSession as a failed attempt and gives up on it', async () => {
+    const { server } = await plainServer();
+    const failures: RpcError[] = [];
+    const gaveUp = deferred<RpcError>();
+    const client = createTcpClient<Buffer>({
+      port: server.address.port,
+      reconnectIntervalMs: 1,
+      maxReconnectAttempts: 2,
+      onConnectError: (err) => void failures.push(err),
+      onReconnectGiveUp: (err) => gaveUp.resolve(err),
+    });
+    track(client);
+    const refuse = () => {
+      throw new Error('not this one');
+    };
+    await client.runEventLoop(refuse);
+    const err = await gaveUp.promise;
+    assert.equal(err.message, 'gave up after 2 consecutive failed connect attempts');
+    assert.equal(err.cause, failures.at(-1));
+    assert.equal(failures.length, 2);
+    assert.equal(failures[0]!.message, 'not this one');
+    assert.equal(client.gaveUp, true);
+    await client.close();
+    await server.close();
+  });
+});
+
+describe('ClientEndpoint backoff', () => {
+  afterEach(closeAll);
+  it('waits failures × reconnectIntervalMs plus at most 20 % jitter, capped at 10 intervals', async () => {
+    const port = await freePort();
+    const { wheel, timers } = manualWheel();
+    const client = createTcpClient<Buffer>({ port, wheel, reconnectIntervalMs: 1000, maxReconnectAttempts: 13, connectTimeoutMs: 7 });
+    track(client);
+    await client.runEventLoop(configure);
+    const backoffs = () => timers.filter((t) => t.delayMs !== 7);
+    for (let failures = 1; failures <= 12; failures++) {
+      await waitFor(() => backoffs().length === failures, 5000, `backoff #${failures}`);
+      const delay = backoffs().at(-1)!.delayMs;
+      const base = Math.min(failures, 10) * 1000;
+      assert.ok(delay >= base && delay <= base * 1.2, `backoff after ${failures} failures: ${delay} ms`);
+      backoffs().at(-1)!.fire();
+    }
+    const jitters = backoffs().map((t, i) => t.delayMs - Math.min(i + 1, 10) * 1000);
+    assert.ok(jitters.some((j) => j > 1), `some jitter above 1 ms: ${jitters.join(', ')}`);
+    await client.close();
+  });
+
+  it('backs off one interval after losing a session that was connected (no failures yet)', async () => {
+    const { server, sessions } = await plainServer();
+    const { wheel, timers } = manualWheel();
+    const client = createTcpClient<Buffer>({ port: server.address.port, wheel, reconnectIntervalMs: 500, connectTimeoutMs: 7 });
+    track(client);
+    await client.runEventLoop(configure);
+    await waitFor(() => sessions.length === 1, 5000, 'first session');
+    (sessions[0] as unknown as TcpSession<Buffer>).socket.resetAndDestroy();
+    await waitFor(() => timers.some((t) => t.delayMs !== 7), 5000, 'backoff scheduled');
+    const delay = timers.find((t) => t.delayMs !== 7)!.delayMs;
+    assert.ok(delay >= 500 && delay <= 600, `backoff ${delay} ms`);
+    assert.equal(client.sessions.length, 0, 'no redial before the backoff fires');
+    await client.close();
+    await server.close();
+  });
+  it('dials nothing once close() cut a backoff short', async () => {
+    const { server, sessions } = await plainServer();
+    const { wheel, timers } = manualWheel();
+    const client = createTcpClient<Buffer>({ port: server.address.port, wheel, reconnectIntervalMs: 500, connectTimeoutMs: 7 });
+    track(client);
+    await client.runEventLoop(configure);
+    await waitFor(() => sessions.length === 1, 5000, 'first session');
+    (sessions[0] as unknown as TcpSession<Buffer>).socket.resetAndDestroy();
+    await waitFor(() => timers.some((t) => t.delayMs !== 7), 5000, 'backoff scheduled');
+    const dialsBefore = timers.filter((t) => t.delayMs === 7).length;
+    await client.close();
+    assert.equal(timers.filter((t) => t.delayMs === 7).length, dialsBefore, 'no connect timer (no dial) after close');
+    assert.equal(client.reconnecting, false);
+  });
+});
+
+describe('TcpClient dialling', () => {
+  afterEach(closeAll);
+  it('cancels the connect timer once connected', async () => {
+    const { server } = await plainServer();
+    const { wheel, timers } = manualWheel();
+    const client = createTcpClient<Buffer>({ port: server.address.port, wheel, connectTimeoutMs: 7 });
+    track(client);
+    await client.runEventLoop(configure);
+    assert.equal(timers.length, 1);
+    assert.equal(timers[0]!.delayMs, 7);
+    assert.equal(timers[0]!.cancelled, true);
+    await client.close();
+    await server.close();
+  });
+
+  it('fails a dial whose connect timer fires, with CONNECT_FAILED naming the address', async () => {
+    // A TLS dial to a server that accepts and never answers the ClientHello stays pending.
+    const silent = net.createServer(() => {});
+    trackNet(silent);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const { wheel, timers } = manualWheel();
+    const failures: RpcError[] = [];
+    const client = createTcpClient<Buffer>({
+      port,
+      wheel,
+      tls: { rejectUnauthorized: false },
+      connectTimeoutMs: 7,
+      maxReconnectAttempts: 1,
+      onConnectError: (err) => void failures.push(err),
+    });
+    track(client);
+    const running = client.runEventLoop(configure);
+    await waitFor(() => timers.length === 1, 5000, 'connect timer');
+    timers[0]!.fire();
+    await running;
+    assert.equal(failures.length, 1);
+    assert.ok(isRpcError(failures[0], ErrorCode.CONNECT_FAILED));
+    assert.equal(failures[0]!.message, `connect to 127.0.0.1:${port} failed: connect timed out`);
+    assert.equal((failures[0]!.cause as Error).message, 'connect timed out');
+    await client.close();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
+  it('close() aborts a dial in flight', async () => {
+    const accepted: net.Socket[] = [];
+    const silent = net.createServer((socket) => void accepted.push(socket));
+    trackNet(silent);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const { wheel } = manualWheel();
+    const client = createTcpClient<Buffer>({ port, wheel, tls: { rejectUnauthorized: false } });
+    track(client);
+    const running = client.runEventLoop(configure);
+    await waitFor(() => accepted.length === 1, 5000, 'dial reached the server');
+    const peerGone = new Promise<void>((resolve) => accepted[0]!.once('close', () => resolve()));
+    accepted[0]!.resume();
+    await client.close();
+    await running;
+    await peerGone;
+    assert.equal(client.sessions.length, 0);
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
+  it('names the port in a SELF_CONNECT refusal', async () => {
+    const port = await freePort();
+    const failures: RpcError[] = [];
+    const client = createTcpClient<Buffer>({
+      port,
+      localAddress: '127.0.0.1',
+      localPort: port,
+      maxReconnectAttempts: 1,
+      onConnectError: (err) => void failures.push(err),
+    });
+    track(client);
+    await client.runEventLoop(configure);
+    assert.equal(failures[0]?.message, `connected to itself on port ${port}`);
+    await client.close();
+  });
+
+  it('accepts a connection from another loopback address that shares the port number', async () => {
+    const { server, sessions } = await plainServer();
+    const port = server.address.port;
+    const client = createTcpClient<Buffer>({ port, localAddress: '127.0.0.2', localPort: port });
+    track(client);
+    await client.runEventLoop(configure);
+    assert.equal(client.sessions.length, 1);
+    await waitFor(() => sessions.length === 1, 5000, 'server side session');
+    await client.close();
+    await server.close();
+  });
+});
+
+describe('TcpServer', () => {
+  it('reports no pending handshakes when plain', () => {
+    assert.equal(createTcpServer({}).pendingHandshakes, 0);
+  });
+});
