@@ -12,11 +12,18 @@ describe('withDeadline', () => {
   });
 
   it('fails with REGISTRY_UNAVAILABLE, naming the call and the bound, when the work never settles', async () => {
-    await assert.rejects(withDeadline(new Promise(() => {}), 5, 'getChildren /dubbo'), (err) => {
-      assert.ok(isRpcError(err, ErrorCode.REGISTRY_UNAVAILABLE));
-      assert.equal(err.message, 'getChildren /dubbo: no answer within 5 ms');
-      return true;
-    });
+    // The deadline's timer does not hold the process open (it is unref'd); this one does, so the
+    // test process waits for the deadline instead of ending with the promise pending.
+    const keepAlive = setInterval(() => {}, 1000);
+    try {
+      await assert.rejects(withDeadline(new Promise(() => {}), 5, 'getChildren /dubbo'), (err) => {
+        assert.ok(isRpcError(err, ErrorCode.REGISTRY_UNAVAILABLE));
+        assert.equal(err.message, 'getChildren /dubbo: no answer within 5 ms');
+        return true;
+      });
+    } finally {
+      clearInterval(keepAlive);
+    }
   });
 
   it('clears its timer once the work settles', async () => {
