@@ -12,9 +12,10 @@
  * (`retrybackoff`, default 0) never outlasts it.
  */
 import { performance } from 'node:perf_hooks';
-import { RpcError } from '../../common/rpc-error.js';
+import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import { type Invocation, MIN_ATTEMPT_MS } from '../invocation.js';
 import type { Invoker } from '../invoker.js';
+import { wasNeverSent } from '../never-sent.js';
 import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker, serviceOf, throwIfCancelled } from './cluster-invoker.js';
 import type { Directory } from './directory/directory.js';
@@ -52,6 +53,21 @@ export class FailoverClusterInvoker extends ClusterInvoker {
     const tried = new Set<Invoker>([first]);
     let lastError = firstError;
     let stopped: StopReason;
+    if (wasRetiredBeforeSend(first, lastError)) {
+      // The provider was retired between selection and send: the call never left this process.
+      // Picking again is no retry (Java's AbstractClusterInvoker reselects an unavailable invoker),
+      // so it happens even with `retries: 0`.
+      const others = this.relist(invocation, lastError).filter((invoker) => invoker !== first && invoker.isAvailable());
+      if (others.length > 0) {
+        const invoker = this.select(others, invocation, tried);
+        tried.add(invoker);
+        try {
+          return await this.attempt(invoker, invocation);
+        } catch (err) {
+          lastError = err as RpcError;
+        }
+      }
+    }
     for (let attempt = 1; attempt < policy.attempts && isRetriable(lastError); attempt++) {
       if (!mayRetry(lastError, policy.resendAllowed)) {
         stopped = 'unsafe';
@@ -138,3 +154,8 @@ export class FailoverCluster implements Cluster {
 }
 
 registerCluster('failover', () => new FailoverCluster());
+
+/** The first attempt failed because its provider's client was closed (retired) before the call was sent. */
+function wasRetiredBeforeSend(invoker: Invoker, err: RpcError): boolean {
+  return err.code === ErrorCode.CLIENT_CLOSED && wasNeverSent(err) && !invoker.isAvailable();
+}
