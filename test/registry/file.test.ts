@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createHook } from 'node:async_hooks';
 import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -12,6 +11,7 @@ import { createRegistry, type Registry } from '../../registry/index.js';
 import type { RegistryHooks } from '../../registry/registry.js';
 import { ServiceUrl } from '../../registry/service-url.js';
 import { blockFolder } from './helpers/block-folder.js';
+import { trackLiveTimers } from './helpers/live-timers.js';
 import { startChildProvider } from './helpers/child-provider.js';
 import { recordingLogger } from './helpers/recording-logger.js';
 import { ListRecorder, pollUntil } from './helpers/wait.js';
@@ -134,13 +134,8 @@ describe('FileRegistry', () => {
   });
 
   it('leaves no timer or folder watch behind when close() runs while register(), subscribe() and lookup() are in flight, and fails them as closed', async () => {
-    const timers = new Set<number>();
-    const hook = createHook({
-      init: (id, type) => {
-        if (type === 'Timeout') timers.add(id);
-      },
-      destroy: (id) => timers.delete(id),
-    }).enable();
+    const tracker = trackLiveTimers();
+    const timers = tracker.live;
     try {
       const registry = createRegistry(registryUrl);
       const outcome = (pending: Promise<unknown>) => pending.then(() => 'resolved', (err: unknown) => err);
@@ -159,18 +154,13 @@ describe('FileRegistry', () => {
       assert.equal(timers.size, 0, 'every timer the registry started was cleared');
       assert.deepEqual(await readdir(join(dir, 'org.example.ClosingRace', 'providers')), []);
     } finally {
-      hook.disable();
+      tracker.stop();
     }
   });
 
   it('keeps one refresh timer for all its entries, and clears it on close', async () => {
-    const timers = new Set<number>();
-    const hook = createHook({
-      init: (id, type) => {
-        if (type === 'Timeout') timers.add(id);
-      },
-      destroy: (id) => timers.delete(id),
-    }).enable();
+    const tracker = trackLiveTimers();
+    const timers = tracker.live;
     try {
       const registry = createRegistry(registryUrl);
       await registry.register(provider(20890, 'org.example.OneTimer'));
@@ -180,7 +170,7 @@ describe('FileRegistry', () => {
       await new Promise((resolve) => setImmediate(resolve));
       assert.equal(timers.size, 0, 'no timer left after close()');
     } finally {
-      hook.disable();
+      tracker.stop();
     }
   });
 
