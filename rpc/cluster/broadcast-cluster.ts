@@ -11,6 +11,11 @@ import { ClusterInvoker } from './cluster-invoker.js';
 import type { Directory } from './directory/directory.js';
 
 export class BroadcastClusterInvoker extends ClusterInvoker {
+  /** No re-route: every provider is called in turn: a retired one is skipped, not replaced by one that hears the call twice. */
+  protected override get reroutesRetired(): boolean {
+    return false;
+  }
+
   protected async doInvoke(invocation: Invocation): Promise<unknown> {
     let result: unknown;
     let lastError: RpcError | undefined;

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
 import type { Invocation } from '../invocation.js';
 import type { Invoker } from '../invoker.js';
+import { wasNeverSent } from '../never-sent.js';
 // Balancers are named by URL params, so every built-in one must be registered before a call.
 import '../load-balance/index.js';
 import { DEFAULT_LOAD_BALANCE, getLoadBalance } from '../load-balance/load-balance.js';
@@ -82,34 +83,67 @@ export abstract class ClusterInvoker implements Invoker {
   /**
    * One call on one provider, counted in RpcStatus; always rejects with an
    * RpcError. One `then`, no `async` layer (docs/performance.md, "RPC call path").
-   * With `recover`, a failure is handed to it in that same `then`, so a
-   * retry costs no second promise layer on every call.
+   * With `recover`, a failure is handed to it in that same `then` with the
+   * provider that failed, so a retry costs no second promise layer on every call.
+   *
+   * A provider retired between its selection and the send (its client closed,
+   * the request never left this process: `wasRetiredBeforeSend`) is not the
+   * call's failure: the call goes once to another available provider, and only
+   * that attempt's outcome counts. Picking again is no retry, so it happens even
+   * with `retries: 0` — as Java Dubbo's `AbstractClusterInvoker#doSelect`
+   * reselects an invoker that is no longer available.
    */
-  protected attempt(invoker: Invoker, invocation: Invocation, recover?: (err: RpcError) => Promise<unknown>): Promise<unknown> {
+  protected attempt(invoker: Invoker, invocation: Invocation, recover?: Recover): Promise<unknown> {
+    return this.attemptOn(invoker, invocation, recover, this.reroutesRetired);
+  }
+
+  /**
+   * Whether `attempt` routes a call whose provider was retired before the send to
+   * another provider. Off where the strategy addresses providers itself
+   * (broadcast calls each one; forking has chosen its forks).
+   */
+  protected get reroutesRetired(): boolean {
+    return true;
+  }
+
+  private attemptOn(invoker: Invoker, invocation: Invocation, recover: Recover | undefined, mayReroute: boolean): Promise<unknown> {
     const status = RpcStatus.of(invoker.url, invocation.methodName);
     status.active++;
     recordAttempt(invocation, invoker.url);
     const started = performance.now();
+    const failed = (err: unknown): Promise<unknown> => {
+      status.record(performance.now() - started, false);
+      const error = RpcError.from(err);
+      const other = mayReroute && wasRetiredBeforeSend(invoker, error) ? this.reselect(invocation) : undefined;
+      if (other) return this.attemptOn(other, invocation, recover, false);
+      return recover ? recover(error, invoker) : Promise.reject(error);
+    };
     let result: Promise<unknown>;
     try {
       result = invoker.invoke(invocation);
     } catch (err) {
-      status.record(performance.now() - started, false);
-      const failure = Promise.reject(RpcError.from(err));
-      return recover ? failure.catch(recover) : failure;
+      return failed(err);
     }
-    return result.then(
-      (value) => {
-        status.record(performance.now() - started, true);
-        return value;
-      },
-      (err: unknown) => {
-        status.record(performance.now() - started, false);
-        const error = RpcError.from(err);
-        if (recover) return recover(error);
-        throw error;
-      },
-    );
+    return result.then((value) => {
+      status.record(performance.now() - started, true);
+      return value;
+    }, failed);
+  }
+
+  /**
+   * An available provider from a fresh listing (the retired one is not available, and a destroyed
+   * reference's providers are destroyed); undefined when there is none or the call was cancelled.
+   */
+  private reselect(invocation: Invocation): Invoker | undefined {
+    if (invocation.signal?.aborted) return undefined;
+    let listed: readonly Invoker[];
+    try {
+      listed = this.directory.list(invocation);
+    } catch {
+      return undefined;
+    }
+    const others = listed.filter((invoker) => invoker.isAvailable());
+    return others.length > 0 ? this.select(others, invocation) : undefined;
   }
 
   /** A numeric setting for this call: the rules' on the first provider, the reference URL, the first provider's URL, then `fallback`. */
@@ -130,6 +164,14 @@ export abstract class ClusterInvoker implements Invoker {
       return getLoadBalance(DEFAULT_LOAD_BALANCE);
     }
   }
+}
+
+/** What a strategy does with a failed attempt: given the error and the provider that failed. */
+export type Recover = (err: RpcError, failed: Invoker) => Promise<unknown>;
+
+/** The attempt failed because its provider's client was closed (retired) before the call was sent. */
+function wasRetiredBeforeSend(invoker: Invoker, err: RpcError): boolean {
+  return err.code === ErrorCode.CLIENT_CLOSED && wasNeverSent(err) && !invoker.isAvailable();
 }
 
 export function throwIfCancelled(invocation: Invocation): void {

@@ -12,10 +12,9 @@
  * (`retrybackoff`, default 0) never outlasts it.
  */
 import { performance } from 'node:perf_hooks';
-import { ErrorCode, RpcError } from '../../common/rpc-error.js';
+import { RpcError } from '../../common/rpc-error.js';
 import { type Invocation, MIN_ATTEMPT_MS } from '../invocation.js';
 import type { Invoker } from '../invoker.js';
-import { wasNeverSent } from '../never-sent.js';
 import { type Cluster, registerCluster } from './cluster.js';
 import { ClusterInvoker, serviceOf, throwIfCancelled } from './cluster-invoker.js';
 import type { Directory } from './directory/directory.js';
@@ -44,30 +43,15 @@ export class FailoverClusterInvoker extends ClusterInvoker {
   protected doInvoke(invocation: Invocation): Promise<unknown> {
     const invokers = this.listInvokers(invocation);
     const first = this.select(invokers, invocation);
-    return this.attempt(first, invocation, (err) => this.retry(invocation, invokers, first, err));
+    return this.attempt(first, invocation, (err, failed) => this.retry(invocation, invokers, new Set([first, failed]), err));
   }
 
-  private async retry(invocation: Invocation, invokers: readonly Invoker[], first: Invoker, firstError: RpcError): Promise<unknown> {
+  /** `tried`: the first provider chosen and, when it was retired before the send, the one the call went to instead. */
+  private async retry(invocation: Invocation, invokers: readonly Invoker[], tried: Set<Invoker>, firstError: RpcError): Promise<unknown> {
     throwIfCancelled(invocation);
     const policy = this.policyOf(invocation, invokers);
-    const tried = new Set<Invoker>([first]);
     let lastError = firstError;
     let stopped: StopReason;
-    if (wasRetiredBeforeSend(first, lastError)) {
-      // The provider was retired between selection and send: the call never left this process.
-      // Picking again is no retry (Java's AbstractClusterInvoker reselects an unavailable invoker),
-      // so it happens even with `retries: 0`.
-      const others = this.relist(invocation, lastError).filter((invoker) => invoker !== first && invoker.isAvailable());
-      if (others.length > 0) {
-        const invoker = this.select(others, invocation, tried);
-        tried.add(invoker);
-        try {
-          return await this.attempt(invoker, invocation);
-        } catch (err) {
-          lastError = err as RpcError;
-        }
-      }
-    }
     for (let attempt = 1; attempt < policy.attempts && isRetriable(lastError); attempt++) {
       if (!mayRetry(lastError, policy.resendAllowed)) {
         stopped = 'unsafe';
@@ -155,7 +139,3 @@ export class FailoverCluster implements Cluster {
 
 registerCluster('failover', () => new FailoverCluster());
 
-/** The first attempt failed because its provider's client was closed (retired) before the call was sent. */
-function wasRetiredBeforeSend(invoker: Invoker, err: RpcError): boolean {
-  return err.code === ErrorCode.CLIENT_CLOSED && wasNeverSent(err) && !invoker.isAvailable();
-}

@@ -16,6 +16,11 @@ import type { Directory } from './directory/directory.js';
 export const DEFAULT_FORKS = 2;
 
 export class ForkingClusterInvoker extends ClusterInvoker {
+  /** No re-route: the forks were chosen together: a retired fork is one failed fork, not a second call to another. */
+  protected override get reroutesRetired(): boolean {
+    return false;
+  }
+
   protected doInvoke(invocation: Invocation): Promise<unknown> {
     const invokers = this.listInvokers(invocation);
     const chosen = this.chooseForks(invokers, invocation);

@@ -1,8 +1,8 @@
 /**
  * What every strategy shares (ClusterInvoker): the NO_PROVIDER, CLIENT_CLOSED
  * and CANCELLED errors, the RpcStatus counts each attempt leaves for the
- * `leastactive` and `p2c` balancers, and a provider that throws instead of
- * rejecting.
+ * `leastactive` and `p2c` balancers, a provider that throws instead of
+ * rejecting, and a provider retired between its selection and the send.
  */
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
@@ -11,6 +11,7 @@ import { ErrorCode, RpcError } from '../../../common/rpc-error.js';
 import { joinCluster } from '../../../rpc/cluster/adaptive-cluster-invoker.js';
 import { StaticDirectory } from '../../../rpc/cluster/directory/static-directory.js';
 import type { Invocation } from '../../../rpc/invocation.js';
+import { notSent } from '../../../rpc/never-sent.js';
 import { RpcStatus } from '../../../rpc/load-balance/rpc-status.js';
 import { consumerUrl, deferred, invocation, SERVICE, TestInvoker } from './test-invoker.js';
 
@@ -98,5 +99,105 @@ describe('ClusterInvoker provider statistics', () => {
     assert.ok(thrower.calls > 0);
     failfast.destroy();
     failover.destroy();
+  });
+});
+
+/**
+ * The race a registry update opens: the balancer picks a provider, then the
+ * update retires it (its client closes) before the request is written. Here
+ * the retired provider is the only available one when the call selects, and
+ * its invoke() retires it and brings the replacement up, deterministically.
+ */
+function retirementRace(options: { port?: number; sent?: boolean; staysAvailable?: boolean; replacement?: TestInvoker } = {}) {
+  const port = options.port ?? 4201;
+  const replacement = options.replacement ?? new TestInvoker(4202);
+  replacement.available = false;
+  const retired = new TestInvoker(port, async () => {
+    retired.available = options.staysAvailable ?? false;
+    replacement.available = true;
+    const closed = new RpcError(ErrorCode.CLIENT_CLOSED, `client to 127.0.0.1:${port} closed`);
+    throw options.sent ? closed : notSent(closed);
+  });
+  return { retired, replacement, directory: new StaticDirectory(consumerUrl({ retries: '0' }), [retired, replacement]) };
+}
+
+describe('ClusterInvoker and a provider retired before the send', () => {
+  for (const strategy of ['failover', 'failfast', 'failsafe', 'failback', 'available']) {
+    it(`${strategy}: routes the call once to an available provider, even with retries 0`, async () => {
+      const { retired, replacement, directory } = retirementRace();
+      const reference = joinCluster(directory, strategy);
+      assert.equal(await reference.invoke(invocation()), 4202);
+      assert.deepEqual([retired.calls, replacement.calls], [1, 1]);
+      reference.destroy();
+    });
+  }
+
+  it('fails with CLIENT_CLOSED when no other provider is available', async () => {
+    const { retired, replacement, directory } = retirementRace();
+    replacement.destroy();
+    const reference = joinCluster(directory, 'failfast');
+    await assert.rejects(reference.invoke(invocation()), { code: ErrorCode.CLIENT_CLOSED, message: /4201 closed/ });
+    assert.deepEqual([retired.calls, replacement.calls], [1, 0]);
+    reference.destroy();
+  });
+
+  it('does not re-route a call that may have been sent, or whose provider is still available', async () => {
+    for (const options of [{ sent: true }, { staysAvailable: true }]) {
+      const { retired, replacement, directory } = retirementRace(options);
+      const reference = joinCluster(directory, 'failfast');
+      await assert.rejects(reference.invoke(invocation()), { code: ErrorCode.CLIENT_CLOSED }, JSON.stringify(options));
+      assert.deepEqual([retired.calls, replacement.calls], [1, 0], JSON.stringify(options));
+      reference.destroy();
+    }
+  });
+
+  it('re-routes once only: a second retired provider fails the call (failover with retries 0 names both)', async () => {
+    const second = retirementRace({ port: 4203, replacement: new TestInvoker(4204) });
+    const { retired, replacement, directory } = retirementRace({ replacement: second.retired });
+    const reference = joinCluster(new StaticDirectory(directory.url, [retired, replacement, second.replacement]), 'failover');
+    second.replacement.available = false;
+    await assert.rejects(reference.invoke(invocation()), (err: RpcError) => {
+      assert.equal(err.code, ErrorCode.CLIENT_CLOSED);
+      assert.match(err.message, /failed on 2 provider\(s\) \[127\.0\.0\.1:4201, 127\.0\.0\.1:4203\]: client to 127\.0\.0\.1:4203 closed/);
+      return true;
+    });
+    assert.deepEqual([retired.calls, replacement.calls, second.replacement.calls], [1, 1, 0]);
+    reference.destroy();
+  });
+
+  it('a failover retry after the re-routed attempt avoids both providers already tried', async () => {
+    const third = new TestInvoker(4204);
+    const { retired, replacement } = retirementRace({ replacement: new TestInvoker(4202, async () => {
+      third.available = true;
+      throw new RpcError(ErrorCode.CONNECT_FAILED, 'refused');
+    }) });
+    third.available = false;
+    const reference = joinCluster(new StaticDirectory(consumerUrl({ retries: '1' }), [retired, replacement, third]), 'failover');
+    assert.equal(await reference.invoke(invocation()), 4204);
+    assert.deepEqual([retired.calls, replacement.calls, third.calls], [1, 1, 1]);
+    reference.destroy();
+  });
+
+  it('stops when the call was cancelled meanwhile', async () => {
+    const controller = new AbortController();
+    const { retired, replacement, directory } = retirementRace({ replacement: new TestInvoker(4202) });
+    const reference = joinCluster(directory, 'failfast');
+    const call = reference.invoke(invocation('echo', [], { signal: controller.signal }));
+    controller.abort();
+    await assert.rejects(call, { code: ErrorCode.CLIENT_CLOSED });
+    assert.deepEqual([retired.calls, replacement.calls], [1, 0]);
+    reference.destroy();
+  });
+
+  it('broadcast and forking do not re-route: each provider they address hears the call once', async () => {
+    for (const strategy of ['broadcast', 'forking']) {
+      const { retired, replacement, directory } = retirementRace();
+      const reference = joinCluster(directory, strategy);
+      const outcome = await reference.invoke(invocation()).then((value) => value, (err: RpcError) => err.code);
+      assert.deepEqual([retired.calls, replacement.calls], [1, 1], strategy);
+      // broadcast fails on any provider's failure; forking's first success wins.
+      assert.equal(outcome, strategy === 'broadcast' ? ErrorCode.CLIENT_CLOSED : 4202);
+      reference.destroy();
+    }
   });
 });
