@@ -36,7 +36,8 @@ export default {
   // Stryker rewrites a tsconfig's `extends`/`references` through the TypeScript JS API, which
   // TypeScript 7 no longer ships; ours has neither, so no tsconfig is handed to that step.
   tsconfigFile: '',
-  coverageAnalysis: 'perTest',
+  // A group may turn coverage analysis off (server-workers: code that runs in forked processes).
+  coverageAnalysis: group.coverageAnalysis ?? 'perTest',
   mutate: group.mutate,
   ignorePatterns: ['dist', 'reports', 'bench/results', '.tmp', '*.cpuprofile', '*.heapsnapshot'],
   // A mutant that hangs a test is killed by the runner after this long (counted as detected, "Timeout").

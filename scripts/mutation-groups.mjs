@@ -90,7 +90,7 @@ export const groups = {
   // The provider side. The exchange server and remote errors are measured in the exchange and
   // dubbo-codec groups, whose tests reach them directly.
   server: {
-    mutate: ['rpc/provider/*.ts'],
+    mutate: ['rpc/provider/*.ts', '!rpc/provider/provider-workers.ts'],
     tests: [
       'test/rpc/provider/*.test.ts',
       'test/rpc/service.test.ts',
@@ -103,6 +103,15 @@ export const groups = {
       'test/rpc/rpc-ws.test.ts',
       'test/rpc/governance/provider-parameters.test.ts',
     ],
+  },
+  // The worker pool's worker side runs in processes forked by cluster.fork(). They inherit the
+  // environment variable that activates a mutant, but Stryker's per-test coverage sees only the
+  // runner's process, so with 'perTest' their mutants count as not covered. Without coverage
+  // analysis every mutant runs the workers' test file (about 7 s).
+  'server-workers': {
+    mutate: ['rpc/provider/provider-workers.ts'],
+    tests: ['test/rpc/provider/provider-workers.test.ts'],
+    coverageAnalysis: 'off',
   },
   // The timer wheel and task pool with their own tests only: every session test reaches them,
   // and a surviving mutant runs every file that reaches it.
