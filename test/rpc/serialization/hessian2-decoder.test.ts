@@ -149,6 +149,16 @@ describe('Hessian2Decoder, value by value', () => {
     assert.equal(decode(bytes(0x04, 0xf4, 0x8f, 0xbf, 0xbf, 0xed, 0xaf, 0xbf, 0xed, 0xbf, 0xbf)), '\u{10FFFF}\u{10FFFF}');
   });
 
+  it('gives an untyped list or map, or one of a plain Java type, no property but its elements or entries', () => {
+    const plain: [Buffer, (string | symbol)[]][] = [
+      [bytes(0x7a, 0x91, 0x92), ['0', '1', 'length']],
+      [Buffer.concat([bytes(0x55), hstr('java.util.ArrayList'), bytes(0x91, 0x5a)]), ['0', 'length']],
+      [Buffer.concat([bytes(0x48), hstr('k'), hstr('v'), bytes(0x5a)]), ['k']],
+      [Buffer.concat([bytes(0x4d), hstr('java.util.HashMap'), hstr('k'), hstr('v'), bytes(0x5a)]), ['k']],
+    ];
+    for (const [body, keys] of plain) assert.deepEqual(Reflect.ownKeys(decode(body) as object), keys, body.toString('hex'));
+  });
+
   it('reads exactly maxValues values from one body, and refuses one more', () => {
     const body = bytes(0x7a, 0x91, 0x92);
     const decoder = new Hessian2Decoder(body, 0, { ...LIMITS, maxValues: 3 });
