@@ -26,6 +26,7 @@ export class Hessian2Reader {
   private decoder: Hessian2Decoder | undefined;
   /** Values read from the body, inline or by the decoder: one count for `maxValues`. */
   private values = 0;
+  private fallbacks = 0;
 
   constructor(
     private readonly body: Buffer,
@@ -35,6 +36,16 @@ export class Hessian2Reader {
   /** Offset of the next value in the body. */
   get position(): number {
     return this.offset;
+  }
+
+  /**
+   * How many values (or maps) of this body the fast path handed to the
+   * decoder. It exists so tests can pin which values are read inline, a speed
+   * property no decoded value shows; counted in the fallback only, so the
+   * inline path pays nothing for it.
+   */
+  get declined(): number {
+    return this.fallbacks;
   }
 
   get atEnd(): boolean {
@@ -149,6 +160,7 @@ export class Hessian2Reader {
   }
 
   private fallbackFrom(start: number): unknown {
+    this.fallbacks++;
     this.decoder ??= new Hessian2Decoder(this.body, start, this.limits);
     this.decoder.pos = start;
     this.decoder.valuesRead = this.values;

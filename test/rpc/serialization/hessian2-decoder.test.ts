@@ -60,6 +60,8 @@ describe('Hessian2Decoder, value by value', () => {
     refuses(bytes(0x02, 0x61, 0xff), 'bad UTF-8 byte 0xff at 2');
     refuses(bytes(0x01, 0xf8), 'bad UTF-8 byte 0xf8 at 1');
     refuses(bytes(0x52, 0x00, 0x01, 0x61, 0x90), 'expected a string chunk at 4');
+    refuses(bytes(0x52, 0x00, 0x01, 0x61, 0x21, 0x62), 'expected a string chunk at 4');
+    refuses(bytes(0x55, 0x21, 0x62), 'expected an int at 3');
     refuses(bytes(0x41, 0x00, 0x01, 0x61, 0x90), 'expected a binary chunk at 4');
     refuses(bytes(0x41, 0x00, 0x01, 0x61, 0x01, 0x62), 'expected a binary chunk at 4');
     refuses(bytes(0x41, 0x00, 0x01, 0x61, 0x30, 0x01, 0x62), 'expected a binary chunk at 4');
@@ -85,9 +87,10 @@ describe('Hessian2Decoder, value by value', () => {
     ];
     for (const [code, value] of cases) {
       assert.equal(decode(Buffer.from(code)), value, Buffer.from(code).toString('hex'));
-      if (code[0] !== 0x49 && code[0] !== 0x5e && code[0] !== 0x5d) {
-        assert.equal(new Hessian2Decoder(Buffer.from(code), 0, { ...LIMITS, longs: 'bigint' }).read(), BigInt(value));
-      }
+      // Only longs become bigints: an int (I), short (0x5e) or byte (0x5d) stays a number.
+      const isInt = code[0] === 0x49 || code[0] === 0x5e || code[0] === 0x5d;
+      const asBigint = new Hessian2Decoder(Buffer.from(code), 0, { ...LIMITS, longs: 'bigint' }).read();
+      assert.equal(asBigint, isInt ? value : BigInt(value), `${Buffer.from(code).toString('hex')}, longs 'bigint'`);
     }
     assert.equal(new Hessian2Decoder(bytes(0x4c, 0, 0, 0, 0, 0, 0, 0, 5), 0, { ...LIMITS, longs: 'bigint' }).read(), 5n);
     assert.equal(decode(bytes(0x4e)), null);
@@ -141,6 +144,36 @@ describe('Hessian2Decoder, value by value', () => {
     assert.equal(decode(bytes(0x06, 0xf0, 0x9f, 0x98, 0x80, 0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80, 0x61, 0x62)), `${emoji}${emoji}ab`);
     assert.equal(decode(bytes(0x04, 0xe0, 0xa0, 0x80, 0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x80, 0xc3, 0xa9)), `\u0800${emoji}é`);
     assert.equal(decode(bytes(0x03, 0xf0, 0x90, 0x80, 0x80, 0xed, 0x9f, 0xbf)), '\u{10000}\ud7ff');
+    // Every byte of the 4-byte sequence carries bits, next to CESU-8 (the non-native path).
+    assert.equal(decode(bytes(0x04, 0xf0, 0x9f, 0x98, 0x81, 0xed, 0xa0, 0xbd, 0xed, 0xb8, 0x81)), '\u{1F601}\u{1F601}');
+    assert.equal(decode(bytes(0x04, 0xf4, 0x8f, 0xbf, 0xbf, 0xed, 0xaf, 0xbf, 0xed, 0xbf, 0xbf)), '\u{10FFFF}\u{10FFFF}');
+  });
+
+  it('gives an untyped list or map, or one of a plain Java type, no property but its elements or entries', () => {
+    const plain: [Buffer, (string | symbol)[]][] = [
+      [bytes(0x7a, 0x91, 0x92), ['0', '1', 'length']],
+      [Buffer.concat([bytes(0x55), hstr('java.util.ArrayList'), bytes(0x91, 0x5a)]), ['0', 'length']],
+      [Buffer.concat([bytes(0x48), hstr('k'), hstr('v'), bytes(0x5a)]), ['k']],
+      [Buffer.concat([bytes(0x4d), hstr('java.util.HashMap'), hstr('k'), hstr('v'), bytes(0x5a)]), ['k']],
+    ];
+    for (const [body, keys] of plain) assert.deepEqual(Reflect.ownKeys(decode(body) as object), keys, body.toString('hex'));
+  });
+
+  it('reads exactly maxValues values from one body, and refuses one more', () => {
+    const body = bytes(0x7a, 0x91, 0x92);
+    const decoder = new Hessian2Decoder(body, 0, { ...LIMITS, maxValues: 3 });
+    assert.deepEqual(decoder.read(), [1, 2]);
+    assert.equal(decoder.valuesRead, 3);
+    refuses(body, 'more than 2 values in one body', { ...LIMITS, maxValues: 2 });
+  });
+
+  it('takes 0xc0 and 0xc1 as leads of 2-byte sequences, as Java\'s Hessian2Input does, not as bad bytes', () => {
+    for (const lead of [0xc0, 0xc1]) {
+      const decoder = new Hessian2Decoder(bytes(0x01, lead, 0x80, 0x91));
+      assert.equal(typeof decoder.read(), 'string');
+      assert.equal(decoder.pos, 3, `lead 0x${lead.toString(16)}: its two bytes read`);
+      assert.equal(decoder.read(), 1);
+    }
   });
 
   it('ends a chunked string or byte[] with a compact last chunk of any size', () => {
