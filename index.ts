@@ -35,6 +35,7 @@ export { ProviderWorkers, type ProviderWorkersOptions, startProviderWorkers } fr
 export { withCallOptions } from './rpc/consumer/proxy.js';
 export { type LoadProtoOptions, loadProtoService, type ProtoMethod, type ProtoServiceDefinition } from './rpc/serialization/proto-service-loader.js';
 export { configureHessian2, type Hessian2Options } from './rpc/serialization/hessian2.js';
+export { configureJson, type JsonLimits } from './rpc/serialization/json.js';
 export type { ProtobufLimits } from './rpc/serialization/proto-wire-budget.js';
 export { configureProtobuf } from './rpc/serialization/protobuf.js';
 export { RpcServer, type RpcServerOptions, type StopOptions } from './rpc/provider/rpc-server.js';

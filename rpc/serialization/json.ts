@@ -18,9 +18,10 @@
  * Exceptions are `{"@type": class, "message": text}`.
  *
  * Hostile bodies: a value that is not JSON, a body with fewer values than its
- * descriptor says, or one beyond the limits of json-shape-limits.ts (depth
- * 100, 131 072 arrays and objects, 524 288 values) throws SERIALIZATION (the codec answers BAD_REQUEST / fails the
- * call with BAD_RESPONSE). A "__proto__" key stays an own data property, as
+ * descriptor says, or one beyond the limits of json-shape-limits.ts (by
+ * default depth 100, 131 072 arrays and objects, 524 288 values; process-wide,
+ * `configureJson`) throws SERIALIZATION (the codec answers BAD_REQUEST / fails
+ * the call with BAD_RESPONSE). A "__proto__" key stays an own data property, as
  * JSON.parse makes it, so no prototype changes; in attachments it is dropped,
  * since consumers copy those into their scope with Object.assign.
  */
@@ -32,6 +33,8 @@ import { markBigInt, parseJsonKeepingIntegers, unmarkBigInts } from './json-big-
 import { JsonShapeLimits } from './json-shape-limits.js';
 import { chooseResponseFlag, flagHasAttachments, flagHasException, flagHasValue, requestAttachments } from './response-flag.js';
 import { registerSerialization, type Serialization } from './serialization.js';
+
+export { configureJson, type JsonLimits } from './json-shape-limits.js';
 
 const NULL_BODY = Buffer.from('null\n');
 const PROTO_KEY = '__proto__';

@@ -22,6 +22,14 @@ describe('parseJsonKeepingIntegers', () => {
     assert.deepEqual(parseJsonKeepingIntegers('[1e400,-1E400]'), [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY], 'an exponent is a double');
   });
 
+  it('parses a line once when it holds no integer to mark: a whole double written with an exponent', (t) => {
+    const parse = t.mock.method(JSON, 'parse');
+    assert.deepEqual(parseJsonKeepingIntegers('[1,1e400]'), [1, Number.POSITIVE_INFINITY]);
+    assert.equal(parse.mock.callCount(), 1);
+    assert.deepEqual(parseJsonKeepingIntegers('[1,9007199254740993]'), [1, 9007199254740993n]);
+    assert.equal(parse.mock.callCount(), 3, 'a long integer: parsed again with it marked');
+  });
+
   it('keeps safe integers, up to ±(2^53−1), as numbers', () => {
     const value = parseJsonKeepingIntegers('[9007199254740991,-9007199254740991,1234567890123456,0,-1]');
     assert.deepEqual(value, [9007199254740991, -9007199254740991, 1234567890123456, 0, -1]);

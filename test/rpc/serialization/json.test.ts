@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../../common/rpc-error.js';
 import { DubboCodec } from '../../../rpc/exchange/dubbo-codec.js';
 import { createHeartbeatRequest, createRequest, createResponse, type DubboRequest, type DubboResponse, ResponseStatus } from '../../../rpc/protocol/dubbo-package.js';
-import { jsonSerialization as json } from '../../../rpc/serialization/json.js';
+import { configureJson, jsonSerialization as json } from '../../../rpc/serialization/json.js';
+import { DEFAULT_JSON_LIMITS } from '../../../rpc/serialization/json-shape-limits.js';
 import { getSerialization } from '../../../rpc/serialization/serialization.js';
 
 const codec = new DubboCodec();
@@ -253,8 +254,24 @@ describe('json response bodies, value by value', () => {
     assert.deepEqual(exceptionOf('null'), { type: 'java.lang.RuntimeException', message: 'null' });
   });
 
-  it('refuses a request whose many short argument lines hold more than 131 072 arrays', () => {
-    const args = Array<string>(2000).fill(`[${'[],'.repeat(65)}[]]`); // 67 arrays a line
-    refused(() => requestOf(body(...head, `"${'I'.repeat(args.length)}"`, ...args, '{}')), 'JSON body holding more than 131072 arrays and objects');
+});
+
+describe('json body limits (configureJson)', () => {
+  afterEach(() => configureJson(DEFAULT_JSON_LIMITS));
+
+  it('refuses a request whose many short argument lines hold more arrays than maxContainers', () => {
+    configureJson({ maxContainers: 20 });
+    const args = (count: number) => Array<string>(count).fill('[[],[]]'); // 3 arrays a line
+    const request = (lines: string[]) => body(...head, `"${'I'.repeat(lines.length)}"`, ...lines, '{}');
+    assert.equal(requestOf(request(args(6))).args.length, 6);
+    refused(() => requestOf(request(args(7))), 'JSON body holding more than 20 arrays and objects');
+  });
+
+  it('applies the configured depth and values to requests and responses alike', () => {
+    configureJson({ maxDepth: 3, maxValues: 4 });
+    refused(() => requestOf(body(...head, '"I"', '[[[[0]]]]', '{}')), 'JSON body nested deeper than 3 levels');
+    assert.deepEqual(requestOf(body(...head, '"I"', '[[[0]]]', '{}')).args, [[[[0]]]]);
+    refused(() => responseOf(body('1', '[0,0,0,0,0,0]'.padEnd(100, ' '))), 'JSON body holding more than 4 values');
+    assert.deepEqual(responseOf(body('1', '[0,0,0,0,0]'.padEnd(100, ' '))).value, [0, 0, 0, 0, 0]);
   });
 });
