@@ -46,6 +46,8 @@ const ARRAY_COMPONENTS: Readonly<Record<string, string>> = {
   'java.lang.String': 'java.lang.String',
   'java.lang.Object': 'java.lang.Object',
 };
+/** Array types Java writes as one hessian value (binary, string), by their hessian names. */
+const SCALAR_ARRAYS: Readonly<Record<string, string>> = { '[byte': '[B', '[char': '[C' };
 const PRIMITIVE_CODES: Readonly<Record<string, string>> = {
   Z: 'boolean', B: 'byte', C: 'char', D: 'double', F: 'float', I: 'int', J: 'long', S: 'short',
 };
@@ -351,10 +353,6 @@ export class Hessian2Encoder {
 
   /** A JS array (or Set) as a Java array type such as `[I` or `com.x.User[]`. */
   private array(type: string, value: unknown): void {
-    if (type === '[B') {
-      writeBytes(this, value, type);
-      return;
-    }
     const items = value instanceof Set ? [...value] : value;
     if (!Array.isArray(items)) throw mismatch(value, type);
     if (this.writtenBefore(value as object)) return;
@@ -496,10 +494,15 @@ function hessianArrayType(type: string): string {
   return '[' + (name === 'java.lang.String' ? 'string' : name === 'java.lang.Object' ? 'object' : name);
 }
 
-/** The Java type of a hessian array type's elements: `[int` → `int`, `[string` → `java.lang.String`, `[[int` → `[int`. */
+/**
+ * The Java type of a hessian array type's elements: `[int` → `int`, `[string` → `java.lang.String`,
+ * `[[int` → `[int`, and `[[byte` → `[B` (`[[char` → `[C`): Java writes a byte[] element as binary
+ * and a char[] as a string, not as a list (hessian-lite ArraySerializer writes each element with
+ * writeObject, which picks ByteArraySerializer / BasicSerializer CHARACTER_ARRAY).
+ */
 function arrayComponent(hessianType: string): string {
   const component = hessianType.slice(1);
-  if (component.startsWith('[')) return component;
+  if (component.startsWith('[')) return SCALAR_ARRAYS[component] ?? component;
   return ARRAY_COMPONENTS[component] ?? component;
 }
 
