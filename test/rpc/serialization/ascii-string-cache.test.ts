@@ -70,4 +70,24 @@ describe('AsciiStringCache', () => {
     assert.equal(text('zz', 3), 'zz');
     assert.equal(text('\0\0', 3), '\0\0');
   });
+
+  it('measures an entry from its start in the body, not from the body\'s start', () => {
+    const cache = new AsciiStringCache(1, 8);
+    const body = Buffer.from('xbcde', 'latin1');
+    assert.equal(cache.get(body, 1, 5, 0), 'bcde');
+    assert.equal(cache.get(body, 1, 3, 0), 'bc');
+    assert.equal(cache.get(Buffer.from('xab', 'latin1'), 1, 3, 0), 'ab');
+    assert.equal(cache.get(Buffer.from('ab\0\0', 'latin1'), 0, 4, 0), 'ab\0\0');
+  });
+
+  it('compares an entry with the bytes of its own slot only', () => {
+    const cache = new AsciiStringCache(4, 2);
+    const text = (value: string, slot: number) => cache.get(Buffer.from(value, 'latin1'), 0, value.length, slot);
+    assert.equal(text('ab', 0), 'ab');
+    assert.equal(text('cd', 1), 'cd');
+    assert.equal(text('zz', 2), 'zz');
+    assert.equal(text('bc', 2), 'bc');
+    assert.equal(text('xy', 1), 'xy');
+    assert.equal(text('xb', 1), 'xb');
+  });
 });

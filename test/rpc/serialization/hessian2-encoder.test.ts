@@ -357,6 +357,8 @@ describe('Hessian2Encoder.writeAs: declared Java types', () => {
     assert.deepEqual(declared('java.util.LinkedHashMap', { a: 1 }), b('4d', s('java.util.LinkedHashMap'), s('a'), '91 5a'));
     assert.deepEqual(declared('java.util.HashMap', setJavaClass({}, 'java.util.TreeMap')), b('4d', s('java.util.TreeMap'), '5a'));
     assert.deepEqual(declared('java.util.Map', { $class: 'java.util.TreeMap', $: { a: 1 } }), b('4d', s('java.util.TreeMap'), s('a'), '91 5a'));
+    assert.deepEqual(declared('java.util.LinkedHashMap', { $class: 'x' }), b('4d', s('java.util.LinkedHashMap'), s('$class'), s('x'), '5a'), 'a $class without $ is a key');
+    assert.deepEqual(declared('java.util.LinkedHashMap', { $: 1 }), b('4d', s('java.util.LinkedHashMap'), s('$'), '91 5a'), 'a $ without $class is a key');
     const map = { a: 1 };
     assert.deepEqual(declared('java.util.Map', map, map), b('48', s('a'), '91 5a 51 90'));
     for (const value of ['x', [1], Buffer.from([1]), new Date(0), 5]) refused(() => declared('java.util.Map', value), /^cannot send a JS \w+ as Java java.util.Map$/, String(value));
@@ -400,6 +402,8 @@ describe('Hessian2Encoder.writeAs: declared Java types', () => {
     assert.deepEqual(declared('com.x.User', { $class: 'com.x.Admin', $: { id: 1 } }), b('43', s('com.x.Admin'), '91', s('id'), '60 91'));
     assert.deepEqual(declared('com.x.User', javaObject('com.x.Admin', { id: 1 })), b('43', s('com.x.Admin'), '91', s('id'), '60 91'));
     assert.deepEqual(declared('com.x.User', new Map([[1, 2]])), b('48 91 92 5a'));
+    assert.deepEqual(declared('com.x.User', { $class: 'a.B' }), b('43', s('com.x.User'), '91', s('$class'), '60', s('a.B')), 'a $class without $ is a field');
+    assert.deepEqual(declared('com.x.User', { $: 1 }), b('43', s('com.x.User'), '91', s('$'), '60 91'), 'a $ without $class is a field');
     assert.deepEqual(declared('java.util.TreeMap', { a: 1 }), b('4d', s('java.util.TreeMap'), s('a'), '91 5a'));
     const user = { id: 1 };
     assert.deepEqual(declared('com.x.User', user, user), b('43', s('com.x.User'), '91', s('id'), '60 91 51 90'));

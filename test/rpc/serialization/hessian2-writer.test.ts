@@ -179,6 +179,10 @@ describe('Hessian2Writer strings: length headers and chunks at every boundary', 
       ['é'.repeat(0x8000 + 32), [0x8000, 32]],
       ['a'.repeat(0x8000 * 2 + 1024), [0x8000, 0x8000, 1024]],
       ['a'.repeat(0x7fff) + '\u{1F600}' + 'b', [0x7fff, 3]],
+      ['a'.repeat(0x7fff) + '\ud800\udc00', [0x7fff, 2]],
+      ['a'.repeat(0x7fff) + '\udbff\udfff', [0x7fff, 2]],
+      ['a'.repeat(0x7fff) + '\udc00' + 'b', [0x8000, 1]],
+      ['a'.repeat(0x7fff) + '\ud7ff' + 'b', [0x8000, 1]],
       ['a'.repeat(0x7ffe) + '\u{1F600}' + 'b', [0x8000, 1]],
     ];
     for (const [text, sizes] of cases) assert.deepEqual(bytesOf((w) => w.string(text)), chunks(text, sizes), `${text.length} units`);
@@ -277,6 +281,31 @@ describe('Hessian2Writer growth and limit', () => {
       short.raw(Buffer.alloc(3998));
       assert.throws(() => short.string(text), (err) => isRpcError(err, ErrorCode.MSG_TOO_LONG), `U+${unit.charCodeAt(0).toString(16)} one below`);
     }
+  });
+
+  it('doubles its buffer when it grows (amortised), never beyond the limit, or to the size one value needs', () => {
+    const capacity = (writer: Hessian2Writer) => writer.view().buffer.byteLength;
+    const doubling = new Hessian2Writer();
+    doubling.raw(Buffer.alloc(4096));
+    doubling.byte(1);
+    assert.equal(capacity(doubling), 8192);
+    const limited = new Hessian2Writer();
+    limited.reset(5000);
+    limited.raw(Buffer.alloc(4097));
+    assert.equal(capacity(limited), 5000);
+    const large = new Hessian2Writer();
+    large.raw(Buffer.alloc(4096));
+    large.raw(Buffer.alloc(10_000));
+    assert.equal(capacity(large), 14_096);
+  });
+
+  it('checks the limit only where it grows: a body within the buffer it has is written', () => {
+    // The codec checks the frame's length after encoding; the writer's check stops a runaway body early.
+    const writer = new Hessian2Writer();
+    writer.reset(100);
+    writer.raw(Buffer.alloc(4096));
+    assert.equal(writer.length, 4096);
+    assert.throws(() => writer.byte(0), (err) => isRpcError(err, ErrorCode.MSG_TOO_LONG));
   });
 
   it('names the limit in its error', () => {
