@@ -69,6 +69,9 @@ describe('AsciiStringCache', () => {
     assert.equal(text('\0\0', 2), '\0\0');
     assert.equal(text('zz', 3), 'zz');
     assert.equal(text('\0\0', 3), '\0\0');
+    assert.equal(text('abc', 0), 'abc');
+    assert.equal(text('xyz', 1), 'xyz');
+    assert.equal(text('abx', 0), 'abx');
   });
 
   it('measures an entry from its start in the body, not from the body\'s start', () => {
@@ -77,7 +80,7 @@ describe('AsciiStringCache', () => {
     assert.equal(cache.get(body, 1, 5, 0), 'bcde');
     assert.equal(cache.get(body, 1, 3, 0), 'bc');
     assert.equal(cache.get(Buffer.from('xab', 'latin1'), 1, 3, 0), 'ab');
-    assert.equal(cache.get(Buffer.from('ab\0\0', 'latin1'), 0, 4, 0), 'ab\0\0');
+    assert.equal(cache.get(Buffer.from('abde', 'latin1'), 0, 4, 0), 'abde');
   });
 
   it('compares an entry with the bytes of its own slot only', () => {
