@@ -152,7 +152,7 @@ function decodeResponseBody(body: Buffer, response: DubboResponse): void {
     response.value = flag;
     return;
   }
-  if (typeof flag !== 'number' || flag < 0 || flag > 5) {
+  if (typeof flag !== 'number' || !Number.isInteger(flag) || flag < 0 || flag > 5) {
     throw new RpcError(ErrorCode.SERIALIZATION, `unknown response flag ${String(flag)}`);
   }
   if (flagHasException(flag)) response.exception = readJavaException(reader);

@@ -192,3 +192,23 @@ describe('hessian2 exceptions read from a response', () => {
     }
   });
 });
+
+describe('hessian2 response bodies read', () => {
+  function decoded(body: Buffer, status: ResponseStatus = ResponseStatus.OK): DubboResponse {
+    const response = createResponse({ id: 1, status });
+    hessian2.decodeResponseBody(body, response);
+    return response;
+  }
+
+  it('takes the error message of a status other than OK, empty for an empty body', () => {
+    assert.equal(decoded(s('boom'), ResponseStatus.SERVICE_ERROR).errorMessage, 'boom');
+    assert.equal(decoded(b('95'), ResponseStatus.SERVER_ERROR).errorMessage, '5');
+    assert.equal(decoded(Buffer.alloc(0), ResponseStatus.SERVICE_ERROR).errorMessage, '');
+  });
+
+  it('refuses a flag that is not 0–5 when more follows it', () => {
+    for (const [flag, text] of [[s('x'), 'x'], [b('8f'), '-1'], [b('96'), '6'], [b('5f 00 00 05 dc'), '1.5']] as const) {
+      assert.throws(() => decoded(b(flag, '91')), serializationError(`unknown response flag ${text}`), text);
+    }
+  });
+});
