@@ -107,6 +107,7 @@ describe('Hessian2Encoder.write: lists, maps and objects', () => {
   it('a plain object as an untyped map, keys sorted; a Map in its order, keys of any kind', () => {
     assert.deepEqual(inferred({ b: 1, a: 2 }), b('48', s('a'), '92', s('b'), '91 5a'));
     assert.deepEqual(inferred(new Map<unknown, unknown>([[2, 'x'], [true, null]])), b('48 92', s('x'), '54 4e 5a'));
+    assert.deepEqual(inferred(setJavaClass(new Map([[1, 2]]), 'com.x.Bag')), b('4d', s('com.x.Bag'), '91 92 5a'), 'a Map carrying any class is a typed map');
     assert.deepEqual(inferred({}), b('48 5a'));
   });
 
@@ -149,6 +150,7 @@ describe('Hessian2Encoder.write: lists, maps and objects', () => {
   it('the js-to-java form { $class, $ } as the class, a boxed primitive, a typed list or a map', () => {
     assert.deepEqual(inferred({ $class: 'a.B', $: { x: 1 } }), b('43', s('a.B'), '91', s('x'), '60 91'));
     assert.deepEqual(inferred({ $class: 'java.lang.Object', $: 5 }, { $class: 'java.lang.Object', $: 'x' }), b('95', s('x')));
+    assert.deepEqual(inferred({ $class: 'java.lang.Object', $: [1] }), b('79 91'), 'an Object holding an array is an untyped list');
     assert.deepEqual(inferred({ $class: 'int', $: null }, { $class: 'a.B', $: undefined }), b('4e 4e'));
     assert.deepEqual(inferred({ $class: 'long', $: 5 }, { $class: 'java.lang.Double', $: 2 }, { $class: 'java.lang.Boolean', $: true }), b('e5 5d 02 54'));
     assert.deepEqual(inferred({ $class: 'java.util.ArrayList', $: [1] }), b('79 91'));
@@ -289,7 +291,7 @@ describe('Hessian2Encoder.writeAs: declared Java types', () => {
   it('long from a number, bigint or integer text within 64 bits', () => {
     assert.deepEqual(declared('long', 5, 5n, '123', '+7', '-9223372036854775808', -(2 ** 63)), b('e5 e5 f8 7b e7 4c 80 00 00 00 00 00 00 00 4c 80 00 00 00 00 00 00 00'));
     assert.deepEqual(declared('java.lang.Long', '9223372036854775807'), b('4c 7f ff ff ff ff ff ff ff'));
-    for (const value of [2 ** 63, 1.5, 2n ** 63n, -(2n ** 63n) - 1n, '9223372036854775808', '-9223372036854775809', '1.5', ' 1', '1 ', '', 'x1', '1x', true]) {
+    for (const value of [2 ** 63, -(2 ** 64), 1.5, [5], 2n ** 63n, -(2n ** 63n) - 1n, '9223372036854775808', '-9223372036854775809', '1.5', ' 1', '1 ', '', 'x1', '1x', true]) {
       refused(() => declared('long', value), /^cannot send a JS \w+ as Java long$/, String(value));
     }
   });
@@ -324,7 +326,7 @@ describe('Hessian2Encoder.writeAs: declared Java types', () => {
   it('java.math.BigDecimal as an object with its decimal text in field value', () => {
     const decimalClass = b('43', s('java.math.BigDecimal'), '91', s('value'));
     assert.deepEqual(declared('java.math.BigDecimal', '1.50', 1.5, 10n), b(decimalClass, '60', s('1.50'), '60', s('1.5'), '60', s('10')));
-    for (const text of ['0', '-1', '+1', '5.', '.5', '1e5', '1E+5', '-1.5e-5', '123.456']) {
+    for (const text of ['0', '-1', '+1', '5.', '.5', '.25', '1e5', '1E+5', '-1.5e-5', '123.456']) {
       assert.deepEqual(declared('java.math.BigDecimal', text), b(decimalClass, '60', s(text)), text);
     }
     for (const value of ['', '.', 'e5', '1e', '1.2.3', ' 1', '1 ', 'abc', '1e5x', 'x1e5', '--1', Number.NaN, Number.POSITIVE_INFINITY, true]) {
@@ -340,6 +342,12 @@ describe('Hessian2Encoder.writeAs: declared Java types', () => {
     assert.deepEqual(declared('java.math.BigInteger', '4294967295'), integer('91', b('71', s('[int'), '8f')));
     assert.deepEqual(declared('java.math.BigInteger', -(2n ** 32n)), integer('8f', b('72', s('[int'), '91 90')));
     assert.deepEqual(declared('java.math.BigInteger', 2n ** 70n + 2n ** 33n + 5n), integer('91', b('73', s('[int'), 'c8 40 92 95')));
+    const written = javaObject('java.math.BigInteger', { mag: setJavaClass([1], '[int'), signum: 1 });
+    assert.deepEqual(
+      inferred(written, 2n ** 64n),
+      b('43', s('java.math.BigInteger'), '92', s('mag'), s('signum'), '60 71', s('[int'), '91 91', '60 73 90 91 90 90 91'),
+      "a bigint follows the body's definition of BigInteger, whatever its field order",
+    );
     for (const value of [1.5, 2 ** 53, '1.5', '', 'x', true]) refused(() => declared('java.math.BigInteger', value), /^cannot send a JS \w+ as Java java.math.BigInteger$/, String(value));
   });
 
@@ -355,6 +363,7 @@ describe('Hessian2Encoder.writeAs: declared Java types', () => {
     assert.deepEqual(declared('java.util.Map', { b: 1, a: 2 }), b('48', s('a'), '92', s('b'), '91 5a'));
     assert.deepEqual(declared('java.util.HashMap', new Map([[1, 2]])), b('48 91 92 5a'));
     assert.deepEqual(declared('java.util.LinkedHashMap', { a: 1 }), b('4d', s('java.util.LinkedHashMap'), s('a'), '91 5a'));
+    assert.deepEqual(declared('java.util.LinkedHashMap', new Map([[1, 2]])), b('4d', s('java.util.LinkedHashMap'), '91 92 5a'));
     assert.deepEqual(declared('java.util.HashMap', setJavaClass({}, 'java.util.TreeMap')), b('4d', s('java.util.TreeMap'), '5a'));
     assert.deepEqual(declared('java.util.Map', { $class: 'java.util.TreeMap', $: { a: 1 } }), b('4d', s('java.util.TreeMap'), s('a'), '91 5a'));
     assert.deepEqual(declared('java.util.LinkedHashMap', { $class: 'x' }), b('4d', s('java.util.LinkedHashMap'), s('$class'), s('x'), '5a'), 'a $class without $ is a key');
@@ -388,6 +397,7 @@ describe('Hessian2Encoder.writeAs: declared Java types', () => {
     assert.deepEqual(declared('[[J', [[1]]), b('71', s('[[long'), '71', s('[long'), 'e1'));
     assert.deepEqual(declared('int[][][]', [[[1]]]), b('71', s('[[[int'), '71', s('[[int'), '71', s('[int'), '91'));
     assert.deepEqual(declared('[Lfoo', [{}]), b('71', s('[Lfoo'), '43', s('Lfoo'), '90 60'), 'a descriptor missing its ; keeps its name');
+    assert.deepEqual(declared('[a.B;', [{}]), b('71', s('[a.B;'), '43', s('a.B;'), '90 60'), 'a name without L keeps its ;');
     refused(() => declared('int[]', 5), 'cannot send a JS number as Java [I');
     refused(() => declared('[I', ['x']), 'cannot send a JS string as Java int');
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError } from '../../../common/rpc-error.js';
 import { createRequest, createResponse, type DubboRequest, type DubboResponse, ResponseStatus } from '../../../rpc/protocol/dubbo-package.js';
-import { hessian2Serialization as hessian2 } from '../../../rpc/serialization/hessian2.js';
+import { configureHessian2, hessian2Serialization as hessian2 } from '../../../rpc/serialization/hessian2.js';
 import { hstr as s } from '../protocol/golden-frames.js';
 
 /** Bytes from parts: a string is hex pairs (spaces ignored), a Buffer is itself. */
@@ -210,5 +210,30 @@ describe('hessian2 response bodies read', () => {
     for (const [flag, text] of [[s('x'), 'x'], [b('8f'), '-1'], [b('96'), '6'], [b('5f 00 00 05 dc'), '1.5']] as const) {
       assert.throws(() => decoded(b(flag, '91')), serializationError(`unknown response flag ${text}`), text);
     }
+  });
+});
+
+describe('hessian2 request bodies read', () => {
+  function decoded(body: Buffer): DubboRequest {
+    const req = createRequest({ id: 1 });
+    hessian2.decodeRequestBody(body, req);
+    return req;
+  }
+
+  it('refuses a header field that is not a string', () => {
+    assert.throws(() => decoded(b(s('2.0.2'), '91')), serializationError('expected a string, got number'));
+  });
+
+  it('reads null attachments as none, and a map with other keys with its keys as text', () => {
+    assert.deepEqual(decoded(b(head(''), '4e')).attachments, {});
+    assert.deepEqual(decoded(b(head(''), '48 91', s('x'), '54', s('y'), '5a')).attachments, { 1: 'x', true: 'y' });
+  });
+});
+
+describe('configureHessian2 validation', () => {
+  it('names the option and the value it refuses', () => {
+    assert.throws(() => configureHessian2({ longs: 'text' as never }), { message: "longs must be 'number' or 'bigint', got text" });
+    assert.throws(() => configureHessian2({ maxValues: 0 }), { message: 'maxValues must be a positive integer, got 0' });
+    assert.throws(() => configureHessian2({ maxObjects: 1.5 }), { message: 'maxObjects must be a positive integer, got 1.5' });
   });
 });
