@@ -58,8 +58,10 @@ export const groups = {
     // Not hessian2-volume.test.ts: megabyte frames and loopback amplification, seconds per file
     // instrumented; the limits they exercise are pinned small in hessian2-hostile.test.ts.
     tests: [
-      'test/rpc/serialization/hessian2-values.test.ts',
+      'test/rpc/serialization/hessian2-encoder.test.ts',
       'test/rpc/serialization/hessian2-writer.test.ts',
+      'test/rpc/serialization/hessian2.test.ts',
+      'test/rpc/serialization/hessian2-values.test.ts',
       'test/rpc/serialization/hessian2-hostile.test.ts',
       'test/rpc/serialization/hessian2-loopback.test.ts',
       'test/rpc/serialization/hessian2-differential.test.ts',

@@ -18,7 +18,7 @@
  * BigDecimal/BigInteger/Date are written for their declared types.
  */
 import { ErrorCode, RpcError } from '../../common/rpc-error.js';
-import { javaClassOf } from '../protocol/java-object.js';
+import { javaClassOf, setJavaClass } from '../protocol/java-object.js';
 import { HESSIAN2_MAX_DEPTH } from './hessian2-decoder.js';
 import type { Hessian2Writer } from './hessian2-writer.js';
 
@@ -43,9 +43,9 @@ const MAP_CLASS = /^java\.util\.(concurrent\.)?\w*Map$|^java\.util\.Hashtable$|^
 const ARRAY_COMPONENTS: Readonly<Record<string, string>> = {
   string: 'java.lang.String',
   object: 'java.lang.Object',
-  'java.lang.String': 'java.lang.String',
-  'java.lang.Object': 'java.lang.Object',
 };
+/** Array types Java writes as one hessian value (binary, string), by their hessian names. */
+const SCALAR_ARRAYS: Readonly<Record<string, string>> = { '[byte': '[B', '[char': '[C' };
 const PRIMITIVE_CODES: Readonly<Record<string, string>> = {
   Z: 'boolean', B: 'byte', C: 'char', D: 'double', F: 'float', I: 'int', J: 'long', S: 'short',
 };
@@ -58,14 +58,11 @@ export class Hessian2Encoder {
   private classes: Map<string, { index: number; fields: readonly string[] }> | undefined;
   private types: Map<string, number> | undefined;
   private depth = 0;
-  private used = false;
 
   constructor(private readonly out: Hessian2Writer) {}
 
   /** Starts a new body: references, class and type definitions start again from 0. */
   begin(): void {
-    if (!this.used) return;
-    this.used = false;
     this.refs?.clear();
     this.classes?.clear();
     this.types?.clear();
@@ -165,7 +162,6 @@ export class Hessian2Encoder {
 
   /** Numbers the list, map or object being written (Hessian2Output.addRef); `identity` is the JS value it came from. */
   private numberValue(identity: object | undefined): void {
-    this.used = true;
     if (identity !== undefined) (this.refs ??= new Map()).set(identity, this.refCount);
     this.refCount++;
   }
@@ -221,7 +217,6 @@ export class Hessian2Encoder {
   }
 
   private enter(): void {
-    this.used = true;
     if (++this.depth > HESSIAN2_MAX_DEPTH) {
       throw new RpcError(ErrorCode.SERIALIZATION, `value nested deeper than ${HESSIAN2_MAX_DEPTH} levels`);
     }
@@ -324,23 +319,8 @@ export class Hessian2Encoder {
       mag.unshift(Number(BigInt.asIntN(32, magnitude & 0xffff_ffffn)));
       magnitude >>= 32n;
     }
-    this.enter();
-    this.numberValue(undefined);
-    this.classes ??= new Map();
-    let definition = this.classes.get('java.math.BigInteger');
-    if (definition === undefined) {
-      definition = { index: this.classes.size, fields: ['signum', 'mag'] };
-      this.classes.set('java.math.BigInteger', definition);
-      this.out.byte(0x43);
-      this.out.string('java.math.BigInteger');
-      this.out.int(2);
-      this.out.string('signum');
-      this.out.string('mag');
-    }
-    this.objectStart(definition.index);
-    this.out.int(signum);
-    this.list(mag, '[int', 'int', undefined);
-    this.depth--;
+    // An object like any other, so its fields follow this body's definition of the class.
+    this.pojo('java.math.BigInteger', { signum, mag: setJavaClass(mag, '[int') }, undefined);
   }
 
   date(value: Date): void {
@@ -351,10 +331,6 @@ export class Hessian2Encoder {
 
   /** A JS array (or Set) as a Java array type such as `[I` or `com.x.User[]`. */
   private array(type: string, value: unknown): void {
-    if (type === '[B') {
-      writeBytes(this, value, type);
-      return;
-    }
     const items = value instanceof Set ? [...value] : value;
     if (!Array.isArray(items)) throw mismatch(value, type);
     if (this.writtenBefore(value as object)) return;
@@ -496,14 +472,20 @@ function hessianArrayType(type: string): string {
   return '[' + (name === 'java.lang.String' ? 'string' : name === 'java.lang.Object' ? 'object' : name);
 }
 
-/** The Java type of a hessian array type's elements: `[int` → `int`, `[string` → `java.lang.String`, `[[int` → `[int`. */
+/**
+ * The Java type of a hessian array type's elements: `[int` → `int`, `[string` → `java.lang.String`,
+ * `[[int` → `[int`, and `[[byte` → `[B` (`[[char` → `[C`): Java writes a byte[] element as binary
+ * and a char[] as a string, not as a list (hessian-lite ArraySerializer writes each element with
+ * writeObject, which picks ByteArraySerializer / BasicSerializer CHARACTER_ARRAY).
+ */
 function arrayComponent(hessianType: string): string {
   const component = hessianType.slice(1);
-  if (component.startsWith('[')) return component;
+  if (component.startsWith('[')) return SCALAR_ARRAYS[component] ?? component;
   return ARRAY_COMPONENTS[component] ?? component;
 }
 
 function mismatch(value: unknown, type: string): RpcError {
-  const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  // Never null: every declared type writes null as null.
+  const got = Array.isArray(value) ? 'array' : typeof value;
   return new RpcError(ErrorCode.SERIALIZATION, `cannot send a JS ${got} as Java ${type}`);
 }

@@ -34,8 +34,7 @@ export class Hessian2Writer {
   /** Largest body this writer may produce before it throws MSG_TOO_LONG (see `reset`). */
   private maxBytes = Number.POSITIVE_INFINITY;
   /** The key order of the last string map and that order sorted (see sortedKeys). */
-  private lastKeys: string[] = [];
-  private lastSorted: readonly string[] = [];
+  private lastOrder: { keys: readonly string[]; sorted: readonly string[] } | undefined;
 
   /** Bytes written since the last reset. */
   get length(): number {
@@ -279,11 +278,10 @@ export class Hessian2Writer {
    * sort (docs/performance.md "RPC call path").
    */
   private sortedKeys(keys: string[]): readonly string[] {
-    const last = this.lastKeys;
-    if (keys.length === last.length && keys.every((key, i) => key === last[i])) return this.lastSorted;
-    this.lastKeys = keys;
-    this.lastSorted = [...keys].sort();
-    return this.lastSorted;
+    const last = this.lastOrder;
+    if (last !== undefined && keys.length === last.keys.length && keys.every((key, i) => key === last.keys[i])) return last.sorted;
+    this.lastOrder = { keys, sorted: [...keys].sort() };
+    return this.lastOrder.sorted;
   }
 
   private finalBinaryChunk(value: Buffer, offset: number): void {

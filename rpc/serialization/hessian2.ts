@@ -152,13 +152,18 @@ function decodeResponseBody(body: Buffer, response: DubboResponse): void {
     response.value = flag;
     return;
   }
-  if (typeof flag !== 'number' || flag < 0 || flag > 5) {
+  if (!isResponseFlag(flag)) {
     throw new RpcError(ErrorCode.SERIALIZATION, `unknown response flag ${String(flag)}`);
   }
   if (flagHasException(flag)) response.exception = readJavaException(reader);
   else if (flagHasValue(flag)) response.value = reader.value();
   else response.value = null;
   if (flagHasAttachments(flag)) response.attachments = readMap(reader);
+}
+
+/** A flag of 0–5 (response-flag.ts); Java reads it as a byte, so a double or a larger int is no flag. */
+function isResponseFlag(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 5;
 }
 
 export const hessian2Serialization: Serialization = {

@@ -41,4 +41,56 @@ describe('AsciiStringCache', () => {
       assert.equal(cache.get(buf, 0, buf.length, hashOf(buf)), text);
     }
   });
+
+  it('answers the empty string, also from a slot never used', () => {
+    const cache = new AsciiStringCache(4, 8);
+    for (let slot = 0; slot < 4; slot++) assert.equal(cache.get(Buffer.alloc(0), 0, 0, slot), '');
+    assert.equal(cache.get(Buffer.from('x'), 1, 1, 0), '');
+  });
+
+  it('compares the bytes where they are in the body, whatever their offset', () => {
+    const cache = new AsciiStringCache(1, 8);
+    const body = Buffer.from('bacab', 'latin1');
+    assert.equal(cache.get(body, 3, 5, 0), 'ab');
+    assert.equal(cache.get(body, 1, 3, 0), 'ac');
+    assert.equal(cache.get(body, 0, 2, 0), 'ba');
+    assert.equal(cache.get(body, 3, 5, 0), 'ab');
+    assert.equal(cache.get(body, 2, 4, 0), 'ca');
+  });
+
+  it('keeps every entry inside its own slot: a string longer than an entry never spills into the next', () => {
+    const cache = new AsciiStringCache(4, 2);
+    const text = (value: string, slot: number) => cache.get(Buffer.from(value, 'latin1'), 0, value.length, slot);
+    assert.equal(text('abc', 0), 'abc');
+    assert.equal(text('xy', 1), 'xy');
+    assert.equal(text('ab', 0), 'ab');
+    assert.equal(text('xyz', 1), 'xyz');
+    assert.equal(text('cy', 1), 'cy');
+    assert.equal(text('\0\0', 2), '\0\0');
+    assert.equal(text('zz', 3), 'zz');
+    assert.equal(text('\0\0', 3), '\0\0');
+    assert.equal(text('abc', 0), 'abc');
+    assert.equal(text('xyz', 1), 'xyz');
+    assert.equal(text('abx', 0), 'abx');
+  });
+
+  it('measures an entry from its start in the body, not from the body\'s start', () => {
+    const cache = new AsciiStringCache(1, 8);
+    const body = Buffer.from('xbcde', 'latin1');
+    assert.equal(cache.get(body, 1, 5, 0), 'bcde');
+    assert.equal(cache.get(body, 1, 3, 0), 'bc');
+    assert.equal(cache.get(Buffer.from('xab', 'latin1'), 1, 3, 0), 'ab');
+    assert.equal(cache.get(Buffer.from('abde', 'latin1'), 0, 4, 0), 'abde');
+  });
+
+  it('compares an entry with the bytes of its own slot only', () => {
+    const cache = new AsciiStringCache(4, 2);
+    const text = (value: string, slot: number) => cache.get(Buffer.from(value, 'latin1'), 0, value.length, slot);
+    assert.equal(text('ab', 0), 'ab');
+    assert.equal(text('cd', 1), 'cd');
+    assert.equal(text('zz', 2), 'zz');
+    assert.equal(text('bc', 2), 'bc');
+    assert.equal(text('xy', 1), 'xy');
+    assert.equal(text('xb', 1), 'xb');
+  });
 });
