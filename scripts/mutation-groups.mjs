@@ -61,6 +61,7 @@ export const groups = {
       'test/rpc/serialization/hessian2-encoder.test.ts',
       'test/rpc/serialization/hessian2-writer.test.ts',
       'test/rpc/serialization/hessian2.test.ts',
+      'test/rpc/serialization/hessian2-by-hand.test.ts',
       'test/rpc/serialization/hessian2-values.test.ts',
       'test/rpc/serialization/hessian2-hostile.test.ts',
       'test/rpc/serialization/hessian2-loopback.test.ts',

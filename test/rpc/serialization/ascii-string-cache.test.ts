@@ -93,4 +93,67 @@ describe('AsciiStringCache', () => {
     assert.equal(text('xy', 1), 'xy');
     assert.equal(text('xb', 1), 'xb');
   });
+
+  // Whether a lookup hits cannot be seen in its answer (the strings are equal), only in the work
+  // done: a miss copies the bytes into the table. These tests count those copies.
+  describe('hits (a repeat costs no copy)', () => {
+    function counted(cache: AsciiStringCache): { stores: number } {
+      const seen = { stores: 0 };
+      const table = cache as unknown as { store: (...args: unknown[]) => string };
+      const store = table.store.bind(cache);
+      table.store = (...args: unknown[]) => {
+        seen.stores++;
+        return store(...args);
+      };
+      return seen;
+    }
+
+    it('copies a string into the table once and answers its repeats from there', () => {
+      const cache = new AsciiStringCache();
+      const seen = counted(cache);
+      const body = Buffer.from('xinterfaceX', 'latin1');
+      const hash = hashOf(body, 1, 10);
+      for (let i = 0; i < 3; i++) assert.equal(cache.get(body, 1, 10, hash), 'interface');
+      assert.equal(seen.stores, 1);
+    });
+
+    it('keeps a string of exactly the entry size', () => {
+      const cache = new AsciiStringCache(4, 8);
+      const seen = counted(cache);
+      const eight = Buffer.from('12345678', 'latin1');
+      cache.get(eight, 0, 8, 1);
+      cache.get(eight, 0, 8, 1);
+      assert.equal(seen.stores, 1);
+    });
+
+    it('hits in every slot, the last one included, and uses only the low bits of the hash', () => {
+      const cache = new AsciiStringCache(256, 64);
+      const seen = counted(cache);
+      const word = Buffer.from('method', 'latin1');
+      for (const hash of [0, 1, 0xff, 0x1ff, -1]) {
+        cache.get(word, 0, word.length, hash);
+        cache.get(word, 0, word.length, hash);
+      }
+      // 0xff, 0x1ff and -1 share slot 255: one copy for slots 0, 1 and 255.
+      assert.equal(seen.stores, 3);
+    });
+
+    it('spreads strings over the slots by their FNV-1a hash', () => {
+      assert.equal(hashStep(HASH_SEED, 0x61), 0xe40c292c | 0); // FNV-1a of "a"
+      const cache = new AsciiStringCache(256, 64);
+      const seen = counted(cache);
+      const words = ['path', 'interface', 'version', 'timeout', 'group'].map((w) => Buffer.from(w, 'latin1'));
+      for (let round = 0; round < 3; round++) for (const word of words) cache.get(word, 0, word.length, hashOf(word));
+      assert.equal(seen.stores, words.length);
+    });
+
+    it('compares only the entry\'s own bytes, not the table byte after them', () => {
+      const cache = new AsciiStringCache(2, 8);
+      const seen = counted(cache);
+      const body = Buffer.from('abcZ', 'latin1');
+      cache.get(body, 0, 3, 0);
+      cache.get(body, 0, 3, 0);
+      assert.equal(seen.stores, 1);
+    });
+  });
 });
