@@ -16,7 +16,7 @@ import { LengthFieldCodec } from '../../transport/length-field-codec.js';
 import type { EventListener, ReadWriter, Session } from '../../transport/session-contract.js';
 import { createTcpServer, type TcpServer } from '../../transport/tcp-server.js';
 import type { TcpSession } from '../../transport/tcp-session.js';
-import { SLAB_FRAME_LIMIT_BYTES } from '../../transport/write-slab.js';
+import { SLAB_BYTES, SLAB_FRAME_LIMIT_BYTES, sharedWriteSlab } from '../../transport/write-slab.js';
 import { deferred, rawConnect, within } from './helpers.js';
 
 const codec = new LengthFieldCodec();
@@ -365,6 +365,90 @@ describe('TcpSession writes and close', () => {
       await within(server.close({ lingerMs: 0 }), 5000, 'server closed');
       await within(closed, 5000, 'session closed');
       await within(got, 5000, 'peer closed');
+    });
+  });
+
+  describe('slab reservations', () => {
+    const slab = sharedWriteSlab();
+    /** A body whose frame fills `SLAB_FRAME_LIMIT_BYTES`, every byte `tag` (an ASCII letter). */
+    const fullFrame = (tag: number): Buffer => Buffer.alloc(SLAB_FRAME_LIMIT_BYTES - 4, String.fromCharCode(97 + (tag % 26)));
+
+    /** A handler whose writeInto, for the packages in `refused`, runs `meanwhile` and then throws. */
+    function refusing(refused: Set<Buffer>, meanwhile: () => void = () => {}): ReadWriter<Buffer> {
+      return {
+        read: (s, buf) => codec.read(s, buf),
+        write: (s, pkg) => codec.write(s, pkg),
+        encodedLength: (s, pkg) => codec.encodedLength(s, pkg),
+        writeInto: (s, pkg, target, offset) => {
+          if (refused.has(pkg)) {
+            meanwhile();
+            throw new Error('refused');
+          }
+          codec.writeInto(s, pkg, target, offset);
+        },
+      };
+    }
+
+    it('gives the slab bytes of a frame whose writeInto threw back to the slab', async () => {
+      const boom = Buffer.from('boom');
+      const { session } = await open(() => {}, refusing(new Set([boom])));
+      // A full frame that does not fit starts a fresh slab, so what follows stays in one slab.
+      if (!slab.fits(1024)) session.writePkg(fullFrame(0));
+      session.writePkg(Buffer.from('before'));
+      const [buf, pos] = [slab.buf, slab.pos];
+      assert.throws(() => session.writePkg(boom), (err) => isRpcError(err, ErrorCode.BAD_PACKAGE));
+      assert.equal(slab.buf, buf);
+      assert.equal(slab.pos, pos);
+    });
+
+    it('keeps another session’s frame intact when a writeInto wrote on it and then threw', async () => {
+      const boom = Buffer.from('boom');
+      let other: Session<Buffer> | undefined;
+      const a = await open(() => {}, refusing(new Set([boom]), () => other!.writePkg(Buffer.from('written from inside writeInto'))));
+      const b = await open();
+      other = b.session;
+      const [gotA, gotB] = [readAll(a.peer), readAll(b.peer)];
+      const sentB: string[] = [];
+      if (!slab.fits(1024)) {
+        b.session.writePkg(fullFrame(0));
+        sentB.push(fullFrame(0).toString());
+      }
+      assert.throws(() => a.session.writePkg(boom), (err) => isRpcError(err, ErrorCode.BAD_PACKAGE));
+      sentB.push('written from inside writeInto');
+      // Longer than the refused frame: it would cover the other session's frame if the refused bytes were reused.
+      const after = Buffer.alloc(2000, 'x');
+      a.session.writePkg(after);
+      a.session.close();
+      b.session.close();
+      assert.deepEqual(bodies((await within(gotB, 5000, 'other peer')).bytes), sentB);
+      assert.deepEqual(bodies((await within(gotA, 5000, 'writer peer')).bytes), [after.toString()]);
+    });
+
+    it('keeps another session’s frames intact when a writeInto filled the slab on it and then threw', async () => {
+      const boom = fullFrame(25);
+      let other: Session<Buffer> | undefined;
+      const sentB: string[] = [];
+      const writeOther = (tag: number) => {
+        other!.writePkg(fullFrame(tag));
+        sentB.push(fullFrame(tag).toString());
+      };
+      // Fills the refused frame's slab, then starts the next one with a frame as long as the refused one.
+      const fillSlab = () => {
+        for (let i = 0; i < SLAB_BYTES / SLAB_FRAME_LIMIT_BYTES; i++) writeOther(i + 1);
+      };
+      const a = await open(() => {}, refusing(new Set([boom]), fillSlab));
+      const b = await open();
+      other = b.session;
+      const [gotA, gotB] = [readAll(a.peer), readAll(b.peer)];
+      // Leave less room than one full frame, so the refused frame opens a fresh slab at offset 0.
+      while (slab.fits(SLAB_FRAME_LIMIT_BYTES)) writeOther(0);
+      assert.throws(() => a.session.writePkg(boom), (err) => isRpcError(err, ErrorCode.BAD_PACKAGE));
+      const after = Buffer.alloc(100, 'y');
+      a.session.writePkg(after);
+      a.session.close();
+      b.session.close();
+      assert.deepEqual(bodies((await within(gotB, 5000, 'other peer')).bytes), sentB);
+      assert.deepEqual(bodies((await within(gotA, 5000, 'writer peer')).bytes), [after.toString()]);
     });
   });
 
