@@ -324,6 +324,27 @@ describe('TcpSession writes and close', () => {
       assert.equal((await within(got, 20_000, 'peer closed')).error, undefined);
     });
 
+    it('a session that closes itself while it resumes from backpressure still takes the peer’s bytes', async () => {
+      const first = deferred<() => void>();
+      const { peer, closed } = await open((s) => void s.setMaxInflight(1), codec, {
+        onMessage: (x, pkg) => {
+          if (pkg.toString() === 'one') return new Promise<void>((resolve) => first.resolve(resolve));
+          // A held package decoded on resume: the session closes gracefully from inside the resume.
+          x.close();
+        },
+      });
+      peer.write(Buffer.concat([codec.encode(Buffer.from('one')), codec.encode(Buffer.from('two'))]));
+      const settleFirst = await within(first.promise, 5000, 'first message');
+      const written = deferred<Error | null | undefined>();
+      peer.write(Buffer.alloc(48 * 1024 * 1024), (err) => written.resolve(err));
+      peer.end();
+      const got = readAll(peer);
+      settleFirst();
+      await within(closed, 5000, 'session closed');
+      assert.equal(await within(written.promise, 20_000, 'peer write done'), null);
+      assert.equal((await within(got, 20_000, 'peer closed')).error, undefined);
+    });
+
     it('closes a session whose socket is destroyed underneath, once and without an error', async () => {
       let closes = 0;
       const { tcp, session, errors, closed } = await open((s) => void s.onClosed(() => closes++));
