@@ -6,6 +6,7 @@
  * (reset, destroy, drain) reach the session.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type net from 'node:net';
 import { after, describe, it } from 'node:test';
@@ -17,7 +18,8 @@ import type { EventListener, ReadWriter, Session } from '../../transport/session
 import { createTcpServer, type TcpServer } from '../../transport/tcp-server.js';
 import type { TcpSession } from '../../transport/tcp-session.js';
 import { SLAB_BYTES, SLAB_FRAME_LIMIT_BYTES, sharedWriteSlab } from '../../transport/write-slab.js';
-import { deferred, rawConnect, within } from './helpers.js';
+import { TimerWheel } from '../../transport/timer-wheel.js';
+import { deferred, rawConnect, waitFor, within } from './helpers.js';
 
 const codec = new LengthFieldCodec();
 /** More than the kernel takes from a peer that never read (default socket buffers), so the rest waits in user space. */
@@ -76,11 +78,16 @@ describe('TcpSession writes and close', () => {
   });
 
   /** A server whose first session is configured by `configure`, and a raw peer connected to it. */
-  async function open(configure: (s: Session<Buffer>) => void = () => {}, handler: ReadWriter<Buffer> = codec, listener: EventListener<Buffer> = {}): Promise<Pair> {
+  async function open(
+    configure: (s: Session<Buffer>) => void = () => {},
+    handler: ReadWriter<Buffer> = codec,
+    listener: EventListener<Buffer> = {},
+    wheel?: TimerWheel,
+  ): Promise<Pair> {
     const opened = deferred<Session<Buffer>>();
     const closed = deferred();
     const errors: RpcError[] = [];
-    const server = createTcpServer<Buffer>({ host: '127.0.0.1', port: 0 });
+    const server = createTcpServer<Buffer>({ host: '127.0.0.1', port: 0, wheel });
     servers.push(server);
     await server.runEventLoop((s) => {
       s.setPkgHandler(handler).setEventListener({
@@ -365,6 +372,20 @@ describe('TcpSession writes and close', () => {
       assert.ok(isRpcError(err, ErrorCode.NETWORK), `got ${String(err)}`);
       assert.ok(err.cause instanceof Error && (err.cause as NodeJS.ErrnoException).code === 'ECONNRESET', `cause ${String(err.cause)}`);
       assert.ok(err.message.includes((err.cause as Error).message), err.message);
+    });
+
+    it('a deflate session whose socket goes away while it flushes leaves no linger timer behind', async () => {
+      const wheel = new TimerWheel({ tickMs: 5 });
+      const { session, tcp } = await open((s) => void s.setCompressType(CompressType.Zip), codec, {}, wheel);
+      // Incompressible bytes keep zlib busy well past the socket's close.
+      session.writeBytes(randomBytes(8 * 1024 * 1024));
+      session.close();
+      tcp.socket.destroy();
+      await once(tcp.socket, 'close');
+      await waitFor(() => session.bufferedBytes === 0, 20_000, 'zlib took the last flush');
+      await nextTurn();
+      assert.equal(wheel.size, 0);
+      wheel.clear();
     });
 
     it('server.close({ lingerMs: 0 }) drops at once what a stalled peer has not taken', async () => {
