@@ -129,6 +129,8 @@ export const groups = {
   'transport-tcp': {
     mutate: ['transport/base-session.ts', 'transport/tcp-session.ts'],
     tests: [
+      // The write and close paths of tcp-session.ts, a few seconds.
+      'test/transport/tcp-session-writes.test.ts',
       'test/transport/tcp-session.test.ts',
       'test/transport/tcp-features.test.ts',
       'test/transport/flush-threshold.test.ts',

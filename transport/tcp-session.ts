@@ -439,9 +439,10 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
       return;
     }
     this.flush();
-    // A session paused for backpressure reads again, so the peer's FIN ends the socket
-    // (what arrives now is dropped): a paused socket would wait out the linger instead.
-    if (this.readState === 'paused') socket.resume();
+    // A socket paused for backpressure reads again, so the peer's FIN ends it (what arrives
+    // now is dropped): a paused socket would wait out the linger instead. The socket, not the
+    // read state: a close from a package decoded while resuming finds it still paused.
+    if (socket.isPaused()) socket.resume();
     if (this.pipe === null) this.endSocket();
     else this.pipe.flushed(() => this.endSocket());
   }
