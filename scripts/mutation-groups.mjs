@@ -128,6 +128,8 @@ export const groups = {
   'transport-tcp': {
     mutate: ['transport/base-session.ts', 'transport/tcp-session.ts'],
     tests: [
+      // What every session inherits (setters, close/discard, dispatch, timers): about 4 s, kills most of base-session.ts.
+      'test/transport/base-session.test.ts',
       'test/transport/tcp-session.test.ts',
       'test/transport/tcp-features.test.ts',
       'test/transport/flush-threshold.test.ts',

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { ErrorCode, isRpcError, RpcError } from '../../common/rpc-error.js';
 import type { BaseSession, SessionOwner } from '../../transport/base-session.js';
 import { CompressType } from '../../transport/compress-type.js';
@@ -17,10 +17,49 @@ import { createTaskPool, type TaskPool } from '../../transport/task-pool.js';
 import { createTcpServer, type TcpServer, type TcpServerOptions } from '../../transport/tcp-server.js';
 import { TcpSession } from '../../transport/tcp-session.js';
 import { TimerWheel } from '../../transport/timer-wheel.js';
-import { codec, type Deferred, deferred, frames, rawConnect, waitFor, within } from './helpers.js';
+import { codec, type Deferred, deferred, frames, rawConnect as connectRaw, waitFor, within } from './helpers.js';
 import { openPeer, serveWs } from './ws-fixture.js';
 
 // ---- helpers of this file
+
+const cleanups: (() => unknown)[] = [];
+
+/** Registers what the running test must release, whether it passes or fails (a failing test must not keep the process alive). */
+function onCleanup(fn: () => unknown): void {
+  cleanups.push(fn);
+}
+
+async function releaseAll(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) {
+    try {
+      await fn();
+    } catch {
+      // Releasing is best effort: the test's own outcome is what counts.
+    }
+  }
+}
+
+/** A raw socket to the server, destroyed after the test. */
+async function rawConnect(port: number): Promise<net.Socket> {
+  const socket = await connectRaw(port);
+  socket.on('error', () => {});
+  onCleanup(() => socket.destroy());
+  return socket;
+}
+
+/** A wheel of the test's own, cleared after it. */
+function testWheel(options: ConstructorParameters<typeof TimerWheel>[0] = { tickMs: 5 }): TimerWheel {
+  const wheel = new TimerWheel(options);
+  onCleanup(() => wheel.clear());
+  return wheel;
+}
+
+/** A task pool whose queued tasks are dropped after the test (nothing waits for running ones). */
+function testPool(options: Parameters<typeof createTaskPool>[0]): TaskPool {
+  const pool = createTaskPool(options);
+  onCleanup(() => void pool.close());
+  return pool;
+}
 
 /** The length-field codec without its slab fast path, so writes go through BaseSession.writePkg. */
 const plainCodec: ReadWriter<Buffer> = {
@@ -38,6 +77,7 @@ interface Served {
 async function serveTcp(configure: (s: Session<Buffer>) => void, options: TcpServerOptions = {}): Promise<Served> {
   const first = deferred<Session<Buffer>>();
   const server = createTcpServer<Buffer>({ port: 0, ...options });
+  onCleanup(() => server.close({ lingerMs: 0 }));
   await server.runEventLoop((s) => {
     first.resolve(s);
     configure(s);
@@ -80,11 +120,15 @@ async function socketPair(options: { writableHighWaterMark?: number } = {}): Pro
   await once(mine, 'connect');
   const [peer] = (await accepted) as [net.Socket];
   listener.close();
+  for (const socket of [mine, peer]) {
+    socket.on('error', () => {});
+    onCleanup(() => socket.destroy());
+  }
   return { mine, peer };
 }
 
 /** An owner that records what its sessions tell it. */
-function recordingOwner(wheel = new TimerWheel({ tickMs: 5 }), taskPool: TaskPool | null = null) {
+function recordingOwner(wheel = testWheel(), taskPool: TaskPool | null = null) {
   const closed: boolean[] = [];
   const backlog: [number, number][] = [];
   const owner: SessionOwner = {
@@ -127,6 +171,8 @@ function expectInvalid(fn: () => unknown, message: RegExp): void {
 
 
 describe('BaseSession configuration', () => {
+  afterEach(releaseAll);
+
   it('rejects bad settings with INVALID_ARGUMENT naming the setting, and accepts good ones', async () => {
     const { mine, peer } = await socketPair();
     const s = new TcpSession<Buffer>(mine, false);
@@ -171,6 +217,7 @@ describe('BaseSession configuration', () => {
   it('names a session "tcp-session" by default, knows both ends, and numbers sessions upwards', async () => {
     const opened: Session<Buffer>[] = [];
     const server = createTcpServer<Buffer>({ port: 0 });
+    onCleanup(() => server.close({ lingerMs: 0 }));
     await server.runEventLoop((s) => void s.setPkgHandler(codec).setEventListener({ onOpen: (x) => void opened.push(x) }));
     const a = await rawConnect(server.address.port);
     const b = await rawConnect(server.address.port);
@@ -201,6 +248,8 @@ describe('BaseSession configuration', () => {
 });
 
 describe('BaseSession writes', () => {
+  afterEach(releaseAll);
+
   it('takes a 64 KiB write below the default 1 MiB high-water mark', async () => {
     const { server, session } = await serveTcp((s) => void s.setPkgHandler(codec));
     const socket = await rawConnect(server.address.port);
@@ -283,7 +332,9 @@ describe('BaseSession writes', () => {
 
   it('takes a write that fills maxWriteBufferBytes exactly (WebSocket checks every write)', async () => {
     const served = await serveWs<Buffer>({ configure: (s) => void s.setMaxWriteBufferBytes(64) });
+    onCleanup(() => served.server.close({ lingerMs: 0 }));
     const peer = await openPeer(served.server.url);
+    onCleanup(() => peer.terminate());
     const s = await served.session;
     assert.equal(s.bufferedBytes, 0);
     s.writeBytes(Buffer.alloc(64));
@@ -294,6 +345,8 @@ describe('BaseSession writes', () => {
 });
 
 describe('BaseSession close and discard', () => {
+  afterEach(releaseAll);
+
   it('flushes queued bytes before the FIN of a clean close', async () => {
     const { server, session } = await serveTcp((s) => void s.setPkgHandler(codec));
     const socket = await rawConnect(server.address.port);
@@ -307,6 +360,7 @@ describe('BaseSession close and discard', () => {
   it('drops what a refused session queued and marks it closed', async () => {
     let refusedSession: Session<Buffer> | null = null;
     const server = createTcpServer<Buffer>({ port: 0 });
+    onCleanup(() => server.close({ lingerMs: 0 }));
     await server.runEventLoop((s) => {
       refusedSession = s;
       s.setPkgHandler(codec);
@@ -362,6 +416,7 @@ describe('BaseSession close and discard', () => {
   it('says whether the peer ended the stream: not for a local close, yes after the peer’s FIN', async () => {
     const clean: boolean[] = [];
     const server = createTcpServer<Buffer>({ port: 0 });
+    onCleanup(() => server.close({ lingerMs: 0 }));
     await server.runEventLoop((s) => {
       s.setPkgHandler(codec).setEventListener({ onClose: (x) => void clean.push((x as BaseSession<Buffer>).peerClosedCleanly) });
     });
@@ -434,6 +489,8 @@ describe('BaseSession close and discard', () => {
 });
 
 describe('BaseSession dispatch', () => {
+  afterEach(releaseAll);
+
   it('counts an unsettled onMessage promise as in flight until it settles', async () => {
     const gate = deferred();
     const { server, session } = await serveTcp((s) => void s.setPkgHandler(codec).setEventListener({ onMessage: () => gate.promise }));
@@ -541,7 +598,7 @@ describe('BaseSession dispatch', () => {
 
   for (const maxInflight of [0, 10]) {
     it(`runs onMessage as a pool task and resumes reading when a full pool has room (maxInflight ${maxInflight})`, async () => {
-      const pool = createTaskPool({ size: 1, queueLength: 1 });
+      const pool = testPool({ size: 1, queueLength: 1 });
       const gate = deferred();
       const got: string[] = [];
       const poolPendingAtFirst: number[] = [];
@@ -577,7 +634,7 @@ describe('BaseSession dispatch', () => {
   }
 
   it('does not hand packages still queued in the pool to a session that closed meanwhile', async () => {
-    const pool = createTaskPool({ size: 1, queueLength: 8 });
+    const pool = testPool({ size: 1, queueLength: 8 });
     const gate = deferred();
     const got: string[] = [];
     const { server, session } = await serveTcp(
@@ -605,16 +662,26 @@ describe('BaseSession dispatch', () => {
 });
 
 describe('BaseSession timers', () => {
-  it('puts nothing on the wheel for a session without onCron or read timeout', async () => {
-    const wheel = new TimerWheel({ tickMs: 5 });
-    const { server, session } = await serveTcp((s) => void s.setPkgHandler(codec).setCronPeriod(10), { wheel });
-    const socket = await rawConnect(server.address.port);
-    const s = await session;
-    assert.equal(s.closed, false);
+  afterEach(releaseAll);
+
+  it('puts nothing on the wheel for a session without onCron or read timeout, and takes a session’s timers off at close', async () => {
+    const wheel = testWheel();
+    let made = 0;
+    const server = createTcpServer<Buffer>({ port: 0, wheel });
+    onCleanup(() => server.close({ lingerMs: 0 }));
+    await server.runEventLoop((s) => {
+      s.setPkgHandler(codec).setCronPeriod(10);
+      if (++made === 2) s.setReadTimeout(60_000).setEventListener({ onCron: () => undefined });
+    });
+    await rawConnect(server.address.port);
+    await waitFor(() => server.sessions.length === 1, 5000, 'plain session');
     assert.equal(wheel.size, 0);
-    socket.destroy();
-    await server.close();
-    wheel.clear();
+    await rawConnect(server.address.port);
+    await waitFor(() => server.sessions.length === 2, 5000, 'session with cron and idle check');
+    assert.equal(wheel.size, 2);
+    // Closed with a reason: the socket is destroyed at once, so no linger timer joins the wheel either.
+    server.sessions[1]!.close(new RpcError(ErrorCode.SERVER_ERROR, 'closed by the test'));
+    assert.equal(wheel.size, 0);
   });
 
   it('closes an idle session with READ_TIMEOUT only once the timeout passed since the last bytes', async () => {
@@ -669,10 +736,48 @@ describe('BaseSession timers', () => {
     wheel.clear();
   });
 
+  it('counts the write timeout from the last drain, not from the first stall', async () => {
+    // The wheel is driven by hand: its own interval (an hour per tick) never fires during the test.
+    const tickMs = 3_600_000;
+    const wheel = testWheel({ tickMs });
+    const { mine, peer } = await socketPair();
+    peer.pause();
+    const { owner } = recordingOwner(wheel);
+    const s = new TcpSession<Buffer>(mine, false);
+    // Two ticks: a check armed one tick after another falls due one tick later.
+    assert.equal(
+      s.open(owner, (x) => void x.setPkgHandler(codec).setWriteTimeout(1.5 * tickMs)),
+      null,
+    );
+    const big = Buffer.alloc(32 * 1024 * 1024);
+    s.writeBytes(big);
+    await waitFor(() => wheel.size === 1, 5000, 'write check armed');
+    const firstTick = performance.now() + tickMs;
+    wheel.advance(firstTick);
+    assert.equal(s.closed, false);
+    // The peer takes everything ('drain'), then stalls again on a second batch.
+    const stalledAgain = deferred();
+    mine.once('drain', () => {
+      peer.pause();
+      s.writeBytes(big);
+      stalledAgain.resolve();
+    });
+    peer.resume();
+    await within(stalledAgain.promise, 10_000, 'drain');
+    await waitFor(() => mine.writableLength > 0 && wheel.size === 1, 5000, 'second batch held, its check armed');
+    // One more tick: the first stall's check would be due now, the second one's is not.
+    wheel.advance(firstTick + tickMs);
+    assert.equal(s.closed, false);
+    wheel.advance(firstTick + 2 * tickMs);
+    assert.ok(isRpcError(s.closeReason, ErrorCode.WRITE_TIMEOUT), String(s.closeReason));
+  });
+
   it('pings a WebSocket peer on every cron tick without an onCron listener, and warns of nothing', async () => {
-    const wheel = new TimerWheel({ tickMs: 5 });
+    const wheel = testWheel();
     const served = await serveWs<Buffer>({ configure: (s) => void s.setCronPeriod(10), server: { wheel } });
+    onCleanup(() => served.server.close({ lingerMs: 0 }));
     const peer = await openPeer(served.server.url);
+    onCleanup(() => peer.terminate());
     const s = await served.session;
     const warnings = await warningsDuring(async () => {
       await within(once(peer, 'ping'), 5000, 'first ping');
