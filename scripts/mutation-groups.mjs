@@ -129,6 +129,8 @@ export const groups = {
   'transport-tcp': {
     mutate: ['transport/base-session.ts', 'transport/tcp-session.ts'],
     tests: [
+      // What every session inherits (setters, close/discard, dispatch, timers): about 4 s, kills most of base-session.ts.
+      'test/transport/base-session.test.ts',
       // The write and close paths of tcp-session.ts, a few seconds.
       'test/transport/tcp-session-writes.test.ts',
       'test/transport/tcp-session.test.ts',
