@@ -238,10 +238,6 @@ export function isNodeExists(err: unknown): boolean {
   return zookeeper !== undefined && zkErrorCode(err) === zookeeper.Exception.NODE_EXISTS;
 }
 
-export function isNodeDeleted(event: ZkEvent): boolean {
-  return zookeeper !== undefined && event.getType() === zookeeper.Event.NODE_DELETED;
-}
-
 export function isNoNode(err: unknown): boolean {
   return zookeeper !== undefined && zkErrorCode(err) === zookeeper.Exception.NO_NODE;
 }
