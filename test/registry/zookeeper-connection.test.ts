@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import zookeeper, { type Client } from 'node-zookeeper-client';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
@@ -7,6 +8,7 @@ import { freePort, startServer, type TestServer } from './helpers/servers.js';
 import { ZkProxy } from './helpers/zk-proxy.js';
 
 const WAIT_MS = 20_000;
+const FIXTURE = new URL('./fixtures/zookeeper-connection-process.js', import.meta.url);
 const ZERO_SESSION = Buffer.alloc(8);
 
 /** Waits for a promise with a bound, so "never happened" fails instead of hanging. */
@@ -233,6 +235,32 @@ describe('ZookeeperConnection', () => {
     ];
     for (const [what, call] of calls) {
       await assert.rejects(call, (err) => isRpcError(err, ErrorCode.REGISTRY_UNAVAILABLE) && (err as Error).message === `${what}: no answer within 300 ms`, what);
+    }
+  });
+
+  it('fails with REGISTRY_UNAVAILABLE naming the cause when node-zookeeper-client cannot be loaded, and tries to load it again on the next call', async () => {
+    const child = fork(FIXTURE, ['no-module'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    try {
+      const report = await within(new Promise((resolve) => child.once('message', resolve)), 'the report of the process');
+      const failure = { code: ErrorCode.REGISTRY_UNAVAILABLE, message: 'cannot load node-zookeeper-client: refused by the test', cause: 'refused by the test' };
+      assert.deepEqual(report, { failures: [failure, failure] });
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('lets its process exit once closed while its only server accepts and never answers', async () => {
+    const via = await proxy();
+    via.admit('hold');
+    const held = via.untilHeld(() => true);
+    const child = fork(FIXTURE, ['close-unanswered', via.address], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await within(held, 'the connection attempt');
+      child.send('close');
+      await within(exited, 'the process to exit by itself');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
   });
 });
