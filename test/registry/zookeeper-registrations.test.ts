@@ -110,6 +110,16 @@ describe('ZookeeperRegistry edges', () => {
     return callback((done) => admin.remove(path, -1, done));
   }
 
+  /**
+   * Lets a registry finish what a watch event started: ZooKeeper answers a
+   * session's requests in order, so two lookups (eight round trips) outlast
+   * a reaction of a few round trips begun before them.
+   */
+  async function settle(registry: Registry): Promise<void> {
+    await registry.lookup(consumerOf('org.example.Settle'));
+    await registry.lookup(consumerOf('org.example.Settle'));
+  }
+
   /** Ends a session from outside: a second client joins it and closes it. */
   async function endSession(session: { id: Buffer; password: Buffer }): Promise<void> {
     const intruder = await raw({ sessionId: session.id, sessionPassword: session.password });
@@ -182,8 +192,10 @@ describe('ZookeeperRegistry edges', () => {
   it('leaves no node when unregister runs while its register is still creating it', async () => {
     const registry = open(server.address);
     const url = provider(21006, 'org.example.Undone');
+    const other = provider(21098, 'org.example.Undone'); // another registration, at another path
+    await registry.register(other);
     await Promise.all([registry.register(url), registry.unregister(url)]);
-    assert.deepEqual(await children(folderOf('org.example.Undone')), []);
+    assert.deepEqual(await children(folderOf('org.example.Undone')), [nodeName(other)]);
   });
 
   it('creates its node again when it is deleted after its data changed (the watch fires on any change)', async () => {
@@ -194,6 +206,29 @@ describe('ZookeeperRegistry edges', () => {
     await callback((done) => admin.setData(path, Buffer.from('touched'), -1, done));
     await remove(path);
     await pollUntil(async () => (await stat(path))?.ephemeralOwner.equals(registry.session!.id) === true, WAIT_MS, 'the node created again');
+  });
+
+  it('leaves alone a node another session created in place of its own', async () => {
+    const registry = open(server.address);
+    const url = provider(21018, 'org.example.Taken');
+    const path = nodePath('dubbo', url);
+    await registry.register(url);
+    const other = await raw();
+    await remove(path);
+    await callback((done) => other.create(path, null, zookeeper.CreateMode.EPHEMERAL, done));
+    await settle(registry);
+    assert.deepEqual((await stat(path))!.ephemeralOwner, other.getSessionId());
+  });
+
+  it('does not create again a node it unregistered', async () => {
+    const registry = open(server.address);
+    const url = provider(21019, 'org.example.Gone');
+    await registry.register(url);
+    const before = await stat(folderOf('org.example.Gone'));
+    await registry.unregister(url);
+    await settle(registry);
+    const after = await stat(folderOf('org.example.Gone'));
+    assert.equal(after!.cversion, before!.cversion + 1, 'one child deleted, none created');
   });
 
   it('retries creating a deleted node until ZooKeeper allows it', async () => {
