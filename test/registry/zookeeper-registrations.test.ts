@@ -231,6 +231,23 @@ describe('ZookeeperRegistry edges', () => {
     assert.equal(after!.cversion, before!.cversion + 1, 'one child deleted, none created');
   });
 
+  it('keeps a newer registration of the same URL when the older one, still in flight, fails', async () => {
+    const registry = open(server.address);
+    const older = provider(21020, 'org.example.Newer', { timestamp: '1700000000' });
+    const newer = provider(21020, 'org.example.Newer', { timestamp: '1700000001' });
+    // The older URL's node is held by another session and cannot be deleted: its register fails.
+    const other = await raw();
+    await callback((done) => admin.mkdirp(folderOf('org.example.Newer'), done));
+    await callback((done) => other.create(nodePath('dubbo', older), null, zookeeper.CreateMode.EPHEMERAL, done));
+    await allow(folderOf('org.example.Newer'), READ, WRITE, CREATE, ADMIN);
+    const [olderOutcome, newerOutcome] = await Promise.allSettled([registry.register(older), registry.register(newer)]);
+    assert.equal(olderOutcome.status, 'rejected');
+    assert.equal(newerOutcome.status, 'fulfilled');
+    await allow(folderOf('org.example.Newer'), READ, WRITE, CREATE, DELETE, ADMIN);
+    await registry.unregister(newer);
+    assert.deepEqual(await children(folderOf('org.example.Newer')), [nodeName(older)], 'the newer node is removed by unregister');
+  });
+
   it('retries creating a deleted node until ZooKeeper allows it', async () => {
     const via = await proxy();
     const registry = open(via.address, '&retry.delay=50');
