@@ -216,6 +216,15 @@ describe('ZookeeperConnection', () => {
     await assert.rejects(connection.ready(), closed);
   });
 
+  it('closes without throwing right after its first call, before the client has picked a server', async () => {
+    await connect(server.address).connection.ready(); // node-zookeeper-client is loaded from now on
+    const { connection } = connect(server.address);
+    const waiting = connection.ready(); // opens the client in the next promise job
+    await Promise.resolve();
+    connection.close();
+    await assert.rejects(waiting, (err) => isRpcError(err, ErrorCode.REGISTRY_CLOSED));
+  });
+
   it('names the server list, or the call and its path, when ZooKeeper does not answer in time', async () => {
     const port = await freePort();
     const unreachable = connect(`127.0.0.1:${port}`, { timeoutMs: 300 }).connection;
