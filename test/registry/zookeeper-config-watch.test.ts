@@ -8,10 +8,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import zookeeper, { type Client } from 'node-zookeeper-client';
 import { createRegistry, type Registry } from '../../registry/index.js';
+import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
 import { startServer, type TestServer } from './helpers/servers.js';
+import { ZkProxy } from './helpers/zk-proxy.js';
 
 const WAIT_MS = 20_000;
 const CONFIG = '/dubbo/config/dubbo';
+/** ZooKeeper's getData op code (org.apache.zookeeper.ZooDefs.OpCode). */
+const GET_DATA = 4;
 
 type AdminClient = Client & {
   setData(path: string, data: Buffer, version: number, done: (err: Error | null) => void): void;
@@ -114,5 +118,22 @@ describe('ZookeeperRegistry.watchConfig', () => {
     await write('org.example.Quit.configurators', 'rule: 2');
     await witness.until('rule: 2');
     assert.deepEqual(quitter.values, ['rule: 1']);
+  });
+
+  it('fails with REGISTRY_UNAVAILABLE naming the read and its node when ZooKeeper answers the watch but not the read', async () => {
+    const via = await ZkProxy.start(server.port);
+    const slow = createRegistry(`zookeeper://${via.address}?session.timeout=2000&timeout=300`);
+    try {
+      await create('org.example.Unread.configurators', 'rule: 1');
+      const path = `${CONFIG}/org.example.Unread.configurators`;
+      via.freezeOn = (request) => request.readInt32BE(8) === GET_DATA && request.includes(path);
+      await assert.rejects(
+        slow.watchConfig!('org.example.Unread.configurators', () => undefined),
+        (err) => isRpcError(err, ErrorCode.REGISTRY_UNAVAILABLE) && (err as Error).message === `read ${path}: no answer within 300 ms`,
+      );
+    } finally {
+      await slow.close();
+      via.close();
+    }
   });
 });

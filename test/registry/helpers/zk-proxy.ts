@@ -4,8 +4,8 @@
  * ConnectRequest, then requests with an xid and an op code) so a test can:
  * cut every connection, refuse or hold (accept, never answer) the next ones,
  * pick by the session a client asks to resume which ones reach the server,
- * freeze a live connection (nothing passes either way), drop a client's
- * close-session request, and count requests naming a path.
+ * freeze a live connection (nothing passes either way) now or at a given
+ * request, drop a client's close-session request, and count requests naming a path.
  */
 import net from 'node:net';
 
@@ -24,6 +24,8 @@ export class ZkProxy {
   private readonly seen = new Map<string, number>();
   /** When true, a close-session request cuts its connection instead of reaching the server. */
   dropCloseSession = false;
+  /** A request passing this freezes its connection instead of reaching the server. */
+  freezeOn: (request: Buffer) => boolean = () => false;
 
   private constructor(
     private readonly listener: net.Server,
@@ -102,6 +104,9 @@ export class ZkProxy {
           upstream = this.connectUpstream(socket);
         } else if (this.dropCloseSession && frame.length >= 12 && frame.readInt32BE(8) === CLOSE_SESSION) {
           return void socket.destroy();
+        } else if (this.freezeOn(frame)) {
+          this.frozen.add(socket);
+          return;
         } else {
           this.noteRequest(frame);
         }
