@@ -248,6 +248,27 @@ describe('ZookeeperRegistry edges', () => {
     assert.deepEqual(await children(folderOf('org.example.Newer')), [nodeName(older)], 'the newer node is removed by unregister');
   });
 
+  it('skips, when it re-checks its nodes after a reconnect, a registration dropped meanwhile', async () => {
+    const via = await proxy();
+    const registry = open(via.address);
+    const first = provider(21021, 'org.example.CheckedFirst');
+    const dropped = provider(21022, 'org.example.Dropped');
+    await registry.register(first);
+    await registry.register(dropped);
+    await registry.subscribe(consumerOf('org.example.CheckedLast'), () => undefined);
+    const before = await stat(folderOf('org.example.Dropped'));
+    // Counted from here: the reconnect's SetWatches names every watched path once, then the
+    // re-check creates `first`'s node, ..., and re-reads the subscription last.
+    via.watchRequests(nodeName(first));
+    via.watchRequests(folderOf('org.example.CheckedLast'));
+    via.cut();
+    await within(via.untilRequests(nodeName(first), 2), 'the re-check reaching the first registration');
+    await registry.unregister(dropped);
+    await within(via.untilRequests(folderOf('org.example.CheckedLast'), 2), 'the re-check re-reading the subscription');
+    const after = await stat(folderOf('org.example.Dropped'));
+    assert.equal(after!.cversion, before!.cversion + 1, 'one child deleted (by unregister), none created');
+  });
+
   it('retries creating a deleted node until ZooKeeper allows it', async () => {
     const via = await proxy();
     const registry = open(via.address, '&retry.delay=50');
