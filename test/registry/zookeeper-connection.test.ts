@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
+import { register } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import zookeeper, { type Client } from 'node-zookeeper-client';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
@@ -247,15 +248,30 @@ describe('ZookeeperConnection', () => {
     }
   });
 
-  it('fails with REGISTRY_UNAVAILABLE naming the cause when node-zookeeper-client cannot be loaded, and tries to load it again on the next call', async () => {
-    const child = fork(FIXTURE, ['no-module'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    try {
-      const report = await within(new Promise((resolve) => child.once('message', resolve)), 'the report of the process');
-      const failure = { code: ErrorCode.REGISTRY_UNAVAILABLE, message: 'cannot load node-zookeeper-client: refused by the test', cause: 'refused by the test' };
-      assert.deepEqual(report, { failures: [failure, failure] });
-    } finally {
-      child.kill();
-    }
+  it('fails with REGISTRY_UNAVAILABLE naming the cause when node-zookeeper-client cannot be loaded, and loads it on a later call', async () => {
+    // A fresh copy of the module (its own URL, so its own "not loaded yet" state), whose first
+    // import of node-zookeeper-client a module hook refuses; every other module stays shared.
+    const refuseOnce = `let refused = false;
+    export async function resolve(specifier, context, next) {
+      if (specifier === 'node-zookeeper-client' && context.parentURL?.endsWith('?without-zookeeper') && !refused) {
+        refused = true;
+        throw new Error('refused by the test');
+      }
+      return next(specifier, context);
+    }`;
+    register(`data:text/javascript,${encodeURIComponent(refuseOnce)}`);
+    const isolated = (await import(new URL('../../registry/zookeeper-connection.js?without-zookeeper', import.meta.url).href)) as typeof import('../../registry/zookeeper-connection.js');
+    const connection = new isolated.ZookeeperConnection({ servers: server.address, timeoutMs: 5000, sessionTimeoutMs: 2000 }, () => undefined);
+    connections.push(connection);
+    await assert.rejects(
+      connection.ready(),
+      (err) =>
+        isRpcError(err, ErrorCode.REGISTRY_UNAVAILABLE) &&
+        (err as Error).message === 'cannot load node-zookeeper-client: refused by the test' &&
+        ((err as Error).cause as Error | undefined)?.message === 'refused by the test',
+    );
+    await connection.ready();
+    assert.ok(connection.session, 'connected on the second call');
   });
 
   it('lets its process exit once closed while its only server accepts and never answers', async () => {
