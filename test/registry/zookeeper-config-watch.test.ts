@@ -122,14 +122,14 @@ describe('ZookeeperRegistry.watchConfig', () => {
 
   it('fails with REGISTRY_UNAVAILABLE naming the read and its node when ZooKeeper answers the watch but not the read', async () => {
     const via = await ZkProxy.start(server.port);
-    const slow = createRegistry(`zookeeper://${via.address}?session.timeout=2000&timeout=300`);
+    const slow = createRegistry(`zookeeper://${via.address}?session.timeout=2000&timeout=2000`);
     try {
       await create('org.example.Unread.configurators', 'rule: 1');
       const path = `${CONFIG}/org.example.Unread.configurators`;
       via.freezeOn = (request) => request.readInt32BE(8) === GET_DATA && request.includes(path);
       await assert.rejects(
         slow.watchConfig!('org.example.Unread.configurators', () => undefined),
-        (err) => isRpcError(err, ErrorCode.REGISTRY_UNAVAILABLE) && (err as Error).message === `read ${path}: no answer within 300 ms`,
+        (err) => isRpcError(err, ErrorCode.REGISTRY_UNAVAILABLE) && (err as Error).message === `read ${path}: no answer within 2000 ms`,
       );
     } finally {
       await slow.close();
