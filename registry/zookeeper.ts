@@ -8,8 +8,8 @@
  * - after every reconnection, each registration is checked: a node that is
  *   missing or owned by another session is created again on ours, and every
  *   watch is re-armed. A registered node deleted by someone else is created
- *   again at once (a watch on the node, re-armed whenever it fires). While disconnected nothing is
- *   delivered, so consumers keep their last list.
+ *   again at once (a watch on the node, re-armed whenever it fires). While
+ *   disconnected nothing is delivered, so consumers keep their last list.
  * - registrations are matched by registration key (the URL without its
  *   timestamp), so `unregister` removes what an equal URL registered;
  * - governance rules: `subscribeCategory` watches `configurators` / `routers`
