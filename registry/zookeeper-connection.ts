@@ -220,9 +220,16 @@ export class ZookeeperConnection {
  * is destroyed and its connect timer cleared too (internals of
  * node-zookeeper-client 1.x), or they would keep the process alive.
  */
-function abandon(client: Client): void {
-  client.close();
+function abandon(client: Client, deferred = false): void {
   const manager = (client as { connectionManager?: { socket?: { destroy(): void }; connectTimeoutHandler?: NodeJS.Timeout } }).connectionManager;
+  // A client picks its first server on the tick after connect(); until then it has no socket, and
+  // close() would throw writing its close-session packet to none (close() called by the same burst
+  // of promise jobs that opened it): let it pick one first.
+  if (manager && !manager.socket && !deferred) {
+    process.nextTick(() => abandon(client, true));
+    return;
+  }
+  client.close();
   manager?.socket?.destroy();
   // Its connect timer (the session timeout, ref'd) outlives a socket that never connected.
   clearTimeout(manager?.connectTimeoutHandler);
@@ -236,10 +243,6 @@ export function zkErrorCode(err: unknown): number | undefined {
 
 export function isNodeExists(err: unknown): boolean {
   return zookeeper !== undefined && zkErrorCode(err) === zookeeper.Exception.NODE_EXISTS;
-}
-
-export function isNodeDeleted(event: ZkEvent): boolean {
-  return zookeeper !== undefined && event.getType() === zookeeper.Event.NODE_DELETED;
 }
 
 export function isNoNode(err: unknown): boolean {

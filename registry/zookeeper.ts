@@ -8,8 +8,8 @@
  * - after every reconnection, each registration is checked: a node that is
  *   missing or owned by another session is created again on ours, and every
  *   watch is re-armed. A registered node deleted by someone else is created
- *   again at once (a deletion watch). While disconnected nothing is
- *   delivered, so consumers keep their last list.
+ *   again at once (a watch on the node, re-armed whenever it fires). While
+ *   disconnected nothing is delivered, so consumers keep their last list.
  * - registrations are matched by registration key (the URL without its
  *   timestamp), so `unregister` removes what an equal URL registered;
  * - governance rules: `subscribeCategory` watches `configurators` / `routers`
@@ -25,8 +25,7 @@ import { categoryPath, nodePath, PROVIDERS, registrationKey } from './registry-p
 import type { ServiceUrl } from './service-url.js';
 import { ZookeeperChildrenWatch } from './zookeeper-children-watch.js';
 import { ZookeeperConfigWatch } from './zookeeper-config-watch.js';
-import type { ZkEvent } from 'node-zookeeper-client';
-import { isNodeDeleted, isNodeExists, isNoNode, type SessionChange, ZookeeperConnection } from './zookeeper-connection.js';
+import { isNodeExists, isNoNode, type SessionChange, ZookeeperConnection } from './zookeeper-connection.js';
 
 /** ZooKeeper's default client port. */
 const DEFAULT_PORT = 2181;
@@ -35,7 +34,7 @@ interface Registration {
   readonly path: string;
   readonly url: ServiceUrl;
   /** One function per registration, so re-arming never piles up watchers. */
-  readonly onDeletion: (event: ZkEvent) => void;
+  readonly onNodeEvent: () => void;
 }
 
 export class ZookeeperRegistry implements Registry {
@@ -80,9 +79,7 @@ export class ZookeeperRegistry implements Registry {
     const registration: Registration = {
       path: nodePath(this.options.root, url),
       url,
-      onDeletion: (event) => {
-        if (isNodeDeleted(event)) this.onNodeDeleted(key, registration);
-      },
+      onNodeEvent: () => this.onNodeEvent(key, registration),
     };
     const earlier = this.registered.get(key);
     this.registered.set(key, registration);
@@ -181,7 +178,7 @@ export class ZookeeperRegistry implements Registry {
       if (!this.isRegisteredPath(registration.path)) await this.removeNode(registration.path);
       return;
     }
-    await this.connection.watchNode(registration.path, registration.onDeletion);
+    await this.connection.watchNode(registration.path, registration.onNodeEvent);
   }
 
   private isRegisteredPath(path: string): boolean {
@@ -190,12 +187,14 @@ export class ZookeeperRegistry implements Registry {
   }
 
   /**
-   * Our node vanished while registered (removed by hand, or by an old
-   * session's expiry): create it again. A node someone else created meanwhile
-   * is left alone (and watched): another registry instance holding the same
-   * URL would otherwise take it back, and the two would trade it for ever.
+   * The node's watch fired. It fires once, for any change: a deletion (removed
+   * by hand, or by an old session's expiry) or a change of its data. Either
+   * way the node is created when missing and watched again, or a later
+   * deletion would go unnoticed. A node someone else created meanwhile is left
+   * alone (and watched): another registry instance holding the same URL would
+   * otherwise take it back, and the two would trade it for ever.
    */
-  private onNodeDeleted(key: string, registration: Registration): void {
+  private onNodeEvent(key: string, registration: Registration): void {
     if (this.closed || this.registered.get(key) !== registration) return;
     this.ensureNode(key, registration, false).catch(() => this.scheduleRetry());
   }

@@ -232,7 +232,12 @@ export const groups = {
   },
   'registry-zookeeper': {
     mutate: ['registry/zookeeper*.ts'],
-    tests: ['test/registry/zookeeper.test.ts'],
+    tests: [
+      'test/registry/zookeeper-config-watch.test.ts',
+      'test/registry/zookeeper-connection.test.ts',
+      'test/registry/zookeeper-registrations.test.ts',
+      'test/registry/zookeeper.test.ts',
+    ],
   },
   'registry-etcd': {
     mutate: ['registry/etcd*.ts'],
