@@ -263,9 +263,11 @@ export class FixedTaskPool implements TaskPool {
       const { task, a, b } = taken;
       taken.task = noopTask;
       taken.a = taken.b = undefined;
+      // Start the task before waking anyone: a woken session adds at once, and its task must
+      // neither run ahead of this one (ordered keys) nor take the slot this one was given.
+      this.run(queue, task, a, b);
       if (wasFull) wake(queue.waiters.splice(0));
       if (poolWasFull) wake(this.poolWaiters.splice(0));
-      this.run(queue, task, a, b);
     }
   }
 

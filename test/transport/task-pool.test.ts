@@ -253,6 +253,32 @@ describe('TaskPool limits and backpressure', () => {
     assert.equal(woken, 1, 'woken once');
   });
 
+  it('starts the task that made room before any task a woken waiter adds, and never more than size', async () => {
+    for (const ordered of [true, false]) {
+      const pool = createTaskPool({ size: 1, queues: 1, queueLength: 1, ordered });
+      const { task, started, open } = gatedTasks();
+      let running = 0;
+      let mostRunning = 0;
+      const counted = (n: number) => {
+        running++;
+        mostRunning = Math.max(mostRunning, running);
+        return task(n).finally(() => running--);
+      };
+      pool.add(1, counted, 0, null);
+      pool.add(1, counted, 1, null); // key 1 full
+      pool.waitForRoom(1, () => pool.add(1, counted, 2, null));
+      open(0);
+      await waitFor(() => started.length === 2, 5000, 'task 1 started');
+      assert.deepEqual(started, [0, 1], `ordered ${ordered}: the queued task starts first`);
+      open(1);
+      open(2);
+      await waitFor(() => pool.pending === 0, 5000, 'drain');
+      assert.deepEqual(started, [0, 1, 2]);
+      assert.equal(mostRunning, 1, `ordered ${ordered}: one slot, one task at a time`);
+      await pool.close();
+    }
+  });
+
   it('wakes the waiters of a full pool when a waiting task starts, for a known or a new key', async () => {
     const pool = createTaskPool({ size: 1, queues: 1, queueLength: 3 });
     const { task, started, open } = gatedTasks();
