@@ -150,14 +150,14 @@ export class EtcdRegistry implements Registry {
     this.assertOpen('subscribe');
     const prefix = `${categoryPath(this.options.root, consumerUrl, category)}/`;
     const list = new ProviderList(consumerUrl.interfaceName, listener);
-    const started = unlessClosed(this.isClosed, 'subscribe', this.startWatch(prefix, list), (watcher) => cancelWatch(list, watcher));
+    const started = unlessClosed(this.isClosed, 'subscribe', this.startWatch(prefix, list), (watcher) => this.stopWatch(list, watcher));
     const watcher = await this.track(started);
     const entry = { list, watcher };
     this.watches.add(entry);
     return async () => {
       list.stop();
       this.watches.delete(entry);
-      await watcher.cancel().catch(() => undefined);
+      await this.cancelWatch(watcher);
     };
   }
 
@@ -171,13 +171,13 @@ export class EtcdRegistry implements Registry {
       () => feed.active,
     );
     const opened = this.openWatch(path, (client) => client.watch().key(path).watcher(), reader, () => feed.stop());
-    const watcher = await this.track(unlessClosed(this.isClosed, 'watchConfig', opened, (started) => cancelWatch(feed, started)));
+    const watcher = await this.track(unlessClosed(this.isClosed, 'watchConfig', opened, (started) => this.stopWatch(feed, started)));
     const entry = { list: feed, watcher };
     this.watches.add(entry);
     return async () => {
       feed.stop();
       this.watches.delete(entry);
-      await watcher.cancel().catch(() => undefined);
+      await this.cancelWatch(watcher);
     };
   }
 
@@ -212,7 +212,7 @@ export class EtcdRegistry implements Registry {
     const registrations = [...this.registered];
     this.registered.clear();
     await Promise.allSettled([
-      ...watches.map(({ watcher }) => watcher.cancel()),
+      ...watches.map(({ watcher }) => this.cancelWatch(watcher)),
       ...registrations.map(([, registration]) => this.deleteKey(registration)),
       ...this.inFlight,
     ]);
@@ -335,7 +335,8 @@ export class EtcdRegistry implements Registry {
       await reader.run();
     } catch (err) {
       stop();
-      await watcher.cancel().catch(() => undefined);
+      // Not awaited: the call fails now, even when the cancel has to wait (see cancelWatch).
+      void this.cancelWatch(watcher);
       throw unavailable(err, `subscribe ${what}`);
     }
     const refresh = () => reader.run().catch(() => undefined);
@@ -360,15 +361,24 @@ export class EtcdRegistry implements Registry {
     }
   }
 
+  /** Stops a watch started for a call that close() overtook. */
+  private async stopWatch(listener: { stop(): void }, watcher: Watcher): Promise<void> {
+    listener.stop();
+    await this.cancelWatch(watcher);
+  }
+
+  /**
+   * Cancels a watch, waiting no longer than the registry timeout: etcd3's
+   * cancel() waits for etcd to confirm (and, for a watch still being created,
+   * to answer the create first), which an etcd that stopped answering never does.
+   */
+  private cancelWatch(watcher: Watcher): Promise<void> {
+    return withDeadline(watcher.cancel(), this.options.timeoutMs, 'cancel watch').catch(() => undefined);
+  }
+
   private assertOpen(what: string): void {
     if (this.closed) throw closedError(what);
   }
-}
-
-/** Stops a watch started for a call that close() overtook. */
-async function cancelWatch(listener: { stop(): void }, watcher: Watcher): Promise<void> {
-  listener.stop();
-  await watcher.cancel().catch(() => undefined);
 }
 
 function readTtl(url: ServiceUrl): number {
