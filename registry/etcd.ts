@@ -267,6 +267,8 @@ export class EtcdRegistry implements Registry {
     registration.lease = undefined;
     try {
       await (await this.etcd()).delete().key(registration.key).exec();
+    } catch (err) {
+      throw unavailable(err, `delete ${registration.key}`);
     } finally {
       // Revoking also removes the key if the delete did not get through.
       await lease?.revoke().catch(() => undefined);

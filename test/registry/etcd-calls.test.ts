@@ -15,7 +15,10 @@ import { createRegistry, type Registry } from '../../registry/index.js';
 import { providerUrl } from '../../registry/provider-url.js';
 import { nodePath, queryEscape, rawUrlString } from '../../registry/registry-path.js';
 import { ServiceUrl } from '../../registry/service-url.js';
+import { outcomeWithin } from './helpers/closing-race.js';
 import { startServer, type TestServer } from './helpers/servers.js';
+import { SilentProxy } from './helpers/silent-proxy.js';
+import { collectWarnings } from './helpers/warnings.js';
 import { ListRecorder, pollUntil, portsOf } from './helpers/wait.js';
 
 const WAIT_MS = 20_000;
@@ -167,6 +170,31 @@ describe('EtcdRegistry calls', () => {
     await registry.watchConfig(key, recorder.listener);
     await registry.close();
     assert.deepEqual(recorder.values, [undefined]);
+  });
+
+  it('leaves no close() listener behind for a watch once it is connected (no MaxListenersExceededWarning after many)', async () => {
+    const registry = open();
+    const warnings = collectWarnings();
+    try {
+      for (let watch = 0; watch < 12; watch++) await registry.subscribe(consumerOf(`org.example.ManyWatches${watch}`), () => undefined);
+      assert.deepEqual((await warnings.settled()).map((warning) => warning.name), []);
+    } finally {
+      warnings.stop();
+    }
+  });
+
+  it('fails unregister as REGISTRY_UNAVAILABLE within the timeout once etcd stops answering', async (t) => {
+    const proxy = await SilentProxy.start(server.port);
+    t.after(() => proxy.close());
+    const registry = open(`etcd://127.0.0.1:${proxy.port}?ttl=5&timeout=500`);
+    const url = provider(20919, 'org.example.HungDelete');
+    await registry.register(url);
+    proxy.goSilent();
+    // Once a call has timed out, the client is connected again, to a server that never answers.
+    await assert.rejects(registry.lookup(consumerOf('org.example.HungDelete')), (err) => isRpcError(err, ErrorCode.REGISTRY_UNAVAILABLE));
+    // Far above the 500 ms timeout: the delete must not wait for gRPC to give the connection up.
+    const outcome = await outcomeWithin(registry.unregister(url), 10_000);
+    assert.ok(isRpcError(outcome, ErrorCode.REGISTRY_UNAVAILABLE) && outcome.message.startsWith(`delete ${nodePath('dubbo', url)}: `), String(outcome));
   });
 
   it('lists only the direct children of the providers folder', async () => {

@@ -39,11 +39,11 @@ function failsWith(prefix: string): (err: unknown) => boolean {
   };
 }
 
-/** The call's outcome, which must come within SETTLE_MS. */
-async function settled(pending: Promise<unknown>): Promise<unknown> {
+/** Waits for `pending`, which must settle within SETTLE_MS; rethrows its error. */
+async function settled(pending: Promise<unknown>): Promise<void> {
   const outcome = await outcomeWithin(pending, SETTLE_MS);
   assert.notEqual(outcome, 'still pending');
-  return outcome;
+  if (outcome !== 'resolved') throw outcome;
 }
 
 describe('EtcdRegistry with etcd unreachable', () => {
