@@ -1,0 +1,74 @@
+/**
+ * EtcdRegistry across an etcd outage that ends with a fresh etcd (its data
+ * dir lost): the watch reports the outage and the recovery through the
+ * registry's logger, re-reads the providers once it is connected again (a
+ * fresh etcd replays no events to a watch resuming at an old revision), and a
+ * provider whose lease was given up while etcd was away is written again by
+ * the retry schedule once etcd is back (dubbo-go `registry/etcdv3` re-registers
+ * on a new lease the same way).
+ */
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Etcd3 } from 'etcd3';
+import { createRegistry, type Registry } from '../../registry/index.js';
+import { providerUrl } from '../../registry/provider-url.js';
+import { nodePath } from '../../registry/registry-path.js';
+import { ServiceUrl } from '../../registry/service-url.js';
+import { recordingLogger } from './helpers/recording-logger.js';
+import { startServer, type TestServer } from './helpers/servers.js';
+import { ListRecorder, pollUntil, portsOf } from './helpers/wait.js';
+
+const WAIT_MS = 20_000;
+const TTL_SECONDS = 1;
+const INTERFACE = 'org.example.Outage';
+
+function provider(port: number): ServiceUrl {
+  return providerUrl({ host: '127.0.0.1', port, interfaceName: INTERFACE, methods: ['sayHello'], application: 'etcd-outage' });
+}
+
+describe('EtcdRegistry across an outage ending with a fresh etcd', () => {
+  let server: TestServer;
+  let raw: Etcd3;
+  let registry: Registry;
+
+  before(async () => {
+    server = await startServer('etcd');
+    raw = new Etcd3({ hosts: `http://${server.address}` });
+  });
+
+  after(async () => {
+    await registry?.close();
+    raw?.close();
+    await server?.dispose();
+  });
+
+  it('reports the watch lost and back, re-reads the providers on reconnection, and writes its own key again', async () => {
+    const logger = recordingLogger();
+    registry = createRegistry(`etcd://${server.address}?ttl=${TTL_SECONDS}&timeout=1000&retry.delay=200ms`, { logger });
+    const recorder = new ListRecorder();
+    await registry.subscribe(ServiceUrl.parse(`consumer://127.0.0.1/${INTERFACE}?side=consumer`), recorder.listener);
+    const own = provider(20940);
+    await registry.register(own);
+    // A key without a lease, which a fresh etcd will not have.
+    await raw.put(nodePath('dubbo', provider(20941))).value('');
+    await recorder.untilPorts([20940, 20941], WAIT_MS);
+
+    await server.stop();
+    await pollUntil(() => logger.warnings.length > 0, WAIT_MS, 'the outage reported');
+    assert.match(logger.warnings[0]!, new RegExp(`unreachable \\(watch /dubbo/${INTERFACE}/providers/\\): `));
+    assert.doesNotMatch(logger.warnings[0]!, /watch stream lost/, "the stream's own error is the reason");
+    // Longer than 2 x TTL: the client gives its lease up as lost while etcd is away, so its
+    // first attempt to write the key again fails and only the retry schedule can bring it back.
+    await new Promise((resolve) => setTimeout(resolve, TTL_SECONDS * 2000 + 500));
+    await rm(join(server.dir, 'etcd-data'), { recursive: true, force: true });
+    await server.start();
+
+    await pollUntil(() => logger.infos.length > 0, WAIT_MS, 'the recovery reported');
+    assert.match(logger.infos[0]!, /reachable again/);
+    // The fresh etcd has no event for the lease-less key's loss: only a re-read shows it.
+    await recorder.until((list) => !portsOf(list).includes('20941'), WAIT_MS, 'the lost key gone from the list');
+    await pollUntil(async () => (await raw.getAll().prefix(`/dubbo/${INTERFACE}/providers/`).keys().catch((): string[] => [])).includes(nodePath('dubbo', own)), WAIT_MS, 'its own key written again');
+  });
+});
