@@ -5,7 +5,8 @@
  * fresh etcd replays no events to a watch resuming at an old revision), and a
  * provider whose lease was given up while etcd was away is written again by
  * the retry schedule once etcd is back (dubbo-go `registry/etcdv3` re-registers
- * on a new lease the same way).
+ * on a new lease the same way). First, on the same server: a watch that
+ * close() overtook after it connected is cancelled, not left open on etcd.
  */
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { createRegistry, type Registry } from '../../registry/index.js';
 import { providerUrl } from '../../registry/provider-url.js';
 import { nodePath } from '../../registry/registry-path.js';
 import { ServiceUrl } from '../../registry/service-url.js';
+import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
 import { recordingLogger } from './helpers/recording-logger.js';
 import { startServer, type TestServer } from './helpers/servers.js';
 import { ListRecorder, pollUntil, portsOf } from './helpers/wait.js';
@@ -42,6 +44,34 @@ describe('EtcdRegistry across an outage ending with a fresh etcd', () => {
     await registry?.close();
     raw?.close();
     await server?.dispose();
+  });
+
+  /** Watches etcd holds open, from its Prometheus metrics (this file's only watches are the registries'). */
+  async function watchesOnServer(): Promise<number> {
+    const metrics = await (await fetch(`http://${server.address}/metrics`)).text();
+    const line = metrics.split('\n').find((entry) => entry.startsWith('etcd_debugging_mvcc_watcher_total '));
+    assert.ok(line, 'etcd reports its watchers');
+    return Number(line.split(' ')[1]);
+  }
+
+  it('cancels a watch that close() overtook once it was connected, and fails the call as closed', async () => {
+    const calls: Record<string, (registry: Registry, listener: () => void) => Promise<unknown>> = {
+      subscribe: (registry, listener) => registry.subscribe(ServiceUrl.parse('consumer://127.0.0.1/org.example.Overtaken?side=consumer'), listener),
+      watchConfig: (registry, listener) => registry.watchConfig!('org.example.Overtaken.configurators', listener),
+    };
+    for (const [call, start] of Object.entries(calls)) {
+      const logger = recordingLogger();
+      const overtaken = createRegistry(`etcd://${server.address}?timeout=1000`, { logger });
+      let closed: Promise<void> | undefined;
+      // The first delivery comes from the read that follows the connected watch: close() runs after it.
+      const starting = start(overtaken, () => {
+        closed ??= overtaken.close();
+      });
+      await assert.rejects(starting, (err) => isRpcError(err, ErrorCode.REGISTRY_CLOSED) && err.message === `${call}: registry closed`);
+      await closed;
+      await pollUntil(async () => (await watchesOnServer()) === 0, 5000, `no ${call} watch left on etcd`);
+      assert.deepEqual(logger.warnings, []);
+    }
   });
 
   it('reports the watch lost and back, re-reads the providers on reconnection, and writes its own key again', async () => {
