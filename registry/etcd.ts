@@ -109,7 +109,10 @@ export class EtcdRegistry implements Registry {
     });
   }
 
-  /** Registering an equal URL again (e.g. a newer timestamp) replaces the earlier key. */
+  /**
+   * Registering an equal URL again (e.g. a newer timestamp) replaces the earlier key.
+   * A register overtaken by unregister or a newer register resolves: the later call decides.
+   */
   async register(url: ServiceUrl): Promise<void> {
     this.assertOpen('register');
     const id = registrationKey(url);
@@ -123,9 +126,13 @@ export class EtcdRegistry implements Registry {
       await this.track(unlessClosed(this.isClosed, 'register', this.writeCurrent(id, registration)));
       this.health.restored();
     } catch (err) {
-      if (this.registered.get(id) === registration) this.registered.delete(id);
+      const current = this.registered.get(id) === registration;
+      if (current) this.registered.delete(id);
       registration.lease?.revoke().catch(() => undefined);
       if (this.closed) throw err;
+      // Overtaken by unregister or a newer register (which revoke the lease this write was
+      // using, so the put can fail with "lease not found"): that call decides, etcd is fine.
+      if (!current) return;
       const error = unavailable(err, `register ${url.interfaceName}`);
       this.health.lost(error, 'register');
       throw error;

@@ -17,6 +17,7 @@ import { nodePath, queryEscape, rawUrlString } from '../../registry/registry-pat
 import { ServiceUrl } from '../../registry/service-url.js';
 import { outcomeWithin } from './helpers/closing-race.js';
 import { startServer, type TestServer } from './helpers/servers.js';
+import { recordingLogger } from './helpers/recording-logger.js';
 import { SilentProxy } from './helpers/silent-proxy.js';
 import { collectWarnings } from './helpers/warnings.js';
 import { ListRecorder, pollUntil, portsOf } from './helpers/wait.js';
@@ -170,6 +171,39 @@ describe('EtcdRegistry calls', () => {
     await registry.watchConfig(key, recorder.listener);
     await registry.close();
     assert.deepEqual(recorder.values, [undefined]);
+  });
+
+  it('deletes the key on unregister even when it no longer belongs to the registration\'s lease', async () => {
+    const registry = open();
+    const url = provider(20921, 'org.example.Detached');
+    await registry.register(url);
+    // Written again by someone else, without a lease: revoking the lease no longer removes it.
+    await raw.put(nodePath('dubbo', url)).value('');
+    await registry.unregister(url);
+    assert.deepEqual(await keysUnder('org.example.Detached'), []);
+  });
+
+  it('resolves register(), reports no outage and leaves no key when unregister() runs after the lease was asked for but before the key was written', async () => {
+    // unregister revokes the lease the put is waiting for: the put may then fail with "lease not found".
+    const logger = recordingLogger();
+    const registry = createRegistry(registryUrl, { logger });
+    opened.push(registry);
+    await registry.lookup(consumerOf('org.example.LateUnreg')); // connected
+    const url = provider(20922, 'org.example.LateUnreg');
+    const registering = registry.register(url);
+    // One turn of the event loop: the lease grant has been sent, the key's put (which waits for its answer) has not come back.
+    await new Promise((resolve) => setImmediate(resolve));
+    await registry.unregister(url);
+    await registering;
+    assert.deepEqual(await keysUnder('org.example.LateUnreg'), []);
+    assert.deepEqual(logger.warnings, []);
+  });
+
+  it('removes its keys when close() is called twice at once', async () => {
+    const registry = open();
+    await registry.register(provider(20923, 'org.example.TwoCloses'));
+    await Promise.all([registry.close(), registry.close()]);
+    assert.deepEqual(await keysUnder('org.example.TwoCloses'), []);
   });
 
   it('leaves no close() listener behind for a watch once it is connected (no MaxListenersExceededWarning after many)', async () => {
