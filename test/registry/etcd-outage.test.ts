@@ -18,6 +18,7 @@ import { providerUrl } from '../../registry/provider-url.js';
 import { nodePath } from '../../registry/registry-path.js';
 import { ServiceUrl } from '../../registry/service-url.js';
 import { ErrorCode, isRpcError } from '../../common/rpc-error.js';
+import { CutProxy } from './helpers/cut-proxy.js';
 import { recordingLogger } from './helpers/recording-logger.js';
 import { startServer, type TestServer } from './helpers/servers.js';
 import { ListRecorder, pollUntil, portsOf } from './helpers/wait.js';
@@ -72,6 +73,31 @@ describe('EtcdRegistry across an outage ending with a fresh etcd', () => {
       await pollUntil(async () => (await watchesOnServer()) === 0, 5000, `no ${call} watch left on etcd`);
       assert.deepEqual(logger.warnings, []);
     }
+  });
+
+  it('keeps following changes after etcd cancelled its watch for resuming at a compacted revision', async (t) => {
+    const proxy = await CutProxy.start(server.port);
+    const cutOff = createRegistry(`etcd://127.0.0.1:${proxy.port}?timeout=1000`, { logger: recordingLogger() });
+    t.after(async () => {
+      await cutOff.close();
+      proxy.close();
+    });
+    const recorder = new ListRecorder();
+    await cutOff.subscribe(ServiceUrl.parse('consumer://127.0.0.1/org.example.Compacted?side=consumer'), recorder.listener);
+    const put = (port: number) => raw.put(nodePath('dubbo', providerUrl({ host: '127.0.0.1', port, interfaceName: 'org.example.Compacted', methods: ['sayHello'], application: 'etcd-outage' }))).value('');
+    await put(20950);
+    await recorder.untilPorts([20950], WAIT_MS);
+    // While the registry is cut off, history moves on and is compacted past where its watch stopped.
+    proxy.cut();
+    for (let write = 0; write < 3; write++) await raw.put('/etcd-outage/junk').value(String(write));
+    await put(20951);
+    const { header } = await raw.get('/etcd-outage/junk').exec();
+    await raw.kv.compact({ revision: header.revision });
+    proxy.restore();
+    // The reconnection re-reads; etcd then cancels the resumed watch (its revision is compacted).
+    await recorder.untilPorts([20950, 20951], WAIT_MS);
+    await put(20952);
+    await recorder.untilPorts([20950, 20951, 20952], WAIT_MS);
   });
 
   it('reports the watch lost and back, re-reads the providers on reconnection, and writes its own key again', async () => {
