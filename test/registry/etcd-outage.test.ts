@@ -27,8 +27,8 @@ const WAIT_MS = 20_000;
 const TTL_SECONDS = 1;
 const INTERFACE = 'org.example.Outage';
 
-function provider(port: number): ServiceUrl {
-  return providerUrl({ host: '127.0.0.1', port, interfaceName: INTERFACE, methods: ['sayHello'], application: 'etcd-outage' });
+function provider(port: number, interfaceName = INTERFACE): ServiceUrl {
+  return providerUrl({ host: '127.0.0.1', port, interfaceName, methods: ['sayHello'], application: 'etcd-outage' });
 }
 
 describe('EtcdRegistry across an outage ending with a fresh etcd', () => {
@@ -84,7 +84,7 @@ describe('EtcdRegistry across an outage ending with a fresh etcd', () => {
     });
     const recorder = new ListRecorder();
     await cutOff.subscribe(ServiceUrl.parse('consumer://127.0.0.1/org.example.Compacted?side=consumer'), recorder.listener);
-    const put = (port: number) => raw.put(nodePath('dubbo', providerUrl({ host: '127.0.0.1', port, interfaceName: 'org.example.Compacted', methods: ['sayHello'], application: 'etcd-outage' }))).value('');
+    const put = (port: number) => raw.put(nodePath('dubbo', provider(port, 'org.example.Compacted'))).value('');
     await put(20950);
     await recorder.untilPorts([20950], WAIT_MS);
     // While the registry is cut off, history moves on and is compacted past where its watch stopped.
@@ -98,6 +98,14 @@ describe('EtcdRegistry across an outage ending with a fresh etcd', () => {
     await recorder.untilPorts([20950, 20951], WAIT_MS);
     await put(20952);
     await recorder.untilPorts([20950, 20951, 20952], WAIT_MS);
+    // Read by the new watch, which is connected by now: further changes come as its events.
+    await put(20953);
+    await recorder.untilPorts([20950, 20951, 20952, 20953], WAIT_MS);
+    await raw.delete().key(nodePath('dubbo', provider(20953, 'org.example.Compacted')));
+    await recorder.untilPorts([20950, 20951, 20952], WAIT_MS);
+    // close() cancels the watch that took the cancelled one's place.
+    await cutOff.close();
+    await pollUntil(async () => (await watchesOnServer()) === 0, 5000, 'no watch left on etcd');
   });
 
   it('reports the watch lost and back, re-reads the providers on reconnection, and writes its own key again', async () => {
