@@ -68,7 +68,7 @@ export class EtcdRegistry implements Registry {
   private client: Promise<Etcd3> | undefined;
   /** registration key → registration, for re-registration when a lease is lost */
   private readonly registered = new Map<string, Registration>();
-  private readonly watches = new Set<{ list: { stop(): void }; watcher: Watcher }>();
+  private readonly watches = new Set<{ list: { stop(): void }; watcher: Cancellable }>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   /** Writes and watch starts under way: close() lets them finish (and undo themselves) before it closes the client. */
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -109,7 +109,10 @@ export class EtcdRegistry implements Registry {
     });
   }
 
-  /** Registering an equal URL again (e.g. a newer timestamp) replaces the earlier key. */
+  /**
+   * Registering an equal URL again (e.g. a newer timestamp) replaces the earlier key.
+   * A register overtaken by unregister or a newer register resolves: the later call decides.
+   */
   async register(url: ServiceUrl): Promise<void> {
     this.assertOpen('register');
     const id = registrationKey(url);
@@ -123,9 +126,13 @@ export class EtcdRegistry implements Registry {
       await this.track(unlessClosed(this.isClosed, 'register', this.writeCurrent(id, registration)));
       this.health.restored();
     } catch (err) {
-      if (this.registered.get(id) === registration) this.registered.delete(id);
+      const current = this.registered.get(id) === registration;
+      if (current) this.registered.delete(id);
       registration.lease?.revoke().catch(() => undefined);
       if (this.closed) throw err;
+      // Overtaken by unregister or a newer register (which revoke the lease this write was
+      // using, so the put can fail with "lease not found"): that call decides, etcd is fine.
+      if (!current) return;
       const error = unavailable(err, `register ${url.interfaceName}`);
       this.health.lost(error, 'register');
       throw error;
@@ -150,14 +157,14 @@ export class EtcdRegistry implements Registry {
     this.assertOpen('subscribe');
     const prefix = `${categoryPath(this.options.root, consumerUrl, category)}/`;
     const list = new ProviderList(consumerUrl.interfaceName, listener);
-    const started = unlessClosed(this.isClosed, 'subscribe', this.startWatch(prefix, list), (watcher) => cancelWatch(list, watcher));
+    const started = unlessClosed(this.isClosed, 'subscribe', this.startWatch(prefix, list), (watcher) => this.stopWatch(list, watcher));
     const watcher = await this.track(started);
     const entry = { list, watcher };
     this.watches.add(entry);
     return async () => {
       list.stop();
       this.watches.delete(entry);
-      await watcher.cancel().catch(() => undefined);
+      await this.cancelWatch(watcher);
     };
   }
 
@@ -171,13 +178,13 @@ export class EtcdRegistry implements Registry {
       () => feed.active,
     );
     const opened = this.openWatch(path, (client) => client.watch().key(path).watcher(), reader, () => feed.stop());
-    const watcher = await this.track(unlessClosed(this.isClosed, 'watchConfig', opened, (started) => cancelWatch(feed, started)));
+    const watcher = await this.track(unlessClosed(this.isClosed, 'watchConfig', opened, (started) => this.stopWatch(feed, started)));
     const entry = { list: feed, watcher };
     this.watches.add(entry);
     return async () => {
       feed.stop();
       this.watches.delete(entry);
-      await watcher.cancel().catch(() => undefined);
+      await this.cancelWatch(watcher);
     };
   }
 
@@ -212,7 +219,7 @@ export class EtcdRegistry implements Registry {
     const registrations = [...this.registered];
     this.registered.clear();
     await Promise.allSettled([
-      ...watches.map(({ watcher }) => watcher.cancel()),
+      ...watches.map(({ watcher }) => this.cancelWatch(watcher)),
       ...registrations.map(([, registration]) => this.deleteKey(registration)),
       ...this.inFlight,
     ]);
@@ -267,6 +274,8 @@ export class EtcdRegistry implements Registry {
     registration.lease = undefined;
     try {
       await (await this.etcd()).delete().key(registration.key).exec();
+    } catch (err) {
+      throw unavailable(err, `delete ${registration.key}`);
     } finally {
       // Revoking also removes the key if the delete did not get through.
       await lease?.revoke().catch(() => undefined);
@@ -307,7 +316,7 @@ export class EtcdRegistry implements Registry {
   }
 
   /** Watch first, then read, so no change falls between the two; rejects when etcd cannot be reached. */
-  private startWatch(prefix: string, list: ProviderList): Promise<Watcher> {
+  private startWatch(prefix: string, list: ProviderList): Promise<RenewingWatch> {
     const reader = new CoalescedTask(
       async () => list.replace(await this.readPrefix(prefix)),
       () => list.active,
@@ -316,31 +325,57 @@ export class EtcdRegistry implements Registry {
   }
 
   /** Opens a watch, waits until it is connected, reads once, then re-reads on every event or reconnection. */
-  private async openWatch(what: string, build: (client: Etcd3) => Watcher, reader: CoalescedTask, stop: () => void): Promise<Watcher> {
+  private async openWatch(what: string, build: (client: Etcd3) => Watcher, reader: CoalescedTask, stop: () => void): Promise<RenewingWatch> {
     // watcher() (not create()) hands the watcher over before it connects, so a
     // failed subscribe can cancel it; otherwise etcd3 would keep redialling.
+    let client: Etcd3;
     let watcher: Watcher;
     try {
-      watcher = build(await this.etcd());
+      client = await this.etcd();
+      watcher = build(client);
     } catch (err) {
       stop();
       throw unavailable(err, `subscribe ${what}`);
     }
-    // etcd3 reports a lost watch stream as 'disconnected' and redials; 'connected' again means back.
     watcher.on('error', () => undefined);
-    watcher.on('disconnected', (err: unknown) => this.health.lost(err ?? new Error('watch stream lost'), `watch ${what}`));
-    watcher.on('connected', () => this.health.restored());
+    this.reportHealth(watcher, what);
     try {
       await withDeadline(this.untilConnected(watcher, what), this.options.timeoutMs, `watch ${what}`);
       await reader.run();
     } catch (err) {
       stop();
-      await watcher.cancel().catch(() => undefined);
+      // Not awaited: the call fails now, even when the cancel has to wait (see cancelWatch).
+      void this.cancelWatch(watcher);
       throw unavailable(err, `subscribe ${what}`);
     }
     const refresh = () => reader.run().catch(() => undefined);
     watcher.on('put', refresh).on('delete', refresh).on('connected', refresh);
-    return watcher;
+    const watch = new RenewingWatch(watcher);
+    this.renewWhenCancelled(watch, what, () => build(client), refresh);
+    return watch;
+  }
+
+  /** etcd3 reports a lost watch stream as 'disconnected' and redials; 'connected' again means back. */
+  private reportHealth(watcher: Watcher, what: string): void {
+    watcher.on('disconnected', (err: unknown) => this.health.lost(err ?? new Error('watch stream lost'), `watch ${what}`));
+    watcher.on('connected', () => this.health.restored());
+  }
+
+  /**
+   * etcd cancels a watch it cannot serve, e.g. one resuming after a disconnection at a
+   * revision compacted meanwhile; etcd3 then drops the watcher and emits 'error'. A new
+   * watch takes its place, and its first 'connected' re-reads, so nothing is missed
+   * (dubbo-go `remoting/etcdv3` watches again after its watch channel closes).
+   */
+  private renewWhenCancelled(watch: RenewingWatch, what: string, build: () => Watcher, refresh: () => unknown): void {
+    watch.current.on('error', () => {
+      if (watch.cancelled || this.closed) return;
+      const next = build();
+      this.reportHealth(next, what);
+      next.on('put', refresh).on('delete', refresh).on('connected', refresh);
+      watch.current = next;
+      this.renewWhenCancelled(watch, what, build, refresh);
+    });
   }
 
   /** Resolves once the watcher is connected; fails as soon as close() runs, which must not wait for a watch etcd never answers. */
@@ -360,15 +395,40 @@ export class EtcdRegistry implements Registry {
     }
   }
 
+  /** Stops a watch started for a call that close() overtook. */
+  private async stopWatch(listener: { stop(): void }, watcher: Cancellable): Promise<void> {
+    listener.stop();
+    await this.cancelWatch(watcher);
+  }
+
+  /**
+   * Cancels a watch, waiting no longer than the registry timeout: etcd3's
+   * cancel() waits for etcd to confirm (and, for a watch still being created,
+   * to answer the create first), which an etcd that stopped answering never does.
+   */
+  private cancelWatch(watcher: Cancellable): Promise<void> {
+    return withDeadline(watcher.cancel(), this.options.timeoutMs, 'cancel watch').catch(() => undefined);
+  }
+
   private assertOpen(what: string): void {
     if (this.closed) throw closedError(what);
   }
 }
 
-/** Stops a watch started for a call that close() overtook. */
-async function cancelWatch(listener: { stop(): void }, watcher: Watcher): Promise<void> {
-  listener.stop();
-  await watcher.cancel().catch(() => undefined);
+interface Cancellable {
+  cancel(): Promise<void>;
+}
+
+/** A subscription's watch: the etcd3 watcher following it now (see renewWhenCancelled). */
+class RenewingWatch implements Cancellable {
+  cancelled = false;
+
+  constructor(public current: Watcher) {}
+
+  cancel(): Promise<void> {
+    this.cancelled = true;
+    return this.current.cancel();
+  }
 }
 
 function readTtl(url: ServiceUrl): number {

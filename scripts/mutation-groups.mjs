@@ -241,6 +241,6 @@ export const groups = {
   },
   'registry-etcd': {
     mutate: ['registry/etcd*.ts'],
-    tests: ['test/registry/etcd.test.ts'],
+    tests: ['test/registry/etcd-calls.test.ts', 'test/registry/etcd-load-failure.test.ts', 'test/registry/etcd-outage.test.ts', 'test/registry/etcd-unreachable.test.ts', 'test/registry/etcd.test.ts'],
   },
 };
