@@ -128,6 +128,7 @@ export const groups = {
   'transport-tcp': {
     mutate: ['transport/base-session.ts', 'transport/tcp-session.ts'],
     tests: [
+      'test/transport/tcp-session-reads.test.ts',
       'test/transport/tcp-session.test.ts',
       'test/transport/tcp-features.test.ts',
       'test/transport/flush-threshold.test.ts',

@@ -71,8 +71,13 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
   private held: Buffer | null = null;
   /** Set in state 'frame' only. */
   private frame: GatheredFrame | null = null;
-  /** The peer's FIN arrived: the session closes once what came before it is decoded. */
+  /** The peer's FIN arrived: no more bytes come from the socket. */
   private finReceived = false;
+  /**
+   * Every byte sent before the FIN reached onDecoded (a decompressor may
+   * hand them on well after the FIN): the session closes once they are decoded.
+   */
+  private inputEnded = false;
   private pipe: StreamPipe | null = null;
   private lingerTimer: TimerHandle | null = null;
 
@@ -268,7 +273,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     if (this.isPaused() || this.isClosed) return;
     this.socket.resume();
     this.pipe?.resume();
-    if (this.finReceived) this.endIfDecoded();
+    if (this.inputEnded) this.endIfDecoded();
   }
 
   /**
@@ -279,8 +284,13 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     if (this.isClosed || this.finReceived) return;
     this.finReceived = true;
     this.peerClosedCleanly = true;
-    if (this.pipe !== null) this.pipe.end(() => this.endIfDecoded());
-    else this.endIfDecoded();
+    if (this.pipe !== null) this.pipe.end(() => this.onInputEnded());
+    else this.onInputEnded();
+  }
+
+  private onInputEnded(): void {
+    this.inputEnded = true;
+    this.endIfDecoded();
   }
 
   /** Closes after the peer's FIN, unless paused (resumeReading comes back here); BAD_PACKAGE inside a frame. */
