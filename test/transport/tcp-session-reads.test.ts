@@ -19,7 +19,7 @@ import { createTcpServer, type TcpServer, type TcpServerOptions } from '../../tr
 import { TcpSession } from '../../transport/tcp-session.js';
 import { defaultTimerWheel } from '../../transport/timer-wheel.js';
 import { dataChunk, STREAM_ID_CHUNK } from './compression-peers.js';
-import { codec, deferred, rawConnect, within } from './helpers.js';
+import { codec, deferred, rawConnect, waitFor, within } from './helpers.js';
 import { testCert } from './tls-fixture.js';
 
 const BOUND_MS = 15_000;
@@ -579,6 +579,29 @@ describe('TcpSession reads', () => {
       assert.equal(p.session.closeReason, undefined);
     });
 
+    it('decodes what came with a FIN that arrived while paused, then closes cleanly', async (t) => {
+      const pool = new GatePool();
+      const p = await pair(t, { server: { taskPool: pool } });
+      pool.shut();
+      p.peer.write(Buffer.concat(['f0', 'f1'].map(frame)));
+      await within(pool.someoneWaits(), BOUND_MS, 'pause');
+      const tail = Buffer.concat(['f2', 'f3', 'f4'].map(frame));
+      p.peer.end(tail);
+      // The paused socket reads the tail and the FIN into its buffer; no event says so.
+      await waitFor(() => p.session.socket.readableLength >= tail.length, BOUND_MS, 'tail buffered');
+      // Room for f0, f1 and f2: the session pauses again inside the tail, and the FIN,
+      // already read, is emitted while it is paused.
+      const ended = once(p.session.socket, 'end');
+      pool.open(3);
+      await within(ended, BOUND_MS, 'FIN');
+      assert.deepEqual(bodies(p), ['f0', 'f1', 'f2']);
+      assert.equal(p.session.closed, false);
+      pool.open();
+      await within(p.closed, BOUND_MS, 'close');
+      assert.deepEqual(bodies(p), ['f0', 'f1', 'f2', 'f3', 'f4']);
+      assert.equal(p.session.closeReason, undefined);
+    });
+
     it('decodes nothing more once closed while paused, when room returns', async (t) => {
       const pool = new GatePool();
       const reader = countingCodec();
@@ -627,6 +650,30 @@ describe('TcpSession reads', () => {
       await within(p.closed, BOUND_MS, 'close');
       assert.equal(p.session.closeReason?.code, ErrorCode.TASK_POOL_CLOSED);
     });
+    it('ends a deflate session, not the process, when the task pool was closed', async (t) => {
+      const pool = createTaskPool({ size: 1 });
+      await pool.close();
+      const p = await pair(t, { server: { taskPool: pool }, configure: (s) => s.setCompressType(CompressType.Zip) });
+      p.peer.write(zlib.deflateRawSync(frame('late'), { finishFlush: zlib.constants.Z_SYNC_FLUSH }));
+      await within(p.closed, BOUND_MS, 'close');
+      assert.equal(p.session.closeReason?.code, ErrorCode.TASK_POOL_CLOSED);
+    });
+    it('ends a session paused on the task pool, not the process, when the pool closes', async (t) => {
+      const pool = createTaskPool({ size: 1, queues: 1, queueLength: 1 });
+      const running: (() => void)[] = [];
+      const p = await pair(t, {
+        server: { taskPool: pool },
+        onMessage: () => new Promise<void>((resolve) => running.push(resolve)),
+      });
+      p.peer.write(Buffer.concat(['p0', 'p1', 'p2', 'p3'].map(frame)));
+      // p0 runs, p1 waits in the queue: no room for p2.
+      await waitFor(() => p.session.socket.isPaused(), BOUND_MS, 'pause');
+      const closing = pool.close();
+      for (const resolve of running) resolve();
+      await within(closing, BOUND_MS, 'pool close');
+      await within(p.closed, BOUND_MS, 'session close');
+      assert.equal(p.session.closeReason?.code, ErrorCode.TASK_POOL_CLOSED);
+    });
   });
 
   describe('end of stream', () => {
@@ -639,6 +686,30 @@ describe('TcpSession reads', () => {
       await within(socketClosed, BOUND_MS, 'socket close');
       assert.equal(p.session.peerClosedCleanly, false);
       assert.equal(p.session.closeReason, undefined);
+    });
+
+    it('decodes nothing more of a large frame that completes after a graceful close', async (t) => {
+      const reader = countingCodec();
+      const p = await pair(t, { configure: (s) => s.setPkgHandler(reader) });
+      const wire = frame(randomBytes(100 * 1024));
+      p.peer.write(wire.subarray(0, 20 * 1024));
+      await p.received(20 * 1024);
+      const asked = reader.offered.length;
+      p.session.close();
+      p.peer.write(wire.subarray(20 * 1024));
+      await within(p.received(wire.length), BOUND_MS, 'rest of the frame');
+      assert.equal(reader.offered.length, asked);
+      assert.equal(p.messages.length, 0);
+    });
+
+    it('stops decoding a chunk once onMessage closed the session', async (t) => {
+      const reader = countingCodec();
+      const p = await pair(t, { configure: (s) => s.setPkgHandler(reader), onMessage: (s) => s.close() });
+      p.peer.write(Buffer.concat(['one', 'two', 'three'].map(frame)));
+      await within(p.closed, BOUND_MS, 'close');
+      assert.deepEqual(bodies(p), ['one']);
+      assert.equal(reader.offered.length, 1);
+      assert.equal(p.session.stats.pkgsIn, 1);
     });
 
     it('decodes nothing that arrives after a graceful close', async (t) => {
@@ -696,6 +767,57 @@ describe('TcpSession reads', () => {
       const p = await pair(t, { configure: (s) => s.setCompressType(CompressType.Zip) });
       p.session.writePkg(randomBytes(64 * 1024));
       assert.ok(p.session.bufferedBytes >= 64 * 1024, `bufferedBytes ${p.session.bufferedBytes}`);
+    });
+  });
+
+  describe('allocation failure', () => {
+    /** Makes the session's frame buffers fail to allocate while the test runs (`where`: incomplete or frameWithRoom). */
+    function failFrameBuffers(t: TestContext, where: 'incomplete' | 'frameWithRoom'): RangeError[] {
+      const thrown: RangeError[] = [];
+      const real = Buffer.allocUnsafe;
+      Buffer.allocUnsafe = (size: number) => {
+        const stack = new Error().stack ?? '';
+        if (stack.includes('TcpSession.allocate') && stack.includes(`TcpSession.${where}`)) {
+          const err = new RangeError(`no room for ${size} bytes`);
+          thrown.push(err);
+          throw err;
+        }
+        return real.call(Buffer, size);
+      };
+      t.after(() => {
+        Buffer.allocUnsafe = real;
+      });
+      return thrown;
+    }
+
+    /** The start of a deflate stream (sync-flushed, not ended) holding `plain`. */
+    function deflating(plain: Buffer): Buffer {
+      return zlib.deflateRawSync(plain, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    }
+
+    it('closes with LIMIT_EXCEEDED when the first buffer of a large frame cannot be had, and reads no more', async (t) => {
+      const thrown = failFrameBuffers(t, 'incomplete');
+      const reader = countingCodec();
+      const p = await pair(t, { configure: (s) => s.setPkgHandler(reader).setCompressType(CompressType.Zip) });
+      p.peer.write(deflating(frame(randomBytes(300 * 1024)).subarray(0, 100 * 1024)));
+      await within(p.closed, BOUND_MS, 'close');
+      assert.equal(thrown.length, 1);
+      const reason = p.session.closeReason;
+      assert.ok(reason !== undefined);
+      assert.equal(reason.code, ErrorCode.LIMIT_EXCEEDED);
+      assert.match(reason.message, /^cannot buffer a frame of \d+ bytes: RangeError: no room for \d+ bytes$/);
+      assert.equal(reason.cause, thrown[0]);
+      assert.equal(reader.offered.length, 1);
+    });
+
+    it('closes with LIMIT_EXCEEDED when a large frame cannot grow', async (t) => {
+      const thrown = failFrameBuffers(t, 'frameWithRoom');
+      const p = await pair(t, { configure: (s) => s.setCompressType(CompressType.Zip) });
+      p.peer.write(deflating(frame(randomBytes(300 * 1024)).subarray(0, 200 * 1024)));
+      await within(p.closed, BOUND_MS, 'close');
+      assert.equal(thrown.length, 1);
+      assert.equal(p.session.closeReason?.code, ErrorCode.LIMIT_EXCEEDED);
+      assert.equal(p.session.closeReason?.cause, thrown[0]);
     });
   });
 });
