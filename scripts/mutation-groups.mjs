@@ -133,6 +133,8 @@ export const groups = {
       'test/transport/base-session.test.ts',
       // The write and close paths of tcp-session.ts, a few seconds.
       'test/transport/tcp-session-writes.test.ts',
+      // The read path of tcp-session.ts (framing, backpressure, FIN, failed allocation): about 1 s.
+      'test/transport/tcp-session-reads.test.ts',
       'test/transport/tcp-session.test.ts',
       'test/transport/tcp-features.test.ts',
       'test/transport/flush-threshold.test.ts',

@@ -71,8 +71,13 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
   private held: Buffer | null = null;
   /** Set in state 'frame' only. */
   private frame: GatheredFrame | null = null;
-  /** The peer's FIN arrived: the session closes once what came before it is decoded. */
+  /** The peer's FIN arrived: no more bytes come from the socket. */
   private finReceived = false;
+  /**
+   * Every byte sent before the FIN reached onDecoded (a decompressor may
+   * hand them on well after the FIN): the session closes once they are decoded.
+   */
+  private inputEnded = false;
   private pipe: StreamPipe | null = null;
   private lingerTimer: TimerHandle | null = null;
 
@@ -117,12 +122,25 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
   onChunk(chunk: Buffer): void {
     this.stats.bytesIn += chunk.length;
     this.lastReadAt = Date.now();
-    if (this.pipe === null) this.onDecoded(chunk);
+    if (this.pipe === null) this.decodeChunk(chunk);
     else this.pipe.decode(chunk);
   }
 
-  /** Plain bytes, from the socket or from the decompressor. */
+  /**
+   * Plain bytes from the decompressor, which may call from its own stream
+   * events rather than from onSocketData: what decoding throws (a closed task
+   * pool, a failed allocation) ends this session only, never the process.
+   */
   onDecoded(chunk: Buffer): void {
+    try {
+      this.decodeChunk(chunk);
+    } catch (err) {
+      this.close(RpcError.from(err, ErrorCode.LIMIT_EXCEEDED));
+    }
+  }
+
+  /** Plain bytes, from the socket or from the decompressor. */
+  private decodeChunk(chunk: Buffer): void {
     if (this.isClosed) return;
     if (this.readState === 'paused') {
       this.held = this.held === null ? Buffer.from(chunk) : Buffer.concat([this.held, chunk]);
@@ -131,7 +149,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     const rest = this.readState === 'frame' ? this.fillFrame(this.frame!, chunk) : chunk;
     if (rest === null || this.isClosed) return;
     if (this.isPaused()) {
-      this.onDecoded(rest);
+      this.decodeChunk(rest);
       return;
     }
     const held = this.held;
@@ -259,7 +277,20 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     this.waitForRoom(() => this.resumeReading());
   }
 
+  /**
+   * Called back by the task pool or by a settled onMessage, outside any socket
+   * event: what decoding throws ends this session only (the pool's close
+   * wakes paused sessions, whose packages it then refuses).
+   */
   private resumeReading(): void {
+    try {
+      this.readAgain();
+    } catch (err) {
+      this.close(RpcError.from(err, ErrorCode.LIMIT_EXCEEDED));
+    }
+  }
+
+  private readAgain(): void {
     if (this.isClosed || this.readState !== 'paused') return;
     this.readState = 'header';
     const held = this.held;
@@ -268,7 +299,7 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     if (this.isPaused() || this.isClosed) return;
     this.socket.resume();
     this.pipe?.resume();
-    if (this.finReceived) this.endIfDecoded();
+    if (this.inputEnded) this.endIfDecoded();
   }
 
   /**
@@ -279,8 +310,13 @@ export class TcpSession<P = unknown> extends BaseSession<P> implements StreamPip
     if (this.isClosed || this.finReceived) return;
     this.finReceived = true;
     this.peerClosedCleanly = true;
-    if (this.pipe !== null) this.pipe.end(() => this.endIfDecoded());
-    else this.endIfDecoded();
+    if (this.pipe !== null) this.pipe.end(() => this.onInputEnded());
+    else this.onInputEnded();
+  }
+
+  private onInputEnded(): void {
+    this.inputEnded = true;
+    this.endIfDecoded();
   }
 
   /** Closes after the peer's FIN, unless paused (resumeReading comes back here); BAD_PACKAGE inside a frame. */
