@@ -108,9 +108,10 @@ export const groups = {
     ],
   },
   // The worker pool's worker side runs in processes forked by cluster.fork(). They inherit the
-  // environment variable that activates a mutant, but Stryker's per-test coverage sees only the
-  // runner's process, so with 'perTest' their mutants count as not covered. Without coverage
-  // analysis every mutant runs the workers' test file (about 7 s).
+  // environment variable that activates a mutant, but Stryker's coverage sees only the runner's
+  // process, so their mutants would count as not covered. Without coverage analysis (which
+  // stryker.config.mjs runs on the command runner: the tap runner reports coverage regardless)
+  // every mutant runs the workers' test file (about 7 s).
   'server-workers': {
     mutate: ['rpc/provider/provider-workers.ts'],
     tests: ['test/rpc/provider/provider-workers.test.ts'],
