@@ -142,6 +142,7 @@ export const groups = {
   'transport-endpoints': {
     mutate: ['transport/tcp-client.ts', 'transport/tcp-server.ts', 'transport/client-endpoint.ts', 'transport/server-endpoint.ts'],
     tests: [
+      'test/transport/server-endpoint.test.ts',
       'test/transport/tcp-client.test.ts',
       'test/transport/client-endpoint.test.ts',
       'test/transport/ws-client.test.ts',
