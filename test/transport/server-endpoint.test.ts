@@ -15,7 +15,8 @@ import { listenOn } from '../../transport/server-endpoint.js';
 import type { Session } from '../../transport/session-contract.js';
 import { createTcpServer, TcpServer } from '../../transport/tcp-server.js';
 import type { TimerHandle, TimerWheel } from '../../transport/timer-wheel.js';
-import { codec, rawConnect } from './helpers.js';
+import { codec, rawConnect, within } from './helpers.js';
+import { testCert } from './tls-fixture.js';
 
 const MiB = 1024 * 1024;
 
@@ -283,5 +284,35 @@ describe('listenOn', () => {
     // What Node reports for a failed accept (EMFILE): the endpoint keeps serving.
     server.emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' }));
     assert.equal(server.listening, true);
+  });
+});
+
+describe('TcpServer half-close', () => {
+  it('answers the requests that came with a plain peer\'s FIN before closing', async () => {
+    const server = createTcpServer<Buffer>();
+    cleanups.push(() => server.close());
+    await server.runEventLoop((s) => void s.setPkgHandler(codec).setEventListener({ onMessage: (x, pkg) => void x.writePkg(pkg) }));
+    const peer = await rawConnect(server.address.port);
+    cleanups.push(() => peer.destroy());
+    const chunks: Buffer[] = [];
+    peer.on('data', (chunk: Buffer) => void chunks.push(chunk));
+    const ended = once(peer, 'end');
+    peer.end(Buffer.concat([codec.encode(Buffer.from('one')), codec.encode(Buffer.from('two'))]));
+    await ended;
+    assert.deepEqual(Buffer.concat(chunks), Buffer.concat([codec.encode(Buffer.from('one')), codec.encode(Buffer.from('two'))]));
+  });
+
+  it('ends a TLS connection whose peer half-closes inside its handshake, without waiting for handshakeTimeoutMs', async () => {
+    const { key, cert } = await testCert();
+    const server = createTcpServer<Buffer>({ tls: { key, cert }, handshakeTimeoutMs: 600_000 });
+    cleanups.push(() => server.close());
+    await server.runEventLoop((s) => void s.setPkgHandler(codec));
+    const peer = await rawConnect(server.address.port);
+    peer.on('error', () => {});
+    cleanups.push(() => peer.destroy());
+    const closed = once(peer, 'close');
+    peer.end(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]));
+    await within(closed, 20_000, 'the server ends the half-closed handshake');
+    assert.equal(server.stats().refused.handshake, 1);
   });
 });
