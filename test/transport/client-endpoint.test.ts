@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import tls from 'node:tls';
 import { afterEach, describe, it } from 'node:test';
 import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
 import type { Session } from '../../transport/session-contract.js';
@@ -8,6 +9,7 @@ import { createTcpServer, type TcpServer } from '../../transport/tcp-server.js';
 import type { TcpSession } from '../../transport/tcp-session.js';
 import type { TimerHandle, TimerWheel } from '../../transport/timer-wheel.js';
 import { codec, deferred, freePort, waitFor, within } from './helpers.js';
+import { testCert } from './tls-fixture.js';
 
 const configure = (s: Session<Buffer>) => void s.setPkgHandler(codec);
 
@@ -435,5 +437,66 @@ describe('TcpClient sessions', () => {
     assert.equal(failures.length, 1);
     assert.ok(isRpcError(failures[0], ErrorCode.ENDPOINT_CLOSED));
     assert.equal(failures[0]!.message, 'client closed');
+  });
+});
+
+/**
+ * A TLS server whose handshakes start only when the test releases each accepted
+ * connection: a TLS client's dial stays pending until then, so the test decides
+ * the order in which dials complete.
+ */
+async function gatedTlsServer(): Promise<{ port: number; held: net.Socket[]; release(i: number): void }> {
+  const { key, cert } = await testCert();
+  const tlsServer = tls.createServer({ key, cert }, () => {});
+  const held: net.Socket[] = [];
+  const gate = net.createServer((socket) => {
+    socket.on('error', () => {});
+    held.push(socket);
+  });
+  trackNet(gate);
+  track({ close: async () => void held.forEach((socket) => socket.destroy()) });
+  await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (gate.address() as net.AddressInfo).port,
+    held,
+    release: (i) => void tlsServer.emit('connection', held[i]),
+  };
+}
+
+describe('ClientEndpoint surplus dials', () => {
+  afterEach(closeAll);
+  it('closes a dial that completes after the pool refilled: never more than connectionNumber sessions', async () => {
+    const gate = await gatedTlsServer();
+    const { wheel, timers } = manualWheel();
+    const client = track(
+      createTcpClient<Buffer>({
+        port: gate.port,
+        tls: { rejectUnauthorized: false },
+        wheel,
+        connectionNumber: 3,
+        reconnectIntervalMs: 500,
+        connectTimeoutMs: 60_000,
+      }),
+    );
+    const backoffs = () => timers.filter((t) => t.delayMs !== 60_000);
+    const firstPass = client.runEventLoop(configure);
+    await waitFor(() => gate.held.length === 3, 5000, 'three dials');
+    gate.release(0);
+    gate.release(1);
+    await waitFor(() => client.sessions.length === 2, 5000, 'two sessions');
+    // Losing one starts the worker while the first pass still waits on its third dial.
+    gate.held[0]!.resetAndDestroy();
+    await waitFor(() => backoffs().length === 1, 5000, 'backoff');
+    backoffs()[0]!.fire();
+    await waitFor(() => gate.held.length === 5, 5000, 'the worker dials the two slots missing');
+    gate.release(2); // the first pass's last dial takes one of them
+    await firstPass;
+    assert.equal(client.sessions.length, 2);
+    gate.release(3);
+    gate.release(4);
+    await waitFor(() => gate.held[3]!.closed || gate.held[4]!.closed, 5000, 'the surplus dial closed');
+    await waitFor(() => !client.reconnecting, 5000, 'worker done');
+    assert.equal(client.sessions.length, 3, 'no session beyond connectionNumber');
+    assert.equal([gate.held[3]!, gate.held[4]!].filter((s) => s.closed).length, 1);
   });
 });
