@@ -454,7 +454,11 @@ async function gatedTlsServer(): Promise<{ port: number; held: net.Socket[]; rel
     held.push(socket);
   });
   trackNet(gate);
-  track({ close: async () => void held.forEach((socket) => socket.destroy()) });
+  track({
+    close: async () => {
+      for (const socket of held) socket.destroy();
+    },
+  });
   await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
   return {
     port: (gate.address() as net.AddressInfo).port,
