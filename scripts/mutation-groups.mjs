@@ -111,10 +111,10 @@ export const groups = {
   // environment variable that activates a mutant, but Stryker's coverage sees only the runner's
   // process, so their mutants would count as not covered. Without coverage analysis (which
   // stryker.config.mjs runs on the command runner: the tap runner reports coverage regardless)
-  // every mutant runs the workers' test file (about 7 s).
+  // every mutant runs the workers' two test files (about 15 s).
   'server-workers': {
     mutate: ['rpc/provider/provider-workers.ts'],
-    tests: ['test/rpc/provider/provider-workers.test.ts'],
+    tests: ['test/rpc/provider/provider-workers.test.ts', 'test/rpc/provider/provider-workers-edges.test.ts'],
     coverageAnalysis: 'off',
   },
   // The timer wheel and task pool with their own tests only: every session test reaches them,
