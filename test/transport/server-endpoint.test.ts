@@ -14,6 +14,7 @@ import type { BaseSession, SessionOwner } from '../../transport/base-session.js'
 import { listenOn } from '../../transport/server-endpoint.js';
 import type { Session } from '../../transport/session-contract.js';
 import { createTcpServer, TcpServer } from '../../transport/tcp-server.js';
+import type { TcpSession } from '../../transport/tcp-session.js';
 import type { TimerHandle, TimerWheel } from '../../transport/timer-wheel.js';
 import { codec, rawConnect, within } from './helpers.js';
 import { testCert } from './tls-fixture.js';
@@ -300,6 +301,36 @@ describe('TcpServer half-close', () => {
     peer.end(Buffer.concat([codec.encode(Buffer.from('one')), codec.encode(Buffer.from('two'))]));
     await ended;
     assert.deepEqual(Buffer.concat(chunks), Buffer.concat([codec.encode(Buffer.from('one')), codec.encode(Buffer.from('two'))]));
+  });
+
+  it('answers what a plain peer sent before its FIN even while reading is paused on maxInflight', async () => {
+    const server = createTcpServer<Buffer>();
+    cleanups.push(() => server.close());
+    await server.runEventLoop(
+      (s) =>
+        void s
+          .setPkgHandler(codec)
+          .setMaxInflight(1)
+          .setEventListener({
+            // Answers at once, but holds its inflight slot until the peer's FIN has arrived:
+            // the second request waits, paused, behind it.
+            onMessage: (x, pkg) => {
+              x.writePkg(pkg);
+              const socket = (x as unknown as TcpSession<Buffer>).socket;
+              return socket.readableEnded ? undefined : once(socket, 'end').then(() => undefined);
+            },
+          }),
+    );
+    const peer = await rawConnect(server.address.port);
+    cleanups.push(() => peer.destroy());
+    peer.on('error', () => {});
+    const chunks: Buffer[] = [];
+    peer.on('data', (chunk: Buffer) => void chunks.push(chunk));
+    const closed = once(peer, 'close');
+    const requests = Buffer.concat([codec.encode(Buffer.from('one')), codec.encode(Buffer.from('two'))]);
+    peer.end(requests);
+    await within(closed, 20_000, 'the server closes after answering');
+    assert.deepEqual(Buffer.concat(chunks), requests);
   });
 
   it('ends a TLS connection whose peer half-closes inside its handshake, without waiting for handshakeTimeoutMs', async () => {
