@@ -121,7 +121,12 @@ describe('ProviderWorkers', () => {
     const [ready] = (await once(primary, 'message')) as [{ port: number; pids: number[] }];
     primary.kill('SIGKILL');
     await exited;
-    await waitFor(async () => ready.pids.every(isGone), 'the orphaned workers to stop', 15_000);
+    try {
+      await waitFor(async () => ready.pids.every(isGone), 'the orphaned workers to stop', 15_000);
+    } finally {
+      // Orphans are no longer the primary's to end: whatever this test's workers left, it ends.
+      for (const pid of ready.pids.filter((pid) => !isGone(pid))) process.kill(pid, 'SIGKILL');
+    }
   });
 
   it('rejects with the worker\'s RpcError when setup throws, and leaves no worker running', async () => {
