@@ -24,14 +24,23 @@ const name = process.env.MUTATION_GROUP ?? 'exchange';
 const group = groups[name];
 if (!group) throw new Error(`unknown MUTATION_GROUP ${name}; one of ${Object.keys(groups).join(', ')}`);
 
+const testFiles = group.tests.map((file) => `dist/${file.replace(/\.ts$/, '.js')}`);
+// The tap runner reports the mutants its own test processes reached even with coverage analysis
+// 'off' (an empty static map counts as coverage for Stryker's planner), so a mutant reached only in
+// a process the test forks would be "NoCoverage" without ever running. A group without coverage
+// analysis therefore runs on the command runner, which reports no coverage: every mutant runs all
+// of the group's files (https://stryker-mutator.io/docs/stryker-js/configuration/#commandrunner-object).
+const withCoverage = (group.coverageAnalysis ?? 'perTest') !== 'off';
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
-  testRunner: 'tap',
+  testRunner: withCoverage ? 'tap' : 'command',
   tap: {
-    testFiles: group.tests.map((file) => `dist/${file.replace(/\.ts$/, '.js')}`),
+    testFiles,
     nodeArgs: ['--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
   },
+  commandRunner: { command: `node --test --test-concurrency=1 --test-reporter=dot ${testFiles.join(' ')}` },
   buildCommand: 'npx tsc -p tsconfig.json',
   // Stryker rewrites a tsconfig's `extends`/`references` through the TypeScript JS API, which
   // TypeScript 7 no longer ships; ours has neither, so no tsconfig is handed to that step.

@@ -109,12 +109,13 @@ export const groups = {
     ],
   },
   // The worker pool's worker side runs in processes forked by cluster.fork(). They inherit the
-  // environment variable that activates a mutant, but Stryker's per-test coverage sees only the
-  // runner's process, so with 'perTest' their mutants count as not covered. Without coverage
-  // analysis every mutant runs the workers' test file (about 7 s).
+  // environment variable that activates a mutant, but Stryker's coverage sees only the runner's
+  // process, so their mutants would count as not covered. Without coverage analysis (which
+  // stryker.config.mjs runs on the command runner: the tap runner reports coverage regardless)
+  // every mutant runs the workers' two test files (about 15 s).
   'server-workers': {
     mutate: ['rpc/provider/provider-workers.ts'],
-    tests: ['test/rpc/provider/provider-workers.test.ts'],
+    tests: ['test/rpc/provider/provider-workers.test.ts', 'test/rpc/provider/provider-workers-edges.test.ts'],
     coverageAnalysis: 'off',
   },
   // The timer wheel and task pool with their own tests only: every session test reaches them,
@@ -148,6 +149,7 @@ export const groups = {
   'transport-endpoints': {
     mutate: ['transport/tcp-client.ts', 'transport/tcp-server.ts', 'transport/client-endpoint.ts', 'transport/server-endpoint.ts'],
     tests: [
+      'test/transport/server-endpoint.test.ts',
       'test/transport/tcp-client.test.ts',
       'test/transport/client-endpoint.test.ts',
       'test/transport/ws-client.test.ts',

@@ -163,11 +163,12 @@ export abstract class ServerEndpoint<P = unknown> implements SessionOwner {
   protected abstract stopListening(): Promise<void>;
 
   private shutdown(lingerMs: number | undefined): Promise<void> {
+    // Checked before anything stops: a refused close() leaves the server serving.
+    const ms = lingerMs === undefined ? undefined : checkInteger(lingerMs, 0, 0, 'lingerMs');
     const stopped = this.stopListening();
     const sessions = [...this.live];
     for (const session of sessions) session.close();
-    if (lingerMs !== undefined) {
-      const ms = checkInteger(lingerMs, 0, 0, 'lingerMs');
+    if (ms !== undefined) {
       const terminate = () => {
         for (const session of sessions) session.terminate();
       };

@@ -211,9 +211,14 @@ function listenForStop(handle: ProviderWorkers): void {
   process.on('message', (msg: WorkerMessage) => {
     if (msg?.gettyRpc === 'stop') end(msg.graceMs);
   });
-  process.once('disconnect', () => end());
-  // A signal to this worker alone stops it the same way (the constructor's handler stops the server).
-  handle.stop !== undefined && void 0;
+  // node:cluster ends a worker whose channel to the primary closes at once (process.exit in its own
+  // 'disconnect' handler, lib/internal/cluster/child.js) unless the disconnect was expected; marking
+  // it expected first lets this worker finish its calls in flight like any other stop.
+  process.prependOnceListener('disconnect', () => {
+    cluster.worker!.exitedAfterDisconnect = true;
+    end();
+  });
+  // A signal to this worker alone stops it the same way: the constructor's handler calls stop().
 }
 
 function resolveOptions(options: ProviderWorkersOptions): Resolved {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import tls from 'node:tls';
 import { afterEach, describe, it } from 'node:test';
 import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
 import type { Session } from '../../transport/session-contract.js';
@@ -7,7 +8,8 @@ import { createTcpClient } from '../../transport/tcp-client.js';
 import { createTcpServer, type TcpServer } from '../../transport/tcp-server.js';
 import type { TcpSession } from '../../transport/tcp-session.js';
 import type { TimerHandle, TimerWheel } from '../../transport/timer-wheel.js';
-import { codec, deferred, freePort, waitFor } from './helpers.js';
+import { codec, deferred, freePort, waitFor, within } from './helpers.js';
+import { testCert } from './tls-fixture.js';
 
 const configure = (s: Session<Buffer>) => void s.setPkgHandler(codec);
 
@@ -329,5 +331,178 @@ describe('TcpClient dialling', () => {
 describe('TcpServer', () => {
   it('reports no pending handshakes when plain', () => {
     assert.equal(createTcpServer({}).pendingHandshakes, 0);
+  });
+});
+
+describe('ClientEndpoint reconnect worker', () => {
+  afterEach(closeAll);
+  it('reports closed only once close() was called', async () => {
+    const client = createTcpClient<Buffer>({ port: 1 });
+    assert.equal(client.closed, false);
+    await client.close();
+    assert.equal(client.closed, true);
+  });
+
+  it('is not given up while it redials a lost session', async () => {
+    const { server, sessions } = await plainServer();
+    const { wheel, timers } = manualWheel();
+    const client = track(createTcpClient<Buffer>({ port: server.address.port, wheel, reconnectIntervalMs: 500, connectTimeoutMs: 7 }));
+    await client.runEventLoop(configure);
+    await waitFor(() => sessions.length === 1, 5000, 'first session');
+    (sessions[0] as unknown as TcpSession<Buffer>).socket.resetAndDestroy();
+    await waitFor(() => client.reconnecting, 5000, 'reconnect worker started');
+    assert.equal(client.gaveUp, false);
+    timers.find((t) => t.delayMs >= 500 && t.delayMs <= 600)!.fire(); // the backoff
+    await waitFor(() => client.sessions.length === 1, 5000, 'redialled');
+    assert.equal(client.gaveUp, false);
+  });
+
+  it('runs one reconnect worker however many sessions are lost: one backoff, then one pass refills both', async () => {
+    const { server, sessions } = await plainServer();
+    const { wheel, timers } = manualWheel();
+    const client = track(
+      createTcpClient<Buffer>({ port: server.address.port, wheel, connectionNumber: 2, reconnectIntervalMs: 500, connectTimeoutMs: 7 }),
+    );
+    await client.runEventLoop(configure);
+    await waitFor(() => sessions.length === 2, 5000, 'both sessions');
+    for (const session of sessions) (session as unknown as TcpSession<Buffer>).socket.resetAndDestroy();
+    await waitFor(() => client.sessions.length === 0, 5000, 'both sessions lost');
+    const backoffs = () => timers.filter((t) => t.delayMs >= 500 && t.delayMs <= 600);
+    assert.equal(backoffs().length, 1, 'one backoff');
+    backoffs()[0]!.fire();
+    await waitFor(() => client.sessions.length === 2, 5000, 'refilled');
+    await waitFor(() => !client.reconnecting, 5000, 'worker done');
+    assert.equal(timers.filter((t) => t.delayMs === 7).length, 4, 'two dials at start, two in the one pass');
+    assert.equal(backoffs().length, 1);
+  });
+
+  it('gives up at once when a session refused by onOpen is the only attempt allowed (no backoff first)', async () => {
+    const { server } = await plainServer();
+    const { wheel, timers } = manualWheel();
+    const gaveUp = deferred<RpcError>();
+    const client = track(
+      createTcpClient<Buffer>({
+        port: server.address.port,
+        wheel,
+        connectTimeoutMs: 7,
+        maxReconnectAttempts: 1,
+        onReconnectGiveUp: (err) => gaveUp.resolve(err),
+      }),
+    );
+    await client.runEventLoop((s) => {
+      s.setPkgHandler(codec).setEventListener({
+        onOpen: () => {
+          throw new Error('refused in onOpen');
+        },
+      });
+    });
+    const err = await within(gaveUp.promise, 5000, 'give-up without a backoff');
+    assert.match((err.cause as Error).message, /refused by onOpen$/);
+    assert.deepEqual(
+      timers.map((t) => t.delayMs),
+      [7],
+      'one dial, no backoff',
+    );
+  });
+});
+
+describe('TcpClient sessions', () => {
+  afterEach(closeAll);
+  it('opens tcp sessions when plain', async () => {
+    const { server } = await plainServer();
+    const client = track(createTcpClient<Buffer>({ port: server.address.port }));
+    await client.runEventLoop(configure);
+    assert.equal(client.sessions[0]!.kind, 'tcp');
+  });
+
+  it('reports a dial aborted by close() as ENDPOINT_CLOSED', async () => {
+    const accepted: net.Socket[] = [];
+    const silent = net.createServer((socket) => void accepted.push(socket));
+    trackNet(silent);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { wheel } = manualWheel();
+    const failures: RpcError[] = [];
+    const client = track(
+      createTcpClient<Buffer>({
+        port: (silent.address() as net.AddressInfo).port,
+        wheel,
+        tls: { rejectUnauthorized: false },
+        onConnectError: (err) => void failures.push(err),
+      }),
+    );
+    const running = client.runEventLoop(configure);
+    await waitFor(() => accepted.length === 1, 5000, 'dial reached the server');
+    await client.close();
+    await running;
+    assert.equal(failures.length, 1);
+    assert.ok(isRpcError(failures[0], ErrorCode.ENDPOINT_CLOSED));
+    assert.equal(failures[0]!.message, 'client closed');
+  });
+});
+
+/**
+ * A TLS server whose handshakes start only when the test releases each accepted
+ * connection: a TLS client's dial stays pending until then, so the test decides
+ * the order in which dials complete.
+ */
+async function gatedTlsServer(): Promise<{ port: number; held: net.Socket[]; release(i: number): void }> {
+  const { key, cert } = await testCert();
+  const tlsServer = tls.createServer({ key, cert }, () => {});
+  const held: net.Socket[] = [];
+  const gate = net.createServer((socket) => {
+    socket.on('error', () => {});
+    held.push(socket);
+  });
+  trackNet(gate);
+  track({
+    close: async () => {
+      for (const socket of held) socket.destroy();
+    },
+  });
+  await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (gate.address() as net.AddressInfo).port,
+    held,
+    release: (i) => void tlsServer.emit('connection', held[i]),
+  };
+}
+
+describe('ClientEndpoint surplus dials', () => {
+  afterEach(closeAll);
+  it('closes a dial that completes after the pool refilled: never more than connectionNumber sessions', async () => {
+    const gate = await gatedTlsServer();
+    const { wheel, timers } = manualWheel();
+    const client = track(
+      createTcpClient<Buffer>({
+        port: gate.port,
+        tls: { rejectUnauthorized: false },
+        wheel,
+        connectionNumber: 3,
+        reconnectIntervalMs: 500,
+        reconnectOnPeerClose: true, // the gate's close may reach the client as a clean FIN
+        connectTimeoutMs: 60_000,
+      }),
+    );
+    // Backoffs are 500–600 ms; connect timers 60 s, closing sessions' linger 3 s.
+    const backoffs = () => timers.filter((t) => t.delayMs >= 500 && t.delayMs <= 600);
+    const firstPass = client.runEventLoop(configure);
+    await waitFor(() => gate.held.length === 3, 5000, 'three dials');
+    gate.release(0);
+    gate.release(1);
+    await waitFor(() => client.sessions.length === 2, 5000, 'two sessions');
+    // Losing one starts the worker while the first pass still waits on its third dial.
+    gate.held[0]!.destroy();
+    await waitFor(() => backoffs().length === 1, 5000, 'backoff');
+    backoffs()[0]!.fire();
+    await waitFor(() => gate.held.length === 5, 5000, 'the worker dials the two slots missing');
+    gate.release(2); // the first pass's last dial takes one of them
+    await firstPass;
+    assert.equal(client.sessions.length, 2);
+    gate.release(3);
+    gate.release(4);
+    await waitFor(() => gate.held[3]!.closed || gate.held[4]!.closed, 5000, 'the surplus dial closed');
+    await waitFor(() => !client.reconnecting, 5000, 'worker done');
+    assert.equal(client.sessions.length, 3, 'no session beyond connectionNumber');
+    assert.equal([gate.held[3]!, gate.held[4]!].filter((s) => s.closed).length, 1);
   });
 });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
 import { describe, it } from 'node:test';
 import { ErrorCode, isRpcError, type RpcError } from '../../common/rpc-error.js';
 import type { Session } from '../../transport/session-contract.js';
@@ -138,6 +140,41 @@ describe('TcpClient', () => {
     const bad = [{ port: 0 }, { port: 70000 }, { port: 1, connectionNumber: 0 }, { port: 1, reconnectIntervalMs: -1 }];
     for (const options of bad) {
       assert.throws(() => createTcpClient(options), (err) => isRpcError(err, ErrorCode.INVALID_ARGUMENT));
+    }
+  });
+
+  it('answers what the server sent before its FIN even while reading is paused on maxInflight', async () => {
+    const requests = Buffer.concat([codec.encode(Buffer.from('one')), codec.encode(Buffer.from('two'))]);
+    const answered = deferred<Buffer>();
+    const peer = net.createServer((socket) => {
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => void chunks.push(chunk));
+      socket.on('close', () => answered.resolve(Buffer.concat(chunks)));
+      socket.end(requests);
+    });
+    peer.listen(0, '127.0.0.1');
+    await once(peer, 'listening');
+    const client = createTcpClient<Buffer>({ port: (peer.address() as net.AddressInfo).port, maxReconnectAttempts: 1 });
+    try {
+      await client.runEventLoop(
+        (s) =>
+          void s
+            .setPkgHandler(codec)
+            .setMaxInflight(1)
+            .setEventListener({
+              // Answers at once, but holds its inflight slot until the server's FIN has arrived:
+              // the second package waits, paused, behind it.
+              onMessage: (x, pkg) => {
+                x.writePkg(pkg);
+                const socket = (x as unknown as TcpSession<Buffer>).socket;
+                return socket.readableEnded ? undefined : once(socket, 'end').then(() => undefined);
+              },
+            }),
+      );
+      assert.deepEqual(await within(answered.promise, 20_000, 'the client answers, then closes'), requests);
+    } finally {
+      await client.close();
+      await new Promise((resolve) => peer.close(resolve));
     }
   });
 });

@@ -7,12 +7,22 @@ import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
 import { once } from 'node:events';
 import net from 'node:net';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isRpcError } from '../../../common/rpc-error.js';
 import { RpcClient } from '../../../rpc/consumer/rpc-client.js';
 import { type ProviderWorkers, startProviderWorkers } from '../../../rpc/provider/provider-workers.js';
 import { FIXTURE_PATH, WorkerInfo } from './provider-workers-fixture.js';
+
+// A primary that took a worker's way out (process.exit(0) in stop) would end this file with
+// code 0 before its failures are reported: a file that stops early fails instead.
+let finished = false;
+after(() => {
+  finished = true;
+});
+process.on('exit', () => {
+  if (!finished) process.exitCode = 1;
+});
 
 const setup = () => {
   throw new Error('the primary never calls setup');
@@ -111,7 +121,12 @@ describe('ProviderWorkers', () => {
     const [ready] = (await once(primary, 'message')) as [{ port: number; pids: number[] }];
     primary.kill('SIGKILL');
     await exited;
-    await waitFor(async () => ready.pids.every(isGone), 'the orphaned workers to stop', 15_000);
+    try {
+      await waitFor(async () => ready.pids.every(isGone), 'the orphaned workers to stop', 15_000);
+    } finally {
+      // Orphans are no longer the primary's to end: whatever this test's workers left, it ends.
+      for (const pid of ready.pids.filter((pid) => !isGone(pid))) process.kill(pid, 'SIGKILL');
+    }
   });
 
   it('rejects with the worker\'s RpcError when setup throws, and leaves no worker running', async () => {
