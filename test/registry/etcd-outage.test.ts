@@ -84,7 +84,12 @@ describe('EtcdRegistry across an outage ending with a fresh etcd', () => {
     });
     const recorder = new ListRecorder();
     await cutOff.subscribe(ServiceUrl.parse('consumer://127.0.0.1/org.example.Compacted?side=consumer'), recorder.listener);
-    const put = (port: number) => raw.put(nodePath('dubbo', provider(port, 'org.example.Compacted'))).value('');
+    // A provider's key holds its URL's timestamp (whole seconds): the key written is the one to delete later.
+    const put = async (port: number): Promise<string> => {
+      const key = nodePath('dubbo', provider(port, 'org.example.Compacted'));
+      await raw.put(key).value('');
+      return key;
+    };
     await put(20950);
     await recorder.untilPorts([20950], WAIT_MS);
     // While the registry is cut off, history moves on and is compacted past where its watch stopped.
@@ -99,9 +104,9 @@ describe('EtcdRegistry across an outage ending with a fresh etcd', () => {
     await put(20952);
     await recorder.untilPorts([20950, 20951, 20952], WAIT_MS);
     // Read by the new watch, which is connected by now: further changes come as its events.
-    await put(20953);
+    const lastKey = await put(20953);
     await recorder.untilPorts([20950, 20951, 20952, 20953], WAIT_MS);
-    await raw.delete().key(nodePath('dubbo', provider(20953, 'org.example.Compacted')));
+    await raw.delete().key(lastKey);
     await recorder.untilPorts([20950, 20951, 20952], WAIT_MS);
     // close() cancels the watch that took the cancelled one's place.
     await cutOff.close();
