@@ -349,7 +349,7 @@ export class EtcdRegistry implements Registry {
       throw unavailable(err, `subscribe ${what}`);
     }
     const refresh = () => reader.run().catch(() => undefined);
-    watcher.on('put', refresh).on('delete', refresh).on('connected', refresh);
+    followChanges(watcher, refresh);
     const watch = new RenewingWatch(watcher);
     this.renewWhenCancelled(watch, what, () => build(client), refresh);
     return watch;
@@ -372,7 +372,7 @@ export class EtcdRegistry implements Registry {
       if (watch.cancelled || this.closed) return;
       const next = build();
       this.reportHealth(next, what);
-      next.on('put', refresh).on('delete', refresh).on('connected', refresh);
+      followChanges(next, refresh);
       watch.current = next;
       this.renewWhenCancelled(watch, what, build, refresh);
     });
@@ -413,6 +413,11 @@ export class EtcdRegistry implements Registry {
   private assertOpen(what: string): void {
     if (this.closed) throw closedError(what);
   }
+}
+
+/** Every change under the watched key, and every reconnection, re-reads it. */
+function followChanges(watcher: Watcher, refresh: () => unknown): void {
+  watcher.on('put', refresh).on('delete', refresh).on('connected', refresh);
 }
 
 interface Cancellable {

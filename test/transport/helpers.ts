@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { LengthFieldCodec } from '../../transport/length-field-codec.js';
+import type { Session } from '../../transport/session-contract.js';
 
 export interface Deferred<T> {
   promise: Promise<T>;
@@ -81,4 +82,14 @@ export async function writeByteByByte(socket: net.Socket, buf: Buffer): Promise<
     socket.write(buf.subarray(i, i + 1));
     if (i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * An onMessage that answers at once but holds its inflight slot until the peer's FIN has
+ * arrived: with maxInflight 1 the next package waits, paused, behind it.
+ */
+export function echoHoldingUntilFin(session: Session, pkg: Buffer): Promise<void> | undefined {
+  session.writePkg(pkg);
+  const socket = (session as unknown as { socket: net.Socket }).socket;
+  return socket.readableEnded ? undefined : once(socket, 'end').then(() => undefined);
 }

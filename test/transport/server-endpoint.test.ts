@@ -14,9 +14,8 @@ import type { BaseSession, SessionOwner } from '../../transport/base-session.js'
 import { listenOn } from '../../transport/server-endpoint.js';
 import type { Session } from '../../transport/session-contract.js';
 import { createTcpServer, TcpServer } from '../../transport/tcp-server.js';
-import type { TcpSession } from '../../transport/tcp-session.js';
 import type { TimerHandle, TimerWheel } from '../../transport/timer-wheel.js';
-import { codec, rawConnect, within } from './helpers.js';
+import { codec, echoHoldingUntilFin, rawConnect, within } from './helpers.js';
 import { testCert } from './tls-fixture.js';
 
 const MiB = 1024 * 1024;
@@ -311,15 +310,7 @@ describe('TcpServer half-close', () => {
         void s
           .setPkgHandler(codec)
           .setMaxInflight(1)
-          .setEventListener({
-            // Answers at once, but holds its inflight slot until the peer's FIN has arrived:
-            // the second request waits, paused, behind it.
-            onMessage: (x, pkg) => {
-              x.writePkg(pkg);
-              const socket = (x as unknown as TcpSession<Buffer>).socket;
-              return socket.readableEnded ? undefined : once(socket, 'end').then(() => undefined);
-            },
-          }),
+          .setEventListener({ onMessage: echoHoldingUntilFin }),
     );
     const peer = await rawConnect(server.address.port);
     cleanups.push(() => peer.destroy());

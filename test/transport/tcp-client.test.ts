@@ -7,7 +7,7 @@ import type { Session } from '../../transport/session-contract.js';
 import { createTcpClient } from '../../transport/tcp-client.js';
 import { createTcpServer, type TcpServer } from '../../transport/tcp-server.js';
 import type { TcpSession } from '../../transport/tcp-session.js';
-import { codec, deferred, freePort, waitFor, within } from './helpers.js';
+import { codec, echoHoldingUntilFin, deferred, freePort, waitFor, within } from './helpers.js';
 
 /** A server that counts opened sessions and resolves `opened(n)` when n are open. */
 async function countingServer(port = 0): Promise<{ server: TcpServer<Buffer>; sessions: Session<Buffer>[] }> {
@@ -161,15 +161,7 @@ describe('TcpClient', () => {
           void s
             .setPkgHandler(codec)
             .setMaxInflight(1)
-            .setEventListener({
-              // Answers at once, but holds its inflight slot until the server's FIN has arrived:
-              // the second package waits, paused, behind it.
-              onMessage: (x, pkg) => {
-                x.writePkg(pkg);
-                const socket = (x as unknown as TcpSession<Buffer>).socket;
-                return socket.readableEnded ? undefined : once(socket, 'end').then(() => undefined);
-              },
-            }),
+            .setEventListener({ onMessage: echoHoldingUntilFin }),
       );
       assert.deepEqual(await within(answered.promise, 20_000, 'the client answers, then closes'), requests);
     } finally {

@@ -7,22 +7,15 @@ import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
 import { once } from 'node:events';
 import net from 'node:net';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isRpcError } from '../../../common/rpc-error.js';
 import { RpcClient } from '../../../rpc/consumer/rpc-client.js';
 import { type ProviderWorkers, startProviderWorkers } from '../../../rpc/provider/provider-workers.js';
+import { failIfEndedEarly } from './exit-guard.js';
 import { FIXTURE_PATH, WorkerInfo } from './provider-workers-fixture.js';
 
-// A primary that took a worker's way out (process.exit(0) in stop) would end this file with
-// code 0 before its failures are reported: a file that stops early fails instead.
-let finished = false;
-after(() => {
-  finished = true;
-});
-process.on('exit', () => {
-  if (!finished) process.exitCode = 1;
-});
+failIfEndedEarly();
 
 const setup = () => {
   throw new Error('the primary never calls setup');
